@@ -1,0 +1,1 @@
+//! Reference MCP servers (placeholder while the crate is written).

@@ -1,0 +1,3 @@
+//! mcpcheck: conformance and load-testing harness for MCP servers.
+pub mod report;
+pub mod spec;

@@ -1,0 +1,2 @@
+//! Report model and writers.
+pub mod model;
