@@ -1,3 +1,22 @@
-//! mcpcheck: conformance and load-testing harness for MCP servers.
+//! mcpcheck: a conformance and load-testing harness for Model Context Protocol
+//! servers.
+//!
+//! # Layout
+//!
+//! - [`spec`]: the vocabulary: protocol revisions, requirement levels, spec references.
+//! - [`wire`]: the raw client: JSON-RPC over Streamable HTTP (with SSE) and stdio,
+//!   bounded and recorded; sessions per revision.
+//! - [`checks`]: the check catalogue, one file per specification page.
+//! - [`runner`]: chooses the revision, selects checks by id prefix, runs them
+//!   concurrently in isolated sessions, and builds the [`report::model::Report`].
+//! - [`report`]: the one report model and its writers (console, JSON, JUnit, Markdown).
+//! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
+//! - [`cli`]: the command line (clap), and the commands it runs.
+
+pub mod checks;
+pub mod cli;
 pub mod report;
+pub mod runner;
 pub mod spec;
+pub mod target;
+pub mod wire;

@@ -1,1 +1,27 @@
-fn main() {}
+//! Parse, run, exit: 0 pass, 1 a check failed, 2 usage or harness trouble.
+
+use clap::Parser;
+use mcpcheck::cli::{self, Cli, Command, UsageError};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Test(args) => cli::test(args).await,
+        Command::List(args) => {
+            print!("{}", cli::list(args));
+            Ok(true)
+        }
+        Command::Serve(args) => cli::serve(args).await.map(|()| true),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            let kind = if e.downcast_ref::<UsageError>().is_some() { "" } else { "internal error: " };
+            eprintln!("mcpcheck: {kind}{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

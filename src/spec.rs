@@ -149,11 +149,19 @@ pub struct SpecRef {
 impl SpecRef {
     /// The reference as the report shows it: `2025-11-25 basic/lifecycle#initialization`.
     pub fn for_version(&self, v: SpecVersion) -> String {
-        format!("{v} {}#{}", self.page, self.anchor)
+        format!("{v} {}#{}", self.page_in(v), self.anchor)
+    }
+    /// The page as that revision names it: 2026-07-28 split `basic/transports`
+    /// into one page per transport.
+    pub fn page_in(&self, v: SpecVersion) -> &'static str {
+        match self.page {
+            "basic/transports" if v >= SpecVersion::V2026_07_28 => "basic/transports/streamable-http",
+            page => page,
+        }
     }
     /// A link to the published page of that revision.
     pub fn url(&self, v: SpecVersion) -> String {
-        format!("https://modelcontextprotocol.io/specification/{v}/{}#{}", self.page, self.anchor)
+        format!("https://modelcontextprotocol.io/specification/{v}/{}#{}", self.page_in(v), self.anchor)
     }
 }
 

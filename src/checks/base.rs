@@ -1,0 +1,135 @@
+//! Base protocol (`basic/index`): JSON-RPC 2.0 message rules every revision
+//! shares: ids echoed, standard error codes, and batches (allowed in
+//! 2025-03-26, removed from 2025-06-18 on).
+
+use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
+use crate::runs;
+use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::jsonrpc::{self, Kind};
+use crate::wire::session::SendOpts;
+use serde_json::{Value, json};
+
+const RESPONSES: SpecRef = SpecRef { page: "basic/index", anchor: "responses" };
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "base/jsonrpc/id-echoed",
+        title: "responses carry the id of their request, string or integer",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: RESPONSES,
+        requirement: "Result responses MUST include the same ID as the request they correspond to.",
+        run: runs!(id_echoed),
+    },
+    Check {
+        id: "base/jsonrpc/method-not-found",
+        title: "an unknown method is answered with -32601",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: RESPONSES,
+        requirement: "Error responses MUST include an `error` field with a `code` and `message`. (JSON-RPC 2.0: -32601 Method not found; 2026-07-28 Streamable HTTP: \"If the server does not implement the requested RPC method, it MUST respond with `404 Not Found` and a JSON-RPC error with code `-32601`\")",
+        run: runs!(method_not_found),
+    },
+    Check {
+        id: "base/jsonrpc/parse-error",
+        title: "malformed JSON is rejected with a 4xx status and -32700",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request). (JSON-RPC 2.0: invalid JSON is a -32700 Parse error.)",
+        run: runs!(parse_error),
+    },
+    Check {
+        id: "base/jsonrpc/batch-rejected",
+        title: "a JSON-RPC batch is rejected",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2025_06_18),
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "The body of the POST request MUST be a single JSON-RPC request, notification, or response. (2025-06-18 changelog: \"Remove support for JSON-RPC batching\")",
+        run: runs!(batch_rejected),
+    },
+];
+
+/// Both id types of JSON-RPC must come back unchanged: a string id and an
+/// integer id, each on its own `tools/list` request (the method is answered on
+/// every revision, with a result or an error, and both must echo the id).
+async fn id_echoed(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    for id in [json!("mcpcheck-id-echo"), json!(424242)] {
+        let a = s.request_with_id(id.clone(), "tools/list", None, &SendOpts::default()).await?;
+        if a.response().is_none() {
+            let ids: Vec<String> = a
+                .reply
+                .messages
+                .iter()
+                .filter(|m| jsonrpc::kind(m) == Kind::Response)
+                .map(|m| jsonrpc::show(m.get("id")))
+                .collect();
+            return Ok(Verdict::violation(
+                format!("no response carried the request id {id}"),
+                format!("a response with id {id}"),
+                if ids.is_empty() { a.reply.summary() } else { format!("response id(s) {}", ids.join(", ")) },
+            ));
+        }
+    }
+    Ok(Verdict::pass("string and integer ids echoed"))
+}
+
+async fn method_not_found(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let a = s.request("mcpcheck/no-such-method", Some(json!({}))).await?;
+    verify::error_code(&a, -32601, "Method not found")?;
+    if ctx.version >= SpecVersion::V2026_07_28 {
+        verify::status(&a.reply, 404, "2026-07-28 answers an unknown method with 404 Not Found")?;
+    }
+    Ok(Verdict::pass("-32601 Method not found"))
+}
+
+/// A truncated JSON text must be refused with an HTTP error status; a JSON-RPC
+/// error in the body, where the server sends one, must be -32700.
+async fn parse_error(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let body = r#"{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"#.to_string();
+    let reply = s.send_text(body, None, None, &SendOpts::default()).await?;
+    verify::client_error(&reply, "a body that is not JSON cannot be accepted")?;
+    let codes: Vec<i64> = reply.messages.iter().filter_map(jsonrpc::error_code).collect();
+    if let Some(code) = codes.iter().find(|c| **c != -32700) {
+        return Ok(Verdict::violation(
+            format!("the error in the body has code {code}"),
+            "-32700 Parse error (or no body)",
+            reply.summary(),
+        ));
+    }
+    Ok(Verdict::pass(format!(
+        "HTTP {}{}",
+        reply.status().unwrap_or(0),
+        if codes.is_empty() { "" } else { " with -32700" }
+    )))
+}
+
+/// Batches were removed in 2025-06-18. A batch is rejected when nothing in the
+/// answer is a result: an HTTP error, or a single error object.
+async fn batch_rejected(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let batch: Vec<Value> = (0..2)
+        .map(|_| {
+            let id = s.next_id();
+            jsonrpc::request(id, "tools/list", s.params(None))
+        })
+        .collect();
+    let reply = s.send_text(json!(batch).to_string(), None, batch.first(), &SendOpts::default()).await?;
+    let results = reply.messages.iter().filter(|m| m.get("result").is_some()).count();
+    let array = reply.http.as_ref().and_then(|h| h.json()).is_some_and(|v| v.is_array());
+    if results > 0 || array {
+        return Ok(Verdict::violation(
+            "the server processed a JSON-RPC batch",
+            "an HTTP error status or a single JSON-RPC error",
+            reply.summary(),
+        ));
+    }
+    Ok(Verdict::pass(format!("batch rejected: {}", reply.summary())))
+}

@@ -1,0 +1,297 @@
+//! The command line: clap definitions and the commands they run. `main.rs`
+//! only maps the outcome to an exit code.
+
+use crate::report::model::Report;
+use crate::runner::{self, RunOptions};
+use crate::spec::SpecVersion;
+use crate::target::{self, TargetSpec};
+use crate::wire::Limits;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcpcheck",
+    version,
+    about = "Conformance and load-testing harness for Model Context Protocol servers",
+    long_about = "Conformance and load-testing harness for Model Context Protocol (MCP) servers.\n\n\
+        `mcpcheck test` checks any MCP endpoint (Streamable HTTP URL or stdio command) against the \
+        specification revision it speaks; with no target it tests its own embedded reference server.\n\n\
+        Exit codes: 0 no MUST check failed; 1 a check failed (or errored); 2 usage error or unreachable target."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance checks against a server.
+    Test(TestArgs),
+    /// Print every check: id, level, revisions and spec reference.
+    List(ListArgs),
+    /// Run a reference server.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Omit it (and
+    /// --stdio) to test the embedded plain reference server.
+    pub target: Option<String>,
+    /// Test a stdio server: the command line that starts it, e.g. "python server.py".
+    #[arg(long, value_name = "CMD", conflicts_with = "target")]
+    pub stdio: Option<String>,
+    /// Protocol revision: `auto` picks the newest the server supports.
+    #[arg(long, value_name = "auto|VERSION", default_value = "auto")]
+    pub spec: String,
+    /// Extra header on every HTTP request, e.g. 'Authorization: Bearer TOKEN' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Bound on every exchange (connect, send, read the whole answer).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Run only checks whose id starts with PREFIX (repeatable).
+    #[arg(long, value_name = "PREFIX")]
+    pub only: Vec<String>,
+    /// Leave out checks whose id starts with PREFIX (repeatable).
+    #[arg(long, value_name = "PREFIX")]
+    pub skip: Vec<String>,
+    /// Treat SHOULD violations (warn) as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the JSON report to FILE (`-` for stdout; the summary then goes to stderr).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown report to FILE (also appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Checks in flight at once (HTTP; stdio runs one at a time).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
+    pub fault: Vec<String>,
+    /// No progress bar and no console summary (reports are still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(value_enum)]
+    pub kind: ServerKind,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Path of the MCP endpoint.
+    #[arg(long, default_value = "/mcp")]
+    pub path: String,
+    /// Serve on stdin/stdout instead of HTTP.
+    #[arg(long)]
+    pub stdio: bool,
+    /// Switch on a deliberate fault (repeatable); see --list-faults.
+    #[arg(long, value_name = "NAME")]
+    pub fault: Vec<String>,
+    /// Print the fault catalogue and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ServerKind {
+    /// Tools add, subtract, echo; a resource and a prompt (seed example 08).
+    Plain,
+}
+
+/// A failure that maps to exit code 2: bad usage, unreachable target, a report
+/// file that cannot be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if let Ok(secs) = s.parse::<f64>() {
+        return if secs > 0.0 && secs.is_finite() {
+            Ok(Duration::from_secs_f64(secs))
+        } else {
+            Err("must be positive".into())
+        };
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 10s, 500ms, 2m)"))
+}
+
+fn parse_header(h: &str) -> anyhow::Result<(String, String)> {
+    match h.split_once(':') {
+        Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_string(), v.trim().to_string())),
+        _ => Err(usage(format!("--header {h:?} is not 'Name: value'"))),
+    }
+}
+
+/// Report outputs, opened before the run so a bad path fails before any work.
+struct Outputs {
+    json: Option<Box<dyn Write>>,
+    json_to_stdout: bool,
+    junit: Option<File>,
+    markdown: Option<File>,
+}
+
+fn create(path: &std::path::Path) -> anyhow::Result<File> {
+    File::create(path).map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
+}
+
+impl Outputs {
+    fn open(args: &TestArgs) -> anyhow::Result<Outputs> {
+        let (json, json_to_stdout): (Option<Box<dyn Write>>, bool) = match args.json.as_deref() {
+            None => (None, false),
+            Some("-") => (Some(Box::new(std::io::stdout())), true),
+            Some(p) => (Some(Box::new(create(p.as_ref())?)), false),
+        };
+        Ok(Outputs {
+            json,
+            json_to_stdout,
+            junit: args.junit.as_deref().map(create).transpose()?,
+            markdown: args.markdown.as_deref().map(create).transpose()?,
+        })
+    }
+
+    fn write(mut self, report: &Report, strict: bool) -> anyhow::Result<()> {
+        use crate::report::{json, junit, markdown};
+        if let Some(w) = self.json.as_mut() {
+            w.write_all(json::to_json(report).as_bytes())?;
+            w.flush()?;
+        }
+        if let Some(f) = self.junit.as_mut() {
+            f.write_all(junit::to_junit(report, strict).as_bytes())?;
+        }
+        let md = markdown::to_markdown(report);
+        if let Some(f) = self.markdown.as_mut() {
+            f.write_all(md.as_bytes())?;
+        }
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            f.write_all(md.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// `mcpcheck test`: returns whether the run passed the gate.
+pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
+    let forced = match args.spec.as_str() {
+        "auto" => None,
+        v => Some(v.parse::<SpecVersion>().map_err(|e| usage(e.to_string()))?),
+    };
+    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let spec = match (&args.target, &args.stdio) {
+        (Some(url), _) => TargetSpec::Url(url.clone()),
+        (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
+        (None, None) => TargetSpec::Embedded(args.fault.clone()),
+    };
+    let outputs = Outputs::open(&args)?;
+    let limits = Limits { timeout: args.timeout, ..Limits::default() };
+    let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
+    let revision = runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
+        usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
+    })?;
+    let interactive = std::io::stderr().is_terminal();
+    let opts = RunOptions {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        concurrency: args.concurrency as usize,
+        progress: interactive && !args.quiet,
+        timeout: args.timeout,
+    };
+    if runner::select(&opts).is_empty() {
+        return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
+    }
+    let report = runner::run(&running.endpoint, revision, &opts).await;
+    drop(running);
+    if !args.quiet {
+        let text = crate::report::console::to_console(&report, interactive);
+        if outputs.json_to_stdout {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+    let failed = report.failed(args.strict);
+    outputs.write(&report, args.strict)?;
+    Ok(!failed)
+}
+
+/// `mcpcheck list`.
+pub fn list(args: ListArgs) -> String {
+    let checks = crate::checks::all();
+    if args.json {
+        let rows: Vec<serde_json::Value> = checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "level": c.level, "revisions": c.revisions.to_string(),
+                    "spec_ref": format!("{}#{}", c.spec.page, c.spec.anchor), "requirement": c.requirement,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &checks {
+        out.push_str(&format!(
+            "{:width$}  {:6}  {:22}  {}#{}\n",
+            c.id,
+            c.level.as_str(),
+            c.revisions.to_string(),
+            c.spec.page,
+            c.spec.anchor
+        ));
+    }
+    out
+}
+
+/// `mcpcheck serve`.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    use reference_servers::{CATALOGUE, FaultSet, HttpOptions};
+    if args.list_faults {
+        for f in CATALOGUE {
+            println!("{:26} breaks {}\n{:26} {}", f.name, f.breaks.join(", "), "", f.description);
+        }
+        return Ok(());
+    }
+    let faults = FaultSet::parse(&args.fault).map_err(|e| usage(format!("{e}; see --list-faults")))?;
+    match args.kind {
+        ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
+        ServerKind::Plain => {
+            let addr = format!("{}:{}", args.host, args.port);
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| usage(format!("cannot listen on {addr}: {e}")))?;
+            let local = listener.local_addr()?;
+            eprintln!("mcpcheck plain reference server on http://{local}{}", args.path);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            reference_servers::serve_plain_http(listener, HttpOptions { path: args.path, faults }, shutdown).await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Streamable HTTP exchanges: one HTTP request, the whole answer read under the
+//! limits (JSON body or SSE stream), decoded into JSON-RPC messages, recorded.
+
+use super::jsonrpc;
+use super::record::{self, Recorder};
+use super::sse::{SseEvent, SseParser};
+use super::{Limits, WireError};
+use crate::report::model::Exchange;
+use reqwest::Method;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// The endpoint and everything sent with every request to it.
+#[derive(Debug, Clone)]
+pub struct HttpTarget {
+    client: reqwest::Client,
+    pub url: String,
+    /// `--header` values, sent on every request (tokens, gateway keys).
+    pub extra_headers: Vec<(String, String)>,
+    pub limits: Limits,
+}
+
+/// When to stop reading an SSE answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Until {
+    /// Read to the end of the body (bounded by the limits).
+    End,
+    /// Stop once the response to this request id has arrived: a server may keep
+    /// the stream open after it, and waiting for the close would only add delay.
+    ResponseTo(Value),
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub until: Until,
+}
+
+impl HttpRequest {
+    pub fn post(body: String, until: Until) -> Self {
+        HttpRequest { method: Method::POST, headers: Vec::new(), body: Some(body), until }
+    }
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// Everything that came back.
+#[derive(Debug, Clone, Default)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Events, when the answer was `text/event-stream`.
+    pub events: Option<Vec<SseEvent>>,
+    /// JSON-RPC messages decoded from the body or the events.
+    pub messages: Vec<Value>,
+    /// Pieces that should have been JSON but were not, with the parse error.
+    pub undecodable: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl HttpReply {
+    /// First value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// The media type of `Content-Type`, lower-cased, parameters dropped.
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type")
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    }
+    pub fn response_to(&self, id: &Value) -> Option<&Value> {
+        self.messages.iter().find(|m| jsonrpc::is_response_to(m, id))
+    }
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// The single message of a plain JSON body, if the body is one JSON value.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+impl HttpTarget {
+    pub fn new(url: &str, extra_headers: Vec<(String, String)>, limits: Limits) -> Result<Self, WireError> {
+        let client = reqwest::Client::builder()
+            // Raw wire: a redirect is an answer to look at, not to follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .tcp_nodelay(true)
+            .connect_timeout(limits.timeout)
+            .build()
+            .map_err(|e| WireError::Http(e.to_string()))?;
+        Ok(HttpTarget { client, url: url.to_string(), extra_headers, limits })
+    }
+
+    /// Sends one request and reads the whole answer; records the exchange.
+    pub async fn send(&self, req: HttpRequest, rec: &Recorder) -> Result<HttpReply, WireError> {
+        let started = Instant::now();
+        let mut sent_headers: Vec<(String, String)> = Vec::new();
+        if req.method == Method::POST {
+            sent_headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        sent_headers.push(("Accept".into(), "application/json, text/event-stream".into()));
+        // Per-request headers replace defaults of the same name (a check may
+        // deliberately send a wrong Accept or Content-Type).
+        for (n, v) in self.extra_headers.iter().chain(req.headers.iter()) {
+            sent_headers.retain(|(old, _)| !old.eq_ignore_ascii_case(n));
+            sent_headers.push((n.clone(), v.clone()));
+        }
+        let mut reply = HttpReply::default();
+        let result = tokio::time::timeout(
+            self.limits.timeout,
+            self.exchange(&req, &sent_headers, &mut reply),
+        )
+        .await
+        .unwrap_or(Err(WireError::Timeout(self.limits.timeout)));
+        reply.elapsed = started.elapsed();
+        rec.push(Exchange {
+            transport: "http".into(),
+            request: record::request(
+                req.method.as_str(),
+                &self.url,
+                record::headers(sent_headers.iter().map(|(n, v)| (n.as_str(), v.clone()))),
+                req.body.as_deref().unwrap_or(""),
+            ),
+            response: (reply.status != 0).then(|| {
+                record::response(
+                    Some(reply.status),
+                    record::headers(reply.headers.iter().map(|(n, v)| (n.as_str(), v.clone()))),
+                    &reply.body,
+                )
+            }),
+            error: result.as_ref().err().map(|e| e.to_string()),
+            duration_ms: reply.elapsed.as_secs_f64() * 1000.0,
+        });
+        result.map(|()| reply)
+    }
+
+    async fn exchange(
+        &self,
+        req: &HttpRequest,
+        headers: &[(String, String)],
+        reply: &mut HttpReply,
+    ) -> Result<(), WireError> {
+        let mut builder = self.client.request(req.method.clone(), &self.url);
+        for (n, v) in headers {
+            let value = reqwest::header::HeaderValue::from_bytes(v.as_bytes())
+                .map_err(|e| WireError::Http(format!("header {n}: {e}")))?;
+            builder = builder.header(n.as_str(), value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut resp = builder.send().await.map_err(classify)?;
+        reply.status = resp.status().as_u16();
+        reply.headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let is_sse = reply.media_type().as_deref() == Some("text/event-stream");
+        let mut parser = SseParser::new();
+        let mut events = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+            if reply.body.len() + chunk.len() > self.limits.max_body_bytes {
+                return Err(WireError::TooLarge(self.limits.max_body_bytes));
+            }
+            reply.body.extend_from_slice(&chunk);
+            if !is_sse {
+                continue;
+            }
+            for ev in parser.feed(&chunk) {
+                decode_event(&ev, reply);
+                events.push(ev);
+                if events.len() > self.limits.max_sse_events {
+                    reply.events = Some(events);
+                    return Err(WireError::TooManyEvents(self.limits.max_sse_events));
+                }
+            }
+            if let Until::ResponseTo(id) = &req.until
+                && reply.response_to(id).is_some()
+            {
+                break;
+            }
+        }
+        if is_sse {
+            reply.events = Some(events);
+        } else if !reply.body.is_empty() {
+            match serde_json::from_slice::<Value>(&reply.body) {
+                Ok(Value::Array(items)) => reply.messages.extend(items),
+                Ok(v) => reply.messages.push(v),
+                // Not JSON: fine for error pages, recorded for checks that care.
+                Err(e) => reply.undecodable.push(format!("body: {e}")),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn decode_event(ev: &SseEvent, reply: &mut HttpReply) {
+    if ev.data.is_empty() {
+        return; // priming or keep-alive event
+    }
+    match serde_json::from_str::<Value>(&ev.data) {
+        Ok(v) => reply.messages.push(v),
+        Err(e) => reply.undecodable.push(format!("SSE event data {}: {e}", jsonrpc::clip(&ev.data, 80))),
+    }
+}
+
+fn classify(e: reqwest::Error) -> WireError {
+    if e.is_connect() {
+        // The innermost source names the real cause ("Connection refused").
+        let mut cause: &dyn std::error::Error = &e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        WireError::Connect(cause.to_string())
+    } else if e.is_timeout() {
+        WireError::Timeout(Duration::ZERO)
+    } else if e.is_body() || e.is_decode() {
+        WireError::Closed
+    } else {
+        WireError::Http(e.to_string())
+    }
+}
