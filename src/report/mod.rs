@@ -1,2 +1,7 @@
 //! Report model and writers.
+pub mod json;
 pub mod model;
+pub mod text;
+
+#[cfg(test)]
+mod fixture;
