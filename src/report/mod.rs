@@ -1,5 +1,6 @@
 //! Report model and writers.
 pub mod json;
+pub mod junit;
 pub mod model;
 pub mod text;
 
