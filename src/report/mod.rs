@@ -1,6 +1,7 @@
 //! Report model and writers.
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod model;
 pub mod text;
 
