@@ -79,6 +79,38 @@ pub struct Report {
     pub summary: Summary,
 }
 
+impl Report {
+    /// The gate verdict: true when any check failed or could not be run.
+    ///
+    /// An `error` fails the gate too: it means the harness could not evaluate
+    /// the check (timeout, unreachable, unusable answer), and a run that timed
+    /// out must never pass. Under `strict`, a missed SHOULD (`warn`) fails as
+    /// well. Decided from the checks themselves, not from `summary`, so a
+    /// hand-edited or stale summary cannot turn a failing run green.
+    pub fn failed(&self, strict: bool) -> bool {
+        self.checks.iter().any(|c| match c.status {
+            Status::Fail | Status::Error => true,
+            Status::Warn => strict,
+            Status::Pass | Status::Info | Status::Skip => false,
+        })
+    }
+
+    /// The checks grouped by area, areas in order of first appearance and
+    /// checks in report order within each area. Writers group by this so that
+    /// console, Markdown and JUnit show the same structure.
+    pub fn by_area(&self) -> Vec<(&str, Vec<&CheckResult>)> {
+        let mut groups: Vec<(&str, Vec<&CheckResult>)> = Vec::new();
+        for check in &self.checks {
+            let area = check.area();
+            match groups.iter_mut().find(|(a, _)| *a == area) {
+                Some((_, checks)) => checks.push(check),
+                None => groups.push((area, vec![check])),
+            }
+        }
+        groups
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     /// Stable id `area/page/slug`.
@@ -99,6 +131,14 @@ pub struct CheckResult {
     pub duration_ms: u64,
     #[serde(default)]
     pub exchanges: Vec<Exchange>,
+}
+
+impl CheckResult {
+    /// The area of the check: the first segment of its id (`lifecycle` of
+    /// `lifecycle/initialize/result-shape`).
+    pub fn area(&self) -> &str {
+        self.id.split('/').next().unwrap_or(&self.id)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,99 @@
+//! Small text helpers shared by the human-facing writers (console, Markdown,
+//! JUnit), kept in one place so that the same check reads the same way in
+//! every format: the same status marker, the same cap on long server output,
+//! the same one-line summary of a wire exchange.
+
+use super::model::{Exchange, Status};
+use std::borrow::Cow;
+
+/// How many characters of a server-supplied value (an `actual`, a body) the
+/// human-facing writers show; the JSON report always carries the whole value.
+pub const CAP_CHARS: usize = 500;
+
+/// An emoji-free, one-character marker for a status, shown next to the plain
+/// word so that the status survives a monochrome terminal, a screen reader
+/// and a renderer without emoji fonts.
+pub fn marker(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "+",
+        Status::Fail => "x",
+        Status::Warn => "!",
+        Status::Info => "i",
+        Status::Skip => "-",
+        Status::Error => "E",
+    }
+}
+
+/// `s` cut to at most `max` characters (never inside a character), with an
+/// ellipsis and the number of characters left out when it was cut.
+pub fn cap(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((byte, _)) => {
+            let rest = s[byte..].chars().count();
+            Cow::Owned(format!("{}… [{rest} more chars]", &s[..byte]))
+        }
+    }
+}
+
+/// The first line of `s`, with a trailing ` …` when more lines follow.
+pub fn first_line(s: &str) -> Cow<'_, str> {
+    let s = s.trim_end();
+    match s.split_once('\n') {
+        None => Cow::Borrowed(s),
+        Some((first, _)) => Cow::Owned(format!("{} …", first.trim_end())),
+    }
+}
+
+/// One line describing an exchange: `POST http://host/mcp -> 400 (12.5 ms)`,
+/// `SEND -> no response: timed out (5000.0 ms)`.
+pub fn exchange_line(ex: &Exchange) -> String {
+    let mut line = ex.request.method.clone();
+    if !ex.request.url.is_empty() {
+        line.push(' ');
+        line.push_str(&ex.request.url);
+    }
+    line.push_str(" -> ");
+    match (&ex.response, &ex.error) {
+        (Some(resp), _) => {
+            match resp.status {
+                Some(code) => line.push_str(&code.to_string()),
+                None => line.push_str("response"),
+            }
+            if resp.truncated {
+                line.push_str(" (body truncated)");
+            }
+            if let Some(err) = &ex.error {
+                line.push_str(", error: ");
+                line.push_str(err);
+            }
+        }
+        (None, Some(err)) => {
+            line.push_str("no response: ");
+            line.push_str(err);
+        }
+        (None, None) => line.push_str("no response"),
+    }
+    line.push_str(&format!(" ({:.1} ms)", ex.duration_ms));
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_leaves_short_text_alone_and_cuts_on_char_boundaries() {
+        assert_eq!(cap("abc", 3), "abc");
+        assert_eq!(cap("abcd", 3), "abc… [1 more chars]");
+        // Multi-byte characters count as one and are never split.
+        assert_eq!(cap("ééééé", 2), "éé… [3 more chars]");
+    }
+
+    #[test]
+    fn first_line_marks_continuation() {
+        assert_eq!(first_line("one"), "one");
+        assert_eq!(first_line("one\ntwo\n"), "one …");
+        assert_eq!(first_line("one\n"), "one");
+    }
+}
