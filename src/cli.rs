@@ -206,12 +206,6 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
         (None, None) => TargetSpec::Embedded(args.fault.clone()),
     };
-    let outputs = Outputs::open(&args)?;
-    let limits = Limits { timeout: args.timeout, ..Limits::default() };
-    let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
-    let revision = runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
-        usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
-    })?;
     let interactive = std::io::stderr().is_terminal();
     let opts = RunOptions {
         only: args.only.clone(),
@@ -223,6 +217,12 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     if runner::select(&opts).is_empty() {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
     }
+    let outputs = Outputs::open(&args)?;
+    let limits = Limits { timeout: args.timeout, ..Limits::default() };
+    let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
+    let revision = runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
+        usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
+    })?;
     let report = runner::run(&running.endpoint, revision, &opts).await;
     drop(running);
     if !args.quiet {

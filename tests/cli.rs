@@ -1,0 +1,153 @@
+//! The binary as a user runs it: exit codes, report files, the embedded default,
+//! a server in another process, stdio targets.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+fn mcpcheck() -> Command {
+    Command::cargo_bin("mcpcheck").expect("binary built")
+}
+
+/// `mcpcheck serve plain` on a free port in a child process; killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Served {
+    fn start(extra: &[&str]) -> Served {
+        let bin = assert_cmd::cargo::cargo_bin("mcpcheck");
+        let mut child = std::process::Command::new(bin)
+            .args(["serve", "plain", "--port", "0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut line = String::new();
+        BufReader::new(stderr).read_line(&mut line).expect("announces its address");
+        let url = line.split_whitespace().last().expect("url").to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn embedded_default_passes() {
+    mcpcheck()
+        .args(["test", "--quiet"])
+        .assert()
+        .success();
+    mcpcheck()
+        .arg("test")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("lifecycle/initialize/result-shape"))
+        .stdout(predicate::str::contains(" 0 fail"));
+}
+
+#[test]
+fn embedded_with_fault_exits_1_and_names_the_check() {
+    mcpcheck()
+        .args(["test", "--fault", "unknown-session-400"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("http/session/unknown-is-404"));
+}
+
+#[test]
+fn other_process_json_report_on_stdout() {
+    let served = Served::start(&[]);
+    let out = mcpcheck().args(["test", &served.url, "--json", "-"]).assert().success().get_output().stdout.clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("stdout is the JSON report");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["target"], served.url.as_str());
+    assert_eq!(report["spec_version"], "2026-07-28");
+    assert_eq!(report["summary"]["fail"], 0);
+    assert!(report["checks"].as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
+fn other_process_with_fault_exits_1() {
+    let served = Served::start(&["--fault", "content-type-text-plain"]);
+    mcpcheck()
+        .args(["test", &served.url, "--json", "-"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"status\": \"fail\""))
+        .stderr(predicate::str::contains("http/response/content-type"));
+}
+
+#[test]
+fn unreachable_target_exits_2() {
+    // Port 9 (discard) on loopback: nothing listens there in a test sandbox.
+    mcpcheck()
+        .args(["test", "http://127.0.0.1:9/mcp", "--timeout", "3s"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("could not be reached"));
+}
+
+#[test]
+fn bad_report_path_fails_before_the_run() {
+    mcpcheck()
+        .args(["test", "http://127.0.0.1:9/mcp", "--junit", "/nonexistent-dir/x.xml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"));
+}
+
+#[test]
+fn reports_are_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("r.xml");
+    let md = dir.path().join("r.md");
+    let json = dir.path().join("r.json");
+    mcpcheck()
+        .args(["test", "--quiet", "--spec", "2025-11-25"])
+        .arg("--junit").arg(&junit)
+        .arg("--markdown").arg(&md)
+        .arg("--json").arg(&json)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&junit).expect("junit").contains("<testsuites"));
+    assert!(std::fs::read_to_string(&md).expect("md").contains("lifecycle/initialize/result-shape"));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid");
+    assert_eq!(report["spec_version"], "2025-11-25");
+}
+
+#[test]
+fn stdio_target_passes() {
+    let bin = assert_cmd::cargo::cargo_bin("mcpcheck");
+    let cmd = format!("{} serve plain --stdio", bin.display());
+    mcpcheck()
+        .args(["test", "--stdio", &cmd, "--spec", "2025-11-25"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("utilities/ping/empty-result"));
+}
+
+#[test]
+fn list_prints_every_check() {
+    let out = mcpcheck().arg("list").assert().success().get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    for c in mcpcheck::checks::all() {
+        assert!(text.contains(c.id), "list lacks {}", c.id);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    mcpcheck().args(["test", "--spec", "2024-01-01"]).assert().code(2);
+    mcpcheck().args(["test", "--only", "no-such-area/"]).assert().code(2);
+    mcpcheck().args(["test", "--fault", "no-such-fault"]).assert().code(2);
+}
