@@ -1,4 +1,5 @@
 //! Report model and writers.
+pub mod console;
 pub mod json;
 pub mod junit;
 pub mod markdown;

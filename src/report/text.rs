@@ -45,6 +45,25 @@ pub fn first_line(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `s` with control characters other than newline and tab shown as escapes
+/// (`\u{1b}`), so server-supplied text cannot drive the terminal (colour,
+/// cursor moves, a `\r` that overwrites a failing line with a passing one).
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// One line describing an exchange: `POST http://host/mcp -> 400 (12.5 ms)`,
 /// `SEND -> no response: timed out (5000.0 ms)`.
 pub fn exchange_line(ex: &Exchange) -> String {
@@ -88,6 +107,12 @@ mod tests {
         assert_eq!(cap("abcd", 3), "abc… [1 more chars]");
         // Multi-byte characters count as one and are never split.
         assert_eq!(cap("ééééé", 2), "éé… [3 more chars]");
+    }
+
+    #[test]
+    fn printable_escapes_terminal_controls_but_keeps_newlines() {
+        assert_eq!(printable("a\nb\tc"), "a\nb\tc");
+        assert_eq!(printable("ok\r\x1b[32mpass"), "ok\\u{d}\\u{1b}[32mpass");
     }
 
     #[test]
