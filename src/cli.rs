@@ -226,7 +226,8 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     let report = runner::run(&running.endpoint, revision, &opts).await;
     drop(running);
     if !args.quiet {
-        let text = crate::report::console::to_console(&report, interactive);
+        let color = if outputs.json_to_stdout { interactive } else { std::io::stdout().is_terminal() };
+        let text = crate::report::console::to_console(&report, color);
         if outputs.json_to_stdout {
             eprint!("{text}");
         } else {
@@ -290,7 +291,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            reference_servers::serve_plain_http(listener, HttpOptions { path: args.path, faults }, shutdown).await?;
+            reference_servers::serve_plain_http(listener, HttpOptions { path: args.path, faults }, shutdown)
+                .await?;
             Ok(())
         }
     }

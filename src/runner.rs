@@ -30,7 +30,13 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { only: vec![], skip: vec![], concurrency: 4, progress: false, timeout: Duration::from_secs(10) }
+        RunOptions {
+            only: vec![],
+            skip: vec![],
+            concurrency: 4,
+            progress: false,
+            timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -54,7 +60,10 @@ pub enum NegotiationError {
 /// `--spec auto`: the newest revision the server supports. A server that
 /// answers `server/discover` listing 2026-07-28 is stateless; otherwise the
 /// version its `initialize` answer names (asking for the newest handshake one).
-pub async fn negotiate(endpoint: &Endpoint, forced: Option<SpecVersion>) -> Result<Revision, NegotiationError> {
+pub async fn negotiate(
+    endpoint: &Endpoint,
+    forced: Option<SpecVersion>,
+) -> Result<Revision, NegotiationError> {
     if let Some(version) = forced {
         return Ok(Revision { version, forced: true });
     }
@@ -83,13 +92,14 @@ pub async fn negotiate(endpoint: &Endpoint, forced: Option<SpecVersion>) -> Resu
     let mut s = Session::connect(endpoint, SpecVersion::NEWEST_HANDSHAKE, rec).map_err(unreachable)?;
     let init = s.initialize(SpecVersion::NEWEST_HANDSHAKE.as_str()).await.map_err(unreachable)?;
     let named = init.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str);
-    let version = named.and_then(|v| v.parse::<SpecVersion>().ok()).ok_or_else(|| NegotiationError::NoRevision {
-        target: target.clone(),
-        detail: match named {
-            Some(v) => format!("it speaks {v}, which mcpcheck does not check; force one with --spec"),
-            None => init.reply.summary(),
-        },
-    })?;
+    let version =
+        named.and_then(|v| v.parse::<SpecVersion>().ok()).ok_or_else(|| NegotiationError::NoRevision {
+            target: target.clone(),
+            detail: match named {
+                Some(v) => format!("it speaks {v}, which mcpcheck does not check; force one with --spec"),
+                None => init.reply.summary(),
+            },
+        })?;
     if s.session_id.is_some() {
         // Best effort: don't leave the probe's session open on the server.
         let _ = s.http_bodiless(reqwest::Method::DELETE, &Default::default()).await;
@@ -146,7 +156,12 @@ pub async fn run(endpoint: &Endpoint, revision: Revision, opts: &RunOptions) -> 
 /// Runs one check in a task of its own, so that a panic in it (a bug in
 /// mcpcheck) becomes an `error` result rather than the end of the run, and under
 /// an overall deadline on top of the per-exchange ones.
-async fn run_one(check: &'static Check, endpoint: Endpoint, version: SpecVersion, timeout: Duration) -> CheckResult {
+async fn run_one(
+    check: &'static Check,
+    endpoint: Endpoint,
+    version: SpecVersion,
+    timeout: Duration,
+) -> CheckResult {
     let started = Instant::now();
     let rec = Recorder::new();
     let verdict = match check.not_applicable(version, &endpoint) {

@@ -68,10 +68,7 @@ pub struct UnknownVersion(pub String);
 impl FromStr for SpecVersion {
     type Err = UnknownVersion;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SpecVersion::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownVersion(s.to_string()))
+        SpecVersion::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownVersion(s.to_string()))
     }
 }
 
@@ -84,8 +81,7 @@ pub struct Revisions {
 
 impl Revisions {
     pub const ALL: Revisions = Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2026_07_28);
-    pub const HANDSHAKE: Revisions =
-        Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2025_11_25);
+    pub const HANDSHAKE: Revisions = Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2025_11_25);
 
     pub const fn between(since: SpecVersion, until: SpecVersion) -> Self {
         Revisions { since, until }

@@ -47,7 +47,11 @@ pub enum TargetError {
     Wire(#[from] WireError),
 }
 
-pub async fn start(spec: &TargetSpec, headers: Vec<(String, String)>, limits: Limits) -> Result<Running, TargetError> {
+pub async fn start(
+    spec: &TargetSpec,
+    headers: Vec<(String, String)>,
+    limits: Limits,
+) -> Result<Running, TargetError> {
     match spec {
         TargetSpec::Url(url) => {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -56,7 +60,9 @@ pub async fn start(spec: &TargetSpec, headers: Vec<(String, String)>, limits: Li
             let t = HttpTarget::new(url, headers, limits)?;
             Ok(Running { endpoint: Endpoint::Http(Arc::new(t)), _server: None })
         }
-        TargetSpec::Stdio(cmd) => Ok(Running { endpoint: Endpoint::Stdio { command: cmd.clone(), limits }, _server: None }),
+        TargetSpec::Stdio(cmd) => {
+            Ok(Running { endpoint: Endpoint::Stdio { command: cmd.clone(), limits }, _server: None })
+        }
         TargetSpec::Embedded(faults) => {
             let faults = FaultSet::parse(faults).map_err(|e| TargetError::Embedded(e.to_string()))?;
             let (url, server) = spawn_embedded(faults).await?;

@@ -43,10 +43,7 @@ impl Drop for Served {
 
 #[test]
 fn embedded_default_passes() {
-    mcpcheck()
-        .args(["test", "--quiet"])
-        .assert()
-        .success();
+    mcpcheck().args(["test", "--quiet"]).assert().success();
     mcpcheck()
         .arg("test")
         .assert()
@@ -67,7 +64,8 @@ fn embedded_with_fault_exits_1_and_names_the_check() {
 #[test]
 fn other_process_json_report_on_stdout() {
     let served = Served::start(&[]);
-    let out = mcpcheck().args(["test", &served.url, "--json", "-"]).assert().success().get_output().stdout.clone();
+    let out =
+        mcpcheck().args(["test", &served.url, "--json", "-"]).assert().success().get_output().stdout.clone();
     let report: serde_json::Value = serde_json::from_slice(&out).expect("stdout is the JSON report");
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["target"], served.url.as_str());
@@ -114,14 +112,18 @@ fn reports_are_written() {
     let json = dir.path().join("r.json");
     mcpcheck()
         .args(["test", "--quiet", "--spec", "2025-11-25"])
-        .arg("--junit").arg(&junit)
-        .arg("--markdown").arg(&md)
-        .arg("--json").arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--json")
+        .arg(&json)
         .assert()
         .success();
     assert!(std::fs::read_to_string(&junit).expect("junit").contains("<testsuites"));
     assert!(std::fs::read_to_string(&md).expect("md").contains("lifecycle/initialize/result-shape"));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid");
     assert_eq!(report["spec_version"], "2025-11-25");
 }
 

@@ -16,7 +16,8 @@ fn limits() -> Limits {
 }
 
 async fn run_embedded(faults: Vec<String>, version: SpecVersion, only: Vec<String>) -> Report {
-    let running = target::start(&TargetSpec::Embedded(faults), vec![], limits()).await.expect("embedded server starts");
+    let running =
+        target::start(&TargetSpec::Embedded(faults), vec![], limits()).await.expect("embedded server starts");
     let opts = RunOptions { only, ..RunOptions::default() };
     runner::run(&running.endpoint, Revision { version, forced: true }, &opts).await
 }
@@ -46,7 +47,8 @@ async fn every_check_has_a_fault_that_fails_it() {
         // The newest revision the check applies to.
         let version = check.revisions.iter().last().expect("a check applies to some revision");
         for fault in faults {
-            let report = run_embedded(vec![fault.name.to_string()], version, vec![check.id.to_string()]).await;
+            let report =
+                run_embedded(vec![fault.name.to_string()], version, vec![check.id.to_string()]).await;
             let r = report.checks.iter().find(|r| r.id == check.id).expect("the check ran");
             let graded = match check.level {
                 Level::Must => Status::Fail,

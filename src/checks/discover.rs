@@ -41,7 +41,10 @@ async fn result_shape(ctx: &Ctx) -> Outcome {
         problems.push("capabilities is missing or not an object".into());
     }
     if result.get("resultType").and_then(Value::as_str) != Some("complete") {
-        problems.push(format!("resultType is {} instead of \"complete\"", jsonrpc::show(result.get("resultType"))));
+        problems.push(format!(
+            "resultType is {} instead of \"complete\"",
+            jsonrpc::show(result.get("resultType"))
+        ));
     }
     if problems.is_empty() {
         Ok(Verdict::pass("discover result is complete"))

@@ -123,7 +123,11 @@ async fn delete_terminates(ctx: &Ctx) -> Outcome {
     let (mut s, _) = session_with_id(ctx).await?;
     let del = s.http_bodiless(Method::DELETE, &SendOpts::default()).await?;
     match del.status() {
-        Some(405) => return Ok(Verdict::Info("DELETE refused with 405: the server does not let clients end sessions, as it MAY".into())),
+        Some(405) => {
+            return Ok(Verdict::Info(
+                "DELETE refused with 405: the server does not let clients end sessions, as it MAY".into(),
+            ));
+        }
         Some(200..=299) => {}
         _ => {
             return Ok(Verdict::violation(

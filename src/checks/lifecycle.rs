@@ -148,11 +148,7 @@ async fn initialized_accepted(ctx: &Ctx) -> Outcome {
     let body = reply.http.as_ref().map(|h| h.body.len()).unwrap_or(0);
     verify::status(&reply, 202, "a notification must be accepted with 202 Accepted")?;
     if body > 0 {
-        return Ok(Verdict::violation(
-            "202 came with a body",
-            "202 Accepted with no body",
-            reply.summary(),
-        ));
+        return Ok(Verdict::violation("202 came with a body", "202 Accepted with no body", reply.summary()));
     }
     Ok(Verdict::pass("202 Accepted, no body"))
 }

@@ -18,9 +18,9 @@ pub mod ping;
 pub mod verify;
 
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::WireError;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
-use crate::wire::WireError;
 use futures::future::BoxFuture;
 
 /// Which transports a check applies to.
@@ -74,7 +74,11 @@ impl Check {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Pass(String),
-    Violation { message: String, expected: String, actual: String },
+    Violation {
+        message: String,
+        expected: String,
+        actual: String,
+    },
     /// Recorded, not graded (the spec leaves the behaviour open).
     Info(String),
     Skip(String),
@@ -86,7 +90,11 @@ impl Verdict {
     pub fn pass(msg: impl Into<String>) -> Self {
         Verdict::Pass(msg.into())
     }
-    pub fn violation(message: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    pub fn violation(
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Verdict::Violation { message: message.into(), expected: expected.into(), actual: actual.into() }
     }
 }

@@ -26,11 +26,7 @@ async fn empty_result(ctx: &Ctx) -> Outcome {
     let extra: Vec<&String> = match result.as_object() {
         Some(o) => o.keys().filter(|k| *k != "_meta").collect(),
         None => {
-            return Ok(Verdict::violation(
-                "ping result is not an object",
-                "{}",
-                jsonrpc::show(Some(result)),
-            ));
+            return Ok(Verdict::violation("ping result is not an object", "{}", jsonrpc::show(Some(result))));
         }
     };
     if extra.is_empty() {

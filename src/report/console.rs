@@ -47,24 +47,14 @@ pub fn to_console(report: &Report, color: bool) -> String {
 
 fn check_line(out: &mut String, c: &CheckResult, paint: Paint) {
     let word = format!("{:<STATUS_WIDTH$}", c.status.as_str());
-    let _ = write!(
-        out,
-        "  {}  {}",
-        paint.wrap(status_color(c.status), &word),
-        c.id
-    );
+    let _ = write!(out, "  {}  {}", paint.wrap(status_color(c.status), &word), c.id);
     if c.status != Status::Pass && !c.message.is_empty() {
         let _ = write!(out, ": {}", printable(&first_line(&c.message)));
     }
     out.push('\n');
     if matches!(c.status, Status::Fail | Status::Warn | Status::Error) {
         if let Some(expected) = &c.expected {
-            detail(
-                out,
-                "expected",
-                &printable(&cap(expected, CAP_CHARS)),
-                paint,
-            );
+            detail(out, "expected", &printable(&cap(expected, CAP_CHARS)), paint);
         }
         if let Some(actual) = &c.actual {
             detail(out, "actual", &printable(&cap(actual, CAP_CHARS)), paint);
@@ -123,11 +113,7 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(self, code: &str, text: &str) -> String {
-        if self.0 {
-            format!("{code}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
+        if self.0 { format!("{code}{text}{RESET}") } else { text.to_string() }
     }
 }
 
@@ -184,8 +170,10 @@ mod tests {
     #[test]
     fn console_ends_with_the_tally() {
         let out = to_console(&fixture::report(), false);
-        assert!(out.ends_with(
-            "6 checks: 1 pass, 1 fail, 1 warn, 1 info, 1 skip, 1 error (2025-11-25, 5071 ms)\n"
-        ));
+        assert!(
+            out.ends_with(
+                "6 checks: 1 pass, 1 fail, 1 warn, 1 info, 1 skip, 1 error (2025-11-25, 5071 ms)\n"
+            )
+        );
     }
 }

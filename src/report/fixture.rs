@@ -27,10 +27,7 @@ fn check(id: &str, title: &str, level: Level, status: Status, message: &str) -> 
 }
 
 fn headers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 pub fn report() -> Report {
@@ -113,9 +110,7 @@ pub fn report() -> Report {
     );
     error.spec_ref = "2025-11-25 server/utilities/pagination#response-format".into();
     error.expected = Some("a tools/list result for the cursor".into());
-    let page: Vec<String> = (0..40)
-        .map(|i| format!("{{\"name\":\"tool-{i:02}\"}}"))
-        .collect();
+    let page: Vec<String> = (0..40).map(|i| format!("{{\"name\":\"tool-{i:02}\"}}")).collect();
     error.actual = Some(format!("page 1: {{\"tools\":[{}]}}", page.join(",")));
     error.duration_ms = 5002;
     error.exchanges.push(Exchange {
@@ -124,31 +119,21 @@ pub fn report() -> Report {
             method: "POST".into(),
             url: "http://127.0.0.1:8080/mcp".into(),
             headers: BTreeMap::new(),
-            body: r#"{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"p2"}}"#
-                .into(),
+            body: r#"{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"cursor":"p2"}}"#.into(),
         },
         response: None,
         error: Some("timed out after 5000 ms".into()),
         duration_ms: 5000.0,
     });
 
-    let mut info = check(
-        "tools/list/count",
-        "number of tools offered",
-        Level::May,
-        Status::Info,
-        "41 tools",
-    );
+    let mut info = check("tools/list/count", "number of tools offered", Level::May, Status::Info, "41 tools");
     info.spec_ref = "2025-11-25 server/tools#listing-tools".into();
     info.duration_ms = 3;
 
     let checks = vec![pass, fail, warn, skip, error, info];
     Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "mcpcheck".into(),
-            version: "0.1.0".into(),
-        },
+        tool: Tool { name: "mcpcheck".into(), version: "0.1.0".into() },
         target: "http://127.0.0.1:8080/mcp".into(),
         spec_version: "2025-11-25".into(),
         spec_selection: Some("negotiated".into()),

@@ -60,11 +60,8 @@ mod tests {
     #[test]
     fn checks_group_by_area_in_order_of_first_appearance() {
         let report = fixture::report();
-        let groups: Vec<(&str, usize)> = report
-            .by_area()
-            .iter()
-            .map(|(area, checks)| (*area, checks.len()))
-            .collect();
+        let groups: Vec<(&str, usize)> =
+            report.by_area().iter().map(|(area, checks)| (*area, checks.len())).collect();
         assert_eq!(groups, [("lifecycle", 2), ("transport", 2), ("tools", 2)]);
     }
 }

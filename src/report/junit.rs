@@ -35,9 +35,7 @@ pub fn to_junit(report: &Report, strict: bool) -> String {
     }
     // Serializing into a Vec has no I/O to fail and quick-junit filters
     // characters XML cannot carry, so an error here would be a library bug.
-    junit
-        .to_string()
-        .expect("a JUnit report serializes into memory")
+    junit.to_string().expect("a JUnit report serializes into memory")
 }
 
 fn suite_properties(report: &Report, strict: bool) -> Vec<Property> {
@@ -48,10 +46,7 @@ fn suite_properties(report: &Report, strict: bool) -> Vec<Property> {
     if let Some(sel) = &report.spec_selection {
         props.push(Property::new("spec_selection", sel.as_str()));
     }
-    props.push(Property::new(
-        "tool",
-        format!("{} {}", report.tool.name, report.tool.version),
-    ));
+    props.push(Property::new("tool", format!("{} {}", report.tool.name, report.tool.version)));
     props.push(Property::new("strict", strict.to_string()));
     props
 }
@@ -183,18 +178,11 @@ mod tests {
         let names: Vec<&str> = parsed.test_suites.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["lifecycle", "transport", "tools"]);
         let case = &parsed.test_suites[0].test_cases[1];
-        assert_eq!(
-            case.name.as_str(),
-            "lifecycle/initialize/version-negotiation"
-        );
-        assert_eq!(
-            case.classname.as_ref().map(|c| c.as_str()),
-            Some("lifecycle")
-        );
+        assert_eq!(case.name.as_str(), "lifecycle/initialize/version-negotiation");
+        assert_eq!(case.classname.as_ref().map(|c| c.as_str()), Some("lifecycle"));
         assert_eq!(case.time, Some(Duration::from_millis(31)));
 
-        let strict =
-            quick_junit::Report::deserialize_from_str(&to_junit(&fixture::report(), true)).unwrap();
+        let strict = quick_junit::Report::deserialize_from_str(&to_junit(&fixture::report(), true)).unwrap();
         assert_eq!(strict.failures, 2);
     }
 }

@@ -21,12 +21,7 @@ pub fn to_markdown(report: &Report) -> String {
 }
 
 fn header(out: &mut String, report: &Report) {
-    let _ = writeln!(
-        out,
-        "# {} report for {}\n",
-        report.tool.name,
-        code_span(&report.target)
-    );
+    let _ = writeln!(out, "# {} report for {}\n", report.tool.name, code_span(&report.target));
     let revision = match &report.spec_selection {
         Some(sel) => format!("{} ({sel})", report.spec_version),
         None => report.spec_version.clone(),
@@ -90,13 +85,7 @@ fn problems(out: &mut String, report: &Report) {
 }
 
 fn problem(out: &mut String, c: &CheckResult) {
-    let _ = writeln!(
-        out,
-        "### {} {}: {}\n",
-        marker(c.status),
-        c.status,
-        code_span(&c.id)
-    );
+    let _ = writeln!(out, "### {} {}: {}\n", marker(c.status), c.status, code_span(&c.id));
     let _ = writeln!(out, "{}\n", c.title);
     if !c.message.is_empty() {
         let _ = writeln!(out, "{}\n", c.message.trim_end());
@@ -161,11 +150,7 @@ fn exchange(out: &mut String, ex: &Exchange) {
     out.push_str("</details>\n\n");
 }
 
-fn push_headers_and_body(
-    out: &mut String,
-    headers: &std::collections::BTreeMap<String, String>,
-    body: &str,
-) {
+fn push_headers_and_body(out: &mut String, headers: &std::collections::BTreeMap<String, String>, body: &str) {
     for (name, value) in headers {
         let _ = writeln!(out, "{name}: {value}");
     }
@@ -197,9 +182,7 @@ fn status_cell(status: Status) -> String {
 /// Text made safe for a table cell: `|` escaped (GFM honours `\|` inside code
 /// spans too), line breaks turned into `<br>`.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace(['\n', '\r'], "<br>")
+    s.replace('|', "\\|").replace("\r\n", "<br>").replace(['\n', '\r'], "<br>")
 }
 
 /// `s` as an inline code span, with a delimiter longer than any backtick run
@@ -216,11 +199,7 @@ fn code_span(s: &str) -> String {
 /// A fenced code block whose fence is longer than any backtick run in `body`.
 fn fenced(out: &mut String, lang: &str, body: &str) {
     let fence = "`".repeat((longest_backtick_run(body) + 1).max(3));
-    let _ = writeln!(
-        out,
-        "{fence}{lang}\n{}\n{fence}\n",
-        body.trim_end_matches('\n')
-    );
+    let _ = writeln!(out, "{fence}{lang}\n{}\n{fence}\n", body.trim_end_matches('\n'));
 }
 
 fn longest_backtick_run(s: &str) -> usize {
@@ -228,9 +207,7 @@ fn longest_backtick_run(s: &str) -> usize {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -267,9 +244,7 @@ mod tests {
     #[test]
     fn no_problems_says_so() {
         let mut report = fixture::report();
-        report
-            .checks
-            .retain(|c| matches!(c.status, Status::Pass | Status::Info));
+        report.checks.retain(|c| matches!(c.status, Status::Pass | Status::Info));
         assert!(to_markdown(&report).ends_with("## Failures and warnings\n\nNone.\n"));
     }
 }

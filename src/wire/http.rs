@@ -70,8 +70,7 @@ impl HttpReply {
     }
     /// The media type of `Content-Type`, lower-cased, parameters dropped.
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
     pub fn response_to(&self, id: &Value) -> Option<&Value> {
         self.messages.iter().find(|m| jsonrpc::is_response_to(m, id))
@@ -113,12 +112,10 @@ impl HttpTarget {
             sent_headers.push((n.clone(), v.clone()));
         }
         let mut reply = HttpReply::default();
-        let result = tokio::time::timeout(
-            self.limits.timeout,
-            self.exchange(&req, &sent_headers, &mut reply),
-        )
-        .await
-        .unwrap_or(Err(WireError::Timeout(self.limits.timeout)));
+        let result =
+            tokio::time::timeout(self.limits.timeout, self.exchange(&req, &sent_headers, &mut reply))
+                .await
+                .unwrap_or(Err(WireError::Timeout(self.limits.timeout)));
         reply.elapsed = started.elapsed();
         rec.push(Exchange {
             transport: "http".into(),

@@ -92,7 +92,11 @@ impl Reply {
             [] if self.undecodable.is_empty() => parts.push("no JSON-RPC message".into()),
             [] => {}
             [one] => parts.push(jsonrpc::clip(&one.to_string(), 300)),
-            many => parts.push(format!("{} messages: {}", many.len(), jsonrpc::clip(&json!(many).to_string(), 300))),
+            many => parts.push(format!(
+                "{} messages: {}",
+                many.len(),
+                jsonrpc::clip(&json!(many).to_string(), 300)
+            )),
         }
         if let Some(u) = self.undecodable.first() {
             parts.push(format!("not JSON: {u}"));
@@ -156,7 +160,11 @@ impl Session {
 
     /// A ready session: on handshake revisions `initialize` (at `version`) and
     /// `notifications/initialized` are sent; on 2026-07-28 there is nothing to do.
-    pub async fn open(endpoint: &Endpoint, version: SpecVersion, rec: Recorder) -> Result<Session, OpenError> {
+    pub async fn open(
+        endpoint: &Endpoint,
+        version: SpecVersion,
+        rec: Recorder,
+    ) -> Result<Session, OpenError> {
         let mut s = Session::connect(endpoint, version, rec)?;
         if version.has_handshake() {
             let init = s.initialize(version.as_str()).await?;
@@ -224,12 +232,23 @@ impl Session {
         self.request_with(method, params, &SendOpts::default()).await
     }
 
-    pub async fn request_with(&mut self, method: &str, params: Option<Value>, opts: &SendOpts) -> Result<Answered, WireError> {
+    pub async fn request_with(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        opts: &SendOpts,
+    ) -> Result<Answered, WireError> {
         let id = self.next_id();
         self.request_with_id(id, method, params, opts).await
     }
 
-    pub async fn request_with_id(&mut self, id: Value, method: &str, params: Option<Value>, opts: &SendOpts) -> Result<Answered, WireError> {
+    pub async fn request_with_id(
+        &mut self,
+        id: Value,
+        method: &str,
+        params: Option<Value>,
+        opts: &SendOpts,
+    ) -> Result<Answered, WireError> {
         let msg = jsonrpc::request(id.clone(), method, self.params(params));
         let reply = self.send_value(&msg, opts).await?;
         Ok(Answered { id, reply })
@@ -251,7 +270,13 @@ impl Session {
 
     /// Sends `body` as is. `until`: the request id whose response ends the read.
     /// `msg`: the message the body carries, to derive 2026-07-28 routing headers.
-    pub async fn send_text(&mut self, body: String, until: Option<Value>, msg: Option<&Value>, opts: &SendOpts) -> Result<Reply, WireError> {
+    pub async fn send_text(
+        &mut self,
+        body: String,
+        until: Option<Value>,
+        msg: Option<&Value>,
+        opts: &SendOpts,
+    ) -> Result<Reply, WireError> {
         match &mut self.conn {
             Conn::Stdio(c) => Ok(Reply::from_stdio(c.send(&body, until.as_ref(), &self.rec).await?)),
             Conn::Http(t) => {
@@ -271,7 +296,8 @@ impl Session {
             return Err(WireError::Process("HTTP methods do not apply to stdio".into()));
         };
         let t = t.clone();
-        let req = HttpRequest { method, headers: self.auto_headers(None, opts), body: None, until: Until::End };
+        let req =
+            HttpRequest { method, headers: self.auto_headers(None, opts), body: None, until: Until::End };
         Ok(Reply::from_http(t.send(req, &self.rec).await?))
     }
 

@@ -81,23 +81,32 @@ impl StdioConn {
 
     /// Writes one message (a line) and reads until the response to `until_id`
     /// arrives, or, with no id, what arrives within [`SETTLE`].
-    pub async fn send(&mut self, body: &str, until_id: Option<&Value>, rec: &Recorder) -> Result<StdioReply, WireError> {
+    pub async fn send(
+        &mut self,
+        body: &str,
+        until_id: Option<&Value>,
+        rec: &Recorder,
+    ) -> Result<StdioReply, WireError> {
         let started = Instant::now();
         let mut reply = StdioReply::default();
         let result = self.exchange(body, until_id, &mut reply).await;
         rec.push(Exchange {
             transport: "stdio".into(),
             request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
-            response: (!reply.lines.is_empty()).then(|| {
-                record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())
-            }),
+            response: (!reply.lines.is_empty())
+                .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
             error: result.as_ref().err().map(|e| e.to_string()),
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         });
         result.map(|()| reply)
     }
 
-    async fn exchange(&mut self, body: &str, until_id: Option<&Value>, reply: &mut StdioReply) -> Result<(), WireError> {
+    async fn exchange(
+        &mut self,
+        body: &str,
+        until_id: Option<&Value>,
+        reply: &mut StdioReply,
+    ) -> Result<(), WireError> {
         let stdin = self.stdin.as_mut().ok_or(WireError::Closed)?;
         let mut line = body.replace('\n', " ");
         line.push('\n');
