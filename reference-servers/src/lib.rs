@@ -1,1 +1,15 @@
-//! Reference MCP servers (placeholder while the crate is written).
+//! Reference MCP servers for mcpcheck, each with switchable deliberate faults.
+//!
+//! mcpcheck must show that every check passes against a correct server and
+//! fails against a server with exactly the matching fault. This crate is that
+//! pair of targets: [`plain`] is the correct handler, [`http`] and [`stdio`]
+//! serve it, and [`faults`] lists the violations the HTTP server can switch on.
+
+pub mod faults;
+pub mod http;
+pub mod plain;
+pub mod stdio;
+
+pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, UnknownFault};
+pub use http::{HttpOptions, plain_router, serve_plain_http};
+pub use stdio::serve_plain_stdio;
