@@ -62,12 +62,10 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(true)
         .with_cancellation_token(cancel);
-    let inner: Inner = StreamableHttpService::new(
-        || Ok(PlainServer::new()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
-    let state = Arc::new(layer::Shared::new(inner, opts.faults));
+    let sessions = Arc::new(LocalSessionManager::default());
+    let inner: Inner =
+        StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
+    let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
     Router::new()
         .route(&opts.path, any(layer::handle))
         .with_state(state)
