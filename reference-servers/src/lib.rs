@@ -1,40 +1,15 @@
-//! TEMPORARY stub with the agreed API, replaced by the real crate on merge.
-use std::future::Future;
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    X,
-}
-#[derive(Debug, Clone, Default)]
-pub struct FaultSet(Vec<Fault>);
-#[derive(Debug, thiserror::Error)]
-#[error("unknown fault {0}")]
-pub struct UnknownFault(pub String);
-impl FaultSet {
-    pub fn parse(_n: &[String]) -> Result<FaultSet, UnknownFault> {
-        Ok(FaultSet::default())
-    }
-    pub fn is_empty(&self) -> bool {
-        true
-    }
-}
-pub struct FaultSpec {
-    pub fault: Fault,
-    pub name: &'static str,
-    pub breaks: &'static [&'static str],
-    pub description: &'static str,
-}
-pub const CATALOGUE: &[FaultSpec] = &[];
-pub struct HttpOptions {
-    pub path: String,
-    pub faults: FaultSet,
-}
-pub async fn serve_plain_http(
-    _l: tokio::net::TcpListener,
-    _o: HttpOptions,
-    _s: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    Ok(())
-}
-pub async fn serve_plain_stdio(_f: FaultSet) -> anyhow::Result<()> {
-    Ok(())
-}
+//! Reference MCP servers for mcpcheck, each with switchable deliberate faults.
+//!
+//! mcpcheck must show that every check passes against a correct server and
+//! fails against a server with exactly the matching fault. This crate is that
+//! pair of targets: [`plain`] is the correct handler, [`http`] and [`stdio`]
+//! serve it, and [`faults`] lists the violations the HTTP server can switch on.
+
+pub mod faults;
+pub mod http;
+pub mod plain;
+pub mod stdio;
+
+pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, UnknownFault};
+pub use http::{HttpOptions, plain_router, serve_plain_http};
+pub use stdio::serve_plain_stdio;

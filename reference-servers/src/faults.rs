@@ -1,0 +1,305 @@
+//! The fault catalogue: every deliberate violation the reference servers can
+//! switch on, in one readable list.
+//!
+//! mcpcheck proves each of its checks can fail by running it against a server
+//! with exactly the fault that check is meant to catch. [`CATALOGUE`] is the
+//! single source of truth pairing each fault with the check ids it breaks;
+//! the HTTP layers in [`crate::http`] implement the behaviour.
+
+use std::fmt;
+
+/// One deliberate violation. Faults apply to the HTTP transport only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fault {
+    /// Drop `serverInfo` from the initialize result.
+    InitNoServerInfo,
+    /// Answer every initialize with protocolVersion "2025-03-26".
+    InitVersionDowngrade,
+    /// Echo the requested protocolVersion even when unsupported.
+    InitEchoUnsupported,
+    /// Answer JSON-RPC notifications with 200 and `{}`.
+    Notification200,
+    /// Add `"status":"ok"` to the ping result.
+    PingNonEmpty,
+    /// Change the id of responses to requests with a string id.
+    StringIdRewritten,
+    /// Turn error code -32601 into -32600.
+    MethodNotFoundCode,
+    /// Answer unparseable bodies with 200 and an internal error.
+    ParseError200,
+    /// Process JSON-RPC batches element by element.
+    AcceptBatch,
+    /// Insert a space into the session id sent to clients.
+    SessionIdNotVisible,
+    /// Answer a missing session id with 404 instead of 400.
+    MissingSessionNot400,
+    /// Answer an unknown session id with 400 instead of 404.
+    UnknownSession400,
+    /// Answer DELETE with 200 without ending the session.
+    DeleteIgnored,
+    /// Replace an unsupported MCP-Protocol-Version header by the session's.
+    VersionHeaderIgnored,
+    /// Answer POSTs with `Content-Type: text/plain`.
+    ContentTypeTextPlain,
+    /// Drop supportedVersions from the server/discover result.
+    DiscoverNoVersions,
+}
+
+/// A catalogue entry: the fault, its command-line name, the checks it breaks.
+#[derive(Debug, Clone, Copy)]
+pub struct FaultSpec {
+    /// The fault itself.
+    pub fault: Fault,
+    /// Its name on the command line (`--fault NAME`).
+    pub name: &'static str,
+    /// Ids of the mcpcheck checks this fault must make fail.
+    pub breaks: &'static [&'static str],
+    /// What the server does wrong, in one sentence.
+    pub description: &'static str,
+}
+
+const fn spec(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    FaultSpec {
+        fault,
+        name,
+        breaks,
+        description,
+    }
+}
+
+/// Every fault, in the order mcpcheck documents them.
+pub const CATALOGUE: &[FaultSpec] = &[
+    spec(
+        Fault::InitNoServerInfo,
+        "init-no-server-info",
+        &["lifecycle/initialize/result-shape"],
+        "drops serverInfo from the initialize result",
+    ),
+    spec(
+        Fault::InitVersionDowngrade,
+        "init-version-downgrade",
+        &["lifecycle/initialize/version-echoed"],
+        "answers every initialize with protocolVersion 2025-03-26",
+    ),
+    spec(
+        Fault::InitEchoUnsupported,
+        "init-echo-unsupported",
+        &["lifecycle/initialize/unsupported-version"],
+        "echoes the requested protocolVersion even when it is unsupported",
+    ),
+    spec(
+        Fault::Notification200,
+        "notification-200",
+        &["lifecycle/initialized/accepted"],
+        "answers JSON-RPC notifications with 200 and body {} instead of 202",
+    ),
+    spec(
+        Fault::PingNonEmpty,
+        "ping-non-empty",
+        &["utilities/ping/empty-result"],
+        "adds \"status\":\"ok\" to the ping result",
+    ),
+    spec(
+        Fault::StringIdRewritten,
+        "string-id-rewritten",
+        &["base/jsonrpc/id-echoed"],
+        "answers requests with a string id under a different id (\"-x\" appended)",
+    ),
+    spec(
+        Fault::MethodNotFoundCode,
+        "method-not-found-code",
+        &["base/jsonrpc/method-not-found"],
+        "reports unknown methods with error code -32600 instead of -32601",
+    ),
+    spec(
+        Fault::ParseError200,
+        "parse-error-200",
+        &["base/jsonrpc/parse-error"],
+        "answers a body that is not JSON with 200 and an internal error (-32603)",
+    ),
+    spec(
+        Fault::AcceptBatch,
+        "accept-batch",
+        &["base/jsonrpc/batch-rejected"],
+        "processes a JSON array body element by element and returns an array of results",
+    ),
+    spec(
+        Fault::SessionIdNotVisible,
+        "session-id-not-visible",
+        &["http/session/id-visible-ascii"],
+        "puts a space into the Mcp-Session-Id sent to clients",
+    ),
+    spec(
+        Fault::MissingSessionNot400,
+        "missing-session-not-400",
+        &["http/session/missing-is-400"],
+        "answers a request without Mcp-Session-Id with 404 instead of 400",
+    ),
+    spec(
+        Fault::UnknownSession400,
+        "unknown-session-400",
+        &["http/session/unknown-is-404"],
+        "answers an unknown Mcp-Session-Id with 400 instead of 404",
+    ),
+    spec(
+        Fault::DeleteIgnored,
+        "delete-ignored",
+        &["http/session/delete-terminates"],
+        "answers DELETE with 200 but keeps the session alive",
+    ),
+    spec(
+        Fault::VersionHeaderIgnored,
+        "version-header-ignored",
+        &["http/version-header/invalid-is-400"],
+        "accepts an unsupported MCP-Protocol-Version header instead of answering 400",
+    ),
+    spec(
+        Fault::ContentTypeTextPlain,
+        "content-type-text-plain",
+        &["http/response/content-type"],
+        "labels POST responses Content-Type: text/plain",
+    ),
+    spec(
+        Fault::DiscoverNoVersions,
+        "discover-no-versions",
+        &["discover/result/shape"],
+        "drops supportedVersions from the server/discover result",
+    ),
+];
+
+impl Fault {
+    /// This fault's catalogue entry.
+    pub fn spec(self) -> &'static FaultSpec {
+        // Every variant has exactly one entry; the unit test below proves it.
+        CATALOGUE
+            .iter()
+            .find(|s| s.fault == self)
+            .unwrap_or(&CATALOGUE[0])
+    }
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// Looks a fault up by its command-line name.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        CATALOGUE.iter().find(|s| s.name == name).map(|s| s.fault)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fault name that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault {name:?} (known: {known})")]
+pub struct UnknownFault {
+    /// The name as given.
+    pub name: String,
+    /// The known names, comma-separated, for the error message.
+    pub known: String,
+}
+
+/// A set of faults; the default (empty) set is the clean, correct server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FaultSet {
+    faults: Vec<Fault>,
+}
+
+impl FaultSet {
+    /// The clean server.
+    pub fn clean() -> Self {
+        Self::default()
+    }
+
+    /// Parses fault names (as given on the command line).
+    pub fn parse(names: &[String]) -> Result<FaultSet, UnknownFault> {
+        let mut set = FaultSet::default();
+        for name in names {
+            let fault = Fault::from_name(name.trim()).ok_or_else(|| UnknownFault {
+                name: name.clone(),
+                known: CATALOGUE
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+            set.insert(fault);
+        }
+        Ok(set)
+    }
+
+    /// Adds a fault.
+    pub fn insert(&mut self, fault: Fault) {
+        if !self.faults.contains(&fault) {
+            self.faults.push(fault);
+            self.faults.sort();
+        }
+    }
+
+    /// Builder form of [`FaultSet::insert`].
+    pub fn with(mut self, fault: Fault) -> Self {
+        self.insert(fault);
+        self
+    }
+
+    /// Whether `fault` is switched on.
+    pub fn contains(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    /// Whether this is the clean server.
+    pub fn is_empty(&self) -> bool {
+        self.faults.is_empty()
+    }
+
+    /// The faults switched on, in catalogue order.
+    pub fn iter(&self) -> impl Iterator<Item = Fault> + '_ {
+        self.faults.iter().copied()
+    }
+}
+
+impl From<Fault> for FaultSet {
+    fn from(fault: Fault) -> Self {
+        FaultSet::default().with(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_names_and_faults_are_unique() {
+        for (i, a) in CATALOGUE.iter().enumerate() {
+            for b in &CATALOGUE[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert_ne!(a.fault, b.fault);
+            }
+            assert_eq!(a.fault.spec().name, a.name);
+            assert!(!a.breaks.is_empty());
+        }
+        assert_eq!(CATALOGUE.len(), 16);
+    }
+
+    #[test]
+    fn parse_accepts_known_and_rejects_unknown() {
+        let set = FaultSet::parse(&["ping-non-empty".into(), "accept-batch".into()]);
+        assert_eq!(
+            set.as_ref().map(|s| s.contains(Fault::PingNonEmpty)),
+            Ok(true)
+        );
+        let err = FaultSet::parse(&["no-such".into()]);
+        assert!(matches!(err, Err(UnknownFault { ref name, .. }) if name == "no-such"));
+        assert!(FaultSet::parse(&[]).is_ok_and(|s| s.is_empty()));
+    }
+}

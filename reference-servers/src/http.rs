@@ -1,0 +1,102 @@
+//! Serving the plain server over Streamable HTTP, with faults.
+//!
+//! rmcp's `StreamableHttpService` does the protocol work. Around it sits one
+//! axum handler ([`layer`]) that first corrects the few places where rmcp
+//! departs from the specification and then, only when faults are switched
+//! on, rewrites requests and responses to commit exactly those faults.
+
+mod layer;
+mod messages;
+
+use std::{future::Future, sync::Arc};
+
+use axum::serve::ListenerExt;
+use axum::{Router, routing::any};
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::{faults::FaultSet, plain::PlainServer};
+
+/// How to serve the plain server over HTTP.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The MCP endpoint path; default `/mcp`.
+    pub path: String,
+    /// The faults to commit; default none (the clean server).
+    pub faults: FaultSet,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            path: "/mcp".to_owned(),
+            faults: FaultSet::default(),
+        }
+    }
+}
+
+impl HttpOptions {
+    /// Default options with these faults.
+    pub fn with_faults(faults: FaultSet) -> Self {
+        Self {
+            faults,
+            ..Self::default()
+        }
+    }
+}
+
+/// The rmcp service the layer wraps.
+pub(crate) type Inner = StreamableHttpService<PlainServer, LocalSessionManager>;
+
+/// An axum router serving the plain server at `opts.path`.
+pub fn plain_router(opts: HttpOptions) -> Router {
+    router_with_cancel(opts, CancellationToken::new())
+}
+
+fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
+    // Defaults keep rmcp's loopback-only Host validation (DNS rebinding
+    // protection); legacy sessions serve 2025-03-26..2025-11-25, and
+    // 2026-07-28 requests are always served statelessly.
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(true)
+        .with_cancellation_token(cancel);
+    let sessions = Arc::new(LocalSessionManager::default());
+    let inner: Inner =
+        StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
+    let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
+    Router::new()
+        .route(&opts.path, any(layer::handle))
+        .with_state(state)
+}
+
+/// Serves the plain server on an already-bound listener until `shutdown`
+/// resolves. Sets TCP_NODELAY on every accepted socket.
+pub async fn serve_plain_http(
+    listener: tokio::net::TcpListener,
+    opts: HttpOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let cancel = CancellationToken::new();
+    let app = router_with_cancel(opts, cancel.clone());
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    // Cancelling rmcp's token ends open SSE streams and sessions, so the
+    // graceful shutdown does not wait forever on a client's GET stream.
+    let on_shutdown = {
+        let cancel = cancel.clone();
+        async move {
+            shutdown.await;
+            cancel.cancel();
+        }
+    };
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(on_shutdown)
+        .await;
+    cancel.cancel();
+    result
+}
