@@ -55,7 +55,7 @@ fn embedded_default_passes() {
 #[test]
 fn embedded_with_fault_exits_1_and_names_the_check() {
     mcpcheck()
-        .args(["test", "--fault", "unknown-session-400"])
+        .args(["test", "--spec", "2025-11-25", "--fault", "unknown-session-400"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("http/session/unknown-is-404"));

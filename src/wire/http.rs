@@ -191,12 +191,26 @@ impl HttpTarget {
             match serde_json::from_slice::<Value>(&reply.body) {
                 Ok(Value::Array(items)) => reply.messages.extend(items),
                 Ok(v) => reply.messages.push(v),
+                // An event stream under the wrong media type: read it anyway, so
+                // the check about media types can fail while others still run.
+                Err(_) if looks_like_sse(&reply.body) => {
+                    let mut parser = SseParser::new();
+                    let events = parser.feed(&reply.body);
+                    for ev in &events {
+                        decode_event(ev, reply);
+                    }
+                    reply.events = Some(events);
+                }
                 // Not JSON: fine for error pages, recorded for checks that care.
                 Err(e) => reply.undecodable.push(format!("body: {e}")),
             }
         }
         Ok(())
     }
+}
+
+fn looks_like_sse(body: &[u8]) -> bool {
+    [&b"data:"[..], b"event:", b"id:", b"retry:", b":"].iter().any(|p| body.starts_with(p))
 }
 
 fn decode_event(ev: &SseEvent, reply: &mut HttpReply) {
