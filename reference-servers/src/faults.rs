@@ -64,12 +64,7 @@ const fn spec(
     breaks: &'static [&'static str],
     description: &'static str,
 ) -> FaultSpec {
-    FaultSpec {
-        fault,
-        name,
-        breaks,
-        description,
-    }
+    FaultSpec { fault, name, breaks, description }
 }
 
 /// Every fault, in the order mcpcheck documents them.
@@ -176,10 +171,7 @@ impl Fault {
     /// This fault's catalogue entry.
     pub fn spec(self) -> &'static FaultSpec {
         // Every variant has exactly one entry; the unit test below proves it.
-        CATALOGUE
-            .iter()
-            .find(|s| s.fault == self)
-            .unwrap_or(&CATALOGUE[0])
+        CATALOGUE.iter().find(|s| s.fault == self).unwrap_or(&CATALOGUE[0])
     }
 
     /// The command-line name.
@@ -227,11 +219,7 @@ impl FaultSet {
         for name in names {
             let fault = Fault::from_name(name.trim()).ok_or_else(|| UnknownFault {
                 name: name.clone(),
-                known: CATALOGUE
-                    .iter()
-                    .map(|s| s.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: CATALOGUE.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
             })?;
             set.insert(fault);
         }
@@ -294,10 +282,7 @@ mod tests {
     #[test]
     fn parse_accepts_known_and_rejects_unknown() {
         let set = FaultSet::parse(&["ping-non-empty".into(), "accept-batch".into()]);
-        assert_eq!(
-            set.as_ref().map(|s| s.contains(Fault::PingNonEmpty)),
-            Ok(true)
-        );
+        assert_eq!(set.as_ref().map(|s| s.contains(Fault::PingNonEmpty)), Ok(true));
         let err = FaultSet::parse(&["no-such".into()]);
         assert!(matches!(err, Err(UnknownFault { ref name, .. }) if name == "no-such"));
         assert!(FaultSet::parse(&[]).is_ok_and(|s| s.is_empty()));

@@ -30,20 +30,14 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self {
-            path: "/mcp".to_owned(),
-            faults: FaultSet::default(),
-        }
+        Self { path: "/mcp".to_owned(), faults: FaultSet::default() }
     }
 }
 
 impl HttpOptions {
     /// Default options with these faults.
     pub fn with_faults(faults: FaultSet) -> Self {
-        Self {
-            faults,
-            ..Self::default()
-        }
+        Self { faults, ..Self::default() }
     }
 }
 
@@ -59,16 +53,12 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
     // Defaults keep rmcp's loopback-only Host validation (DNS rebinding
     // protection); legacy sessions serve 2025-03-26..2025-11-25, and
     // 2026-07-28 requests are always served statelessly.
-    let config = StreamableHttpServerConfig::default()
-        .with_legacy_session_mode(true)
-        .with_cancellation_token(cancel);
+    let config =
+        StreamableHttpServerConfig::default().with_legacy_session_mode(true).with_cancellation_token(cancel);
     let sessions = Arc::new(LocalSessionManager::default());
-    let inner: Inner =
-        StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
+    let inner: Inner = StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
-    Router::new()
-        .route(&opts.path, any(layer::handle))
-        .with_state(state)
+    Router::new().route(&opts.path, any(layer::handle)).with_state(state)
 }
 
 /// Serves the plain server on an already-bound listener until `shutdown`
@@ -94,9 +84,7 @@ pub async fn serve_plain_http(
             cancel.cancel();
         }
     };
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(on_shutdown)
-        .await;
+    let result = axum::serve(listener, app).with_graceful_shutdown(on_shutdown).await;
     cancel.cancel();
     result
 }

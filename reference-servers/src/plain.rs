@@ -14,8 +14,8 @@ use rmcp::{
     },
     model::{
         Implementation, ListResourcesResult, PaginatedRequestParams, PromptMessage,
-        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
-        ResourceContents, Role, ServerCapabilities, ServerConfig,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource, ResourceContents,
+        Role, ServerCapabilities, ServerConfig,
     },
     prompt, prompt_handler, prompt_router,
     service::RequestContext,
@@ -78,36 +78,20 @@ impl Default for PlainServer {
 impl PlainServer {
     /// A fresh handler.
     pub fn new() -> Self {
-        Self {
-            tool_router: Self::tool_router(),
-            prompt_router: Self::prompt_router(),
-        }
+        Self { tool_router: Self::tool_router(), prompt_router: Self::prompt_router() }
     }
 
     #[tool(description = "Add two integers", annotations(read_only_hint = true))]
-    fn add(
-        &self,
-        Parameters(Operands { a, b }): Parameters<Operands>,
-    ) -> Result<Json<Outcome>, String> {
-        a.checked_add(b)
-            .map(|result| Json(Outcome { result }))
-            .ok_or_else(|| "integer overflow".to_owned())
+    fn add(&self, Parameters(Operands { a, b }): Parameters<Operands>) -> Result<Json<Outcome>, String> {
+        a.checked_add(b).map(|result| Json(Outcome { result })).ok_or_else(|| "integer overflow".to_owned())
     }
 
     #[tool(description = "Subtract b from a", annotations(read_only_hint = true))]
-    fn subtract(
-        &self,
-        Parameters(Operands { a, b }): Parameters<Operands>,
-    ) -> Result<Json<Outcome>, String> {
-        a.checked_sub(b)
-            .map(|result| Json(Outcome { result }))
-            .ok_or_else(|| "integer overflow".to_owned())
+    fn subtract(&self, Parameters(Operands { a, b }): Parameters<Operands>) -> Result<Json<Outcome>, String> {
+        a.checked_sub(b).map(|result| Json(Outcome { result })).ok_or_else(|| "integer overflow".to_owned())
     }
 
-    #[tool(
-        description = "Return the message unchanged",
-        annotations(read_only_hint = true)
-    )]
+    #[tool(description = "Return the message unchanged", annotations(read_only_hint = true))]
     fn echo(&self, Parameters(EchoArgs { message }): Parameters<EchoArgs>) -> String {
         message
     }
@@ -120,10 +104,7 @@ impl PlainServer {
         &self,
         Parameters(GreetingArgs { name }): Parameters<GreetingArgs>,
     ) -> Vec<PromptMessage> {
-        vec![PromptMessage::new_text(
-            Role::User,
-            format!("Please greet {name} warmly."),
-        )]
+        vec![PromptMessage::new_text(Role::User, format!("Please greet {name} warmly."))]
     }
 }
 
@@ -132,11 +113,7 @@ impl PlainServer {
 impl ServerHandler for PlainServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_resources()
-                .enable_prompts()
-                .build(),
+            ServerCapabilities::builder().enable_tools().enable_resources().enable_prompts().build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
         .with_instructions("A plain reference server: add, subtract, echo.")
@@ -160,10 +137,7 @@ impl ServerHandler for PlainServer {
         if request.uri == INFO_URI {
             Ok(ReadResourceResult::new(vec![ResourceContents::text(INFO_TEXT, INFO_URI)]).into())
         } else {
-            Err(ErrorData::resource_not_found(
-                format!("no resource at {}", request.uri),
-                None,
-            ))
+            Err(ErrorData::resource_not_found(format!("no resource at {}", request.uri), None))
         }
     }
 }

@@ -14,9 +14,7 @@ pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
     if !faults.is_empty() {
         tracing::warn!("faults apply to HTTP only; serving the clean server on stdio");
     }
-    let running = PlainServer::new()
-        .serve(rmcp::transport::io::stdio())
-        .await?;
+    let running = PlainServer::new().serve(rmcp::transport::io::stdio()).await?;
     running.waiting().await?;
     Ok(())
 }

@@ -111,8 +111,9 @@ async fn parse_error(ctx: &Ctx) -> Outcome {
     )))
 }
 
-/// Batches were removed in 2025-06-18. A batch is rejected when nothing in the
-/// answer is a result: an HTTP error, or a single error object.
+/// Batches were removed in 2025-06-18. A rejection must be visible: an HTTP
+/// error status, or a JSON-RPC error and no result. A 200 with results (or
+/// with nothing an error could be read from) is not one.
 async fn batch_rejected(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let batch: Vec<Value> = (0..2)
@@ -123,13 +124,18 @@ async fn batch_rejected(ctx: &Ctx) -> Outcome {
         .collect();
     let reply = s.send_text(json!(batch).to_string(), None, batch.first(), &SendOpts::default()).await?;
     let results = reply.messages.iter().filter(|m| m.get("result").is_some()).count();
-    let array = reply.http.as_ref().and_then(|h| h.json()).is_some_and(|v| v.is_array());
-    if results > 0 || array {
-        return Ok(Verdict::violation(
-            "the server processed a JSON-RPC batch",
-            "an HTTP error status or a single JSON-RPC error",
-            reply.summary(),
-        ));
+    let errors = reply.messages.iter().filter(|m| m.get("error").is_some()).count();
+    let http_error = reply.status().is_some_and(|s| s >= 400);
+    if results == 0 && (http_error || errors > 0) {
+        return Ok(Verdict::pass(format!("batch rejected: {}", reply.summary())));
     }
-    Ok(Verdict::pass(format!("batch rejected: {}", reply.summary())))
+    Ok(Verdict::violation(
+        if results > 0 {
+            "the server processed a JSON-RPC batch"
+        } else {
+            "the batch was neither refused nor answered with an error"
+        },
+        "an HTTP error status, or a JSON-RPC error",
+        reply.summary(),
+    ))
 }

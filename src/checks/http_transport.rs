@@ -153,6 +153,8 @@ async fn invalid_version_is_400(ctx: &Ctx) -> Outcome {
 async fn content_type(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let a = s.request("tools/list", None).await?;
+    // The media type only means something on a real answer to the request.
+    verify::response(&a)?;
     let http = a.reply.http.as_ref().ok_or(Verdict::Error("no HTTP answer".into()))?;
     match http.media_type().as_deref() {
         Some("application/json") | Some("text/event-stream") => {

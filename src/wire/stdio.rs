@@ -184,10 +184,9 @@ async fn read_lines(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<Line>,
         let mut buf = Vec::new();
         // `take` bounds one line: a server that never sends a newline cannot
         // make us buffer without end.
-        let n = match (&mut reader).take(cap as u64 + 1).read_until(b'\n', &mut buf).await {
-            Ok(n) => n,
-            Err(_) => 0,
-        };
+        // A read error ends the stream like end of file does.
+        let n: usize =
+            (&mut reader).take(cap as u64 + 1).read_until(b'\n', &mut buf).await.unwrap_or_default();
         if n == 0 {
             let _ = tx.send(Line::Eof).await;
             return;

@@ -66,10 +66,7 @@ pub(crate) struct Shared {
     issued: Mutex<HashMap<String, String>>,
 }
 
-pub(crate) async fn handle(
-    State(shared): State<Arc<Shared>>,
-    req: Request<Body>,
-) -> Response<Body> {
+pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response<Body> {
     let is_post = req.method() == Method::POST;
     let response = shared.dispatch(req).await;
     shared.outgoing(response, is_post)
@@ -77,18 +74,9 @@ pub(crate) async fn handle(
 
 impl Shared {
     pub(crate) fn new(inner: Inner, sessions: Arc<LocalSessionManager>, faults: FaultSet) -> Self {
-        let supported = PlainServer::new()
-            .supported_protocol_versions()
-            .iter()
-            .map(|v| v.as_str().to_owned())
-            .collect();
-        Self {
-            inner,
-            sessions,
-            faults,
-            supported,
-            issued: Mutex::new(HashMap::new()),
-        }
+        let supported =
+            PlainServer::new().supported_protocol_versions().iter().map(|v| v.as_str().to_owned()).collect();
+        Self { inner, sessions, faults, supported, issued: Mutex::new(HashMap::new()) }
     }
 
     fn on(&self, fault: Fault) -> bool {
@@ -128,21 +116,13 @@ impl Shared {
         if self.supported.iter().any(|v| v == version) {
             return;
         }
-        match session
-            .and_then(|s| self.issued_version(s))
-            .and_then(|v| HeaderValue::from_str(&v).ok())
-        {
+        match session.and_then(|s| self.issued_version(s)).and_then(|v| HeaderValue::from_str(&v).ok()) {
             Some(own) => headers.insert(VERSION_HEADER, own),
             None => headers.remove(VERSION_HEADER),
         };
     }
 
-    async fn delete(
-        &self,
-        parts: request::Parts,
-        body: Body,
-        session: Option<String>,
-    ) -> Response<Body> {
+    async fn delete(&self, parts: request::Parts, body: Body, session: Option<String>) -> Response<Body> {
         if self.on(Fault::DeleteIgnored) {
             return empty(StatusCode::OK);
         }
@@ -164,26 +144,18 @@ impl Shared {
         text(StatusCode::NOT_FOUND, "Not Found: Session not found")
     }
 
-    async fn post(
-        &self,
-        parts: request::Parts,
-        body: Body,
-        session: Option<String>,
-    ) -> Response<Body> {
+    async fn post(&self, parts: request::Parts, body: Body, session: Option<String>) -> Response<Body> {
         let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
             return text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
         };
         if !is_json(&parts.headers) {
             // Wrong media type: rmcp's 415 is the right answer.
-            return self
-                .call(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            return self.call(Request::from_parts(parts, Body::from(bytes))).await;
         }
         match messages::classify(&bytes) {
-            PostBody::Malformed if self.on(Fault::ParseError200) => json_response(
-                StatusCode::OK,
-                messages::error_body(Value::Null, -32603, "internal error"),
-            ),
+            PostBody::Malformed if self.on(Fault::ParseError200) => {
+                json_response(StatusCode::OK, messages::error_body(Value::Null, -32603, "internal error"))
+            }
             PostBody::Malformed => json_response(
                 StatusCode::BAD_REQUEST,
                 messages::error_body(Value::Null, -32700, "Parse error: body is not valid JSON"),
@@ -210,9 +182,7 @@ impl Shared {
         single: Single,
         session: Option<String>,
     ) -> Response<Body> {
-        let response = self
-            .call(Request::from_parts(parts, Body::from(bytes)))
-            .await;
+        let response = self.call(Request::from_parts(parts, Body::from(bytes))).await;
         let status = response.status();
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             // JSON, but not a JSON-RPC message rmcp recognises.
@@ -233,10 +203,7 @@ impl Shared {
         {
             return text(StatusCode::NOT_FOUND, "Not Found: no session");
         }
-        if status == StatusCode::ACCEPTED
-            && single.is_notification()
-            && self.on(Fault::Notification200)
-        {
+        if status == StatusCode::ACCEPTED && single.is_notification() && self.on(Fault::Notification200) {
             return json_response(StatusCode::OK, b"{}".to_vec());
         }
         let wants_body = single.is_method("initialize")
@@ -266,10 +233,8 @@ impl Shared {
                 return;
             }
             if single.is_method("initialize") {
-                negotiated = message
-                    .pointer("/result/protocolVersion")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
+                negotiated =
+                    message.pointer("/result/protocolVersion").and_then(Value::as_str).map(str::to_owned);
             }
             self.fault_message(message, single);
         };
@@ -351,19 +316,13 @@ impl Shared {
                 BodyKind::Json => messages::json_messages(&bytes),
                 BodyKind::Other => Vec::new(),
             };
-            answers.extend(
-                found
-                    .into_iter()
-                    .filter(|m| m.get("result").is_some() || m.get("error").is_some()),
-            );
+            answers
+                .extend(found.into_iter().filter(|m| m.get("result").is_some() || m.get("error").is_some()));
         }
         if answers.is_empty() {
             return empty(StatusCode::ACCEPTED);
         }
-        json_response(
-            StatusCode::OK,
-            Value::Array(answers).to_string().into_bytes(),
-        )
+        json_response(StatusCode::OK, Value::Array(answers).to_string().into_bytes())
     }
 
     async fn call(&self, req: Request<Body>) -> Response<Body> {
@@ -385,9 +344,7 @@ impl Shared {
             && is_post
             && response.headers().contains_key(header::CONTENT_TYPE)
         {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         }
         response
     }
@@ -409,9 +366,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 fn is_json(headers: &HeaderMap) -> bool {
     header_str(headers, header::CONTENT_TYPE.as_str()).is_some_and(|ct| {
-        ct.split(';')
-            .next()
-            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+        ct.split(';').next().is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
     })
 }
 
@@ -431,19 +386,13 @@ fn body_kind(headers: &HeaderMap) -> BodyKind {
 }
 
 fn invalid_request(message: &str) -> Response<Body> {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        messages::error_body(Value::Null, -32600, message),
-    )
+    json_response(StatusCode::BAD_REQUEST, messages::error_body(Value::Null, -32600, message))
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 

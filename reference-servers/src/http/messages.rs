@@ -76,10 +76,7 @@ pub(crate) fn classify(body: &[u8]) -> PostBody {
         Err(_) => PostBody::Malformed,
         Ok(Value::Array(items)) => PostBody::Batch(items),
         Ok(value) => PostBody::Single(Single {
-            method: value
-                .get("method")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            method: value.get("method").and_then(Value::as_str).map(str::to_owned),
             id: value.get("id").filter(|id| !id.is_null()).cloned(),
             value,
         }),
@@ -88,9 +85,7 @@ pub(crate) fn classify(body: &[u8]) -> PostBody {
 
 /// A JSON-RPC error response body.
 pub(crate) fn error_body(id: Value, code: i64, message: &str) -> Vec<u8> {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
-        .to_string()
-        .into_bytes()
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string().into_bytes()
 }
 
 /// Rewrites a JSON body in place; `None` if it is not JSON.
@@ -199,7 +194,8 @@ fn event_json(lines: &[&str]) -> Option<Value> {
 mod tests {
     use super::*;
 
-    const SSE: &str = "data: \nid: 0\nretry: 3000\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\nid: 1/0\n\n";
+    const SSE: &str =
+        "data: \nid: 0\nretry: 3000\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\nid: 1/0\n\n";
 
     #[test]
     fn sse_rewrite_touches_only_json_events() {
