@@ -113,3 +113,42 @@ async fn delete_of_unknown_session_is_404() {
     let server = Server::clean().await;
     assert_eq!(server.delete("mcpcheck-unknown-session").await.status, 404);
 }
+
+#[tokio::test]
+async fn shutdown_ends_the_server_even_with_an_open_sse_stream() {
+    use reference_servers::{HttpOptions, serve_plain_http};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve_plain_http(listener, HttpOptions::default(), async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let init = client
+        .post(&url)
+        .header("accept", crate::client::ACCEPT)
+        .header("content-type", "application/json")
+        .body(crate::client::initialize_body(LATEST_SESSION))
+        .send()
+        .await
+        .unwrap();
+    let session = init.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let stream = client
+        .get(&url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", LATEST_SESSION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    stop.send(()).unwrap();
+    // A generous guard, not a timing assertion: without it a hang would
+    // stall the whole test run.
+    let done = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
+    assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
+    drop(stream);
+}
