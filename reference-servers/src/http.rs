@@ -66,8 +66,14 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
     let inner: Inner =
         StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
+    // axum panics on a route without a leading slash; accept "mcp" too.
+    let path = if opts.path.starts_with('/') {
+        opts.path
+    } else {
+        format!("/{}", opts.path)
+    };
     Router::new()
-        .route(&opts.path, any(layer::handle))
+        .route(&path, any(layer::handle))
         .with_state(state)
 }
 
