@@ -153,3 +153,13 @@ fn usage_errors_exit_2() {
     mcpcheck().args(["test", "--only", "no-such-area/"]).assert().code(2);
     mcpcheck().args(["test", "--fault", "no-such-fault"]).assert().code(2);
 }
+
+#[test]
+fn readme_check_list_matches_mcpcheck_list() {
+    let out = mcpcheck().arg("list").assert().success().get_output().stdout.clone();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    assert!(
+        readme.contains(&*String::from_utf8_lossy(&out)),
+        "README's check list is stale: paste the output of `mcpcheck list`"
+    );
+}

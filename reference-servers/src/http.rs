@@ -58,7 +58,9 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
     let sessions = Arc::new(LocalSessionManager::default());
     let inner: Inner = StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
-    Router::new().route(&opts.path, any(layer::handle)).with_state(state)
+    // axum panics on a route without a leading slash; accept "mcp" too.
+    let path = if opts.path.starts_with('/') { opts.path } else { format!("/{}", opts.path) };
+    Router::new().route(&path, any(layer::handle)).with_state(state)
 }
 
 /// Serves the plain server on an already-bound listener until `shutdown`

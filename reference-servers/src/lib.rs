@@ -12,4 +12,4 @@ pub mod stdio;
 
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, UnknownFault};
 pub use http::{HttpOptions, plain_router, serve_plain_http};
-pub use stdio::serve_plain_stdio;
+pub use stdio::{serve_plain_io, serve_plain_stdio};

@@ -14,7 +14,18 @@ pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
     if !faults.is_empty() {
         tracing::warn!("faults apply to HTTP only; serving the clean server on stdio");
     }
-    let running = PlainServer::new().serve(rmcp::transport::io::stdio()).await?;
+    let (stdin, stdout) = rmcp::transport::io::stdio();
+    serve_plain_io(stdin, stdout).await
+}
+
+/// Serves the plain server on any byte stream pair until `reader` closes
+/// (what [`serve_plain_stdio`] does on stdin/stdout; tests use pipes).
+pub async fn serve_plain_io<R, W>(reader: R, writer: W) -> anyhow::Result<()>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let running = PlainServer::new().serve((reader, writer)).await?;
     running.waiting().await?;
     Ok(())
 }

@@ -63,6 +63,8 @@ pub(crate) struct Shared {
     supported: Vec<String>,
     /// Every session id this server issued, with its negotiated version.
     /// Kept after DELETE so "ended" and "never issued" stay distinguishable.
+    /// It grows by one short entry per session for the server's lifetime,
+    /// which is fine for a test target (about 100 bytes per session).
     issued: Mutex<HashMap<String, String>>,
 }
 
