@@ -49,6 +49,8 @@ use crate::{
 /// Largest request or buffered response body: rmcp's own default limit.
 const MAX_BODY: usize = 4 * 1024 * 1024;
 const SESSION_HEADER: &str = "mcp-session-id";
+/// The stateless revision; its requests carry their version in `_meta`.
+const STATELESS_VERSION: &str = "2026-07-28";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 /// What `session-id-not-visible` puts in front of real session ids.
 const INVISIBLE_PREFIX: &str = "s ";
@@ -110,7 +112,9 @@ impl Shared {
     }
 
     /// `version-header-ignored`: an unsupported MCP-Protocol-Version becomes
-    /// the session's own (or disappears) before rmcp can reject it.
+    /// the session's own before rmcp can reject it; with no session (the
+    /// stateless 2026-07-28 revision) the one the `_meta` envelope carries,
+    /// which is what a server that reads only the body would go by.
     fn force_supported_version(&self, headers: &mut HeaderMap, session: Option<&str>) {
         let Some(version) = header_str(headers, VERSION_HEADER) else {
             return;
@@ -118,7 +122,11 @@ impl Shared {
         if self.supported.iter().any(|v| v == version) {
             return;
         }
-        match session.and_then(|s| self.issued_version(s)).and_then(|v| HeaderValue::from_str(&v).ok()) {
+        let own = match session {
+            Some(s) => self.issued_version(s),
+            None => Some(STATELESS_VERSION.to_string()),
+        };
+        match own.and_then(|v| HeaderValue::from_str(&v).ok()) {
             Some(own) => headers.insert(VERSION_HEADER, own),
             None => headers.remove(VERSION_HEADER),
         };
