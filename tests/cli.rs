@@ -163,3 +163,21 @@ fn readme_check_list_matches_mcpcheck_list() {
         "README's check list is stale: paste the output of `mcpcheck list`"
     );
 }
+
+#[test]
+fn headers_are_sent_and_secrets_redacted() {
+    let out = mcpcheck()
+        .args(["test", "--quiet", "--json", "-", "--only", "base/jsonrpc/id-echoed"])
+        .args(["-H", "Authorization: Bearer very-secret-token", "-H", "X-Trace: abc123"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(!text.contains("very-secret-token"), "a token leaked into the report");
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let headers = &report["checks"][0]["exchanges"][0]["request"]["headers"];
+    assert_eq!(headers["x-trace"], "abc123");
+    assert_eq!(headers["authorization"], "Bearer [redacted]");
+}
