@@ -8,7 +8,8 @@
 
 use std::fmt;
 
-/// One deliberate violation. Faults apply to the HTTP transport only.
+/// One deliberate violation. Faults apply to the HTTP transport, except the
+/// `stdio` ones, which apply to `serve plain --stdio` only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -43,6 +44,41 @@ pub enum Fault {
     ContentTypeTextPlain,
     /// Drop supportedVersions from the server/discover result.
     DiscoverNoVersions,
+    // Transport and base-protocol faults of the full catalogue.
+    /// Drop `jsonrpc` from responses to tools/list.
+    JsonrpcMemberMissing,
+    /// Answer a request object without `method` with 200 and a result.
+    InvalidRequestAccepted,
+    /// Refuse batches on 2025-03-26, where they belong to the protocol.
+    BatchRefused,
+    /// Serve prompts without declaring the prompts capability.
+    CapabilityUndeclared,
+    /// Issue session ids 1, 2, 3, ...
+    SessionIdSequential,
+    /// Answer GET with 200 application/json.
+    GetJson,
+    /// Accept requests from any Origin.
+    OriginNotChecked,
+    /// Give every SSE event the id 1.
+    EventIdConstant,
+    /// Fill in missing required `_meta` fields instead of rejecting the request.
+    MetaFieldsOptional,
+    /// Make Mcp-Method/Mcp-Name agree with the body instead of rejecting.
+    RoutingHeadersIgnored,
+    /// Answer an unsupported version with -32602 and no supported list.
+    UnsupportedVersionCode,
+    /// Omit resultType from prompts/list results.
+    ResultTypeMissing,
+    /// Answer GET and DELETE on 2026-07-28 with 200.
+    StatelessGetAllowed,
+    /// Mint an Mcp-Session-Id on 2026-07-28 responses.
+    StatelessSessionMinted,
+    /// Reverse the order of tools on every other tools/list.
+    ListsVary,
+    /// stdio: print a banner line on stdout.
+    StdoutNoise,
+    /// stdio: keep running after stdin closes.
+    IgnoresEof,
 }
 
 /// A catalogue entry: the fault, its command-line name, the checks it breaks.
@@ -165,6 +201,109 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["discover/result/shape"],
         "drops supportedVersions from the server/discover result",
     ),
+    // Transport and base-protocol faults of the full catalogue.
+    spec(
+        Fault::JsonrpcMemberMissing,
+        "jsonrpc-member-missing",
+        &["base/jsonrpc/response-shape"],
+        "drops the `jsonrpc` member from responses to tools/list",
+    ),
+    spec(
+        Fault::InvalidRequestAccepted,
+        "invalid-request-accepted",
+        &["base/jsonrpc/invalid-request"],
+        "answers a request object without `method` with 200 and an empty result",
+    ),
+    spec(
+        Fault::BatchRefused,
+        "batch-refused",
+        &["base/jsonrpc/batch-accepted"],
+        "refuses JSON-RPC batches on 2025-03-26, where the protocol has them",
+    ),
+    spec(
+        Fault::CapabilityUndeclared,
+        "capability-undeclared",
+        &["lifecycle/capabilities/served-declared"],
+        "serves prompts without declaring the prompts capability",
+    ),
+    spec(
+        Fault::SessionIdSequential,
+        "session-id-sequential",
+        &["http/session/id-unpredictable"],
+        "issues the session ids 1, 2, 3, ...",
+    ),
+    spec(
+        Fault::GetJson,
+        "get-json",
+        &["http/get/sse-or-405"],
+        "answers GET with 200 application/json instead of an SSE stream or 405",
+    ),
+    spec(
+        Fault::OriginNotChecked,
+        "origin-not-checked",
+        &["http/origin/invalid-is-403"],
+        "accepts requests from any Origin (no DNS rebinding protection)",
+    ),
+    spec(
+        Fault::EventIdConstant,
+        "event-id-constant",
+        &["http/sse/event-ids-unique"],
+        "gives every SSE event the id 1",
+    ),
+    spec(
+        Fault::MetaFieldsOptional,
+        "meta-fields-optional",
+        &["base/meta/required-fields"],
+        "fills in a missing _meta protocolVersion or clientCapabilities instead of answering -32602",
+    ),
+    spec(
+        Fault::RoutingHeadersIgnored,
+        "routing-headers-ignored",
+        &["http/headers/mismatch-rejected"],
+        "serves requests whose Mcp-Method or Mcp-Name header disagrees with the body",
+    ),
+    spec(
+        Fault::UnsupportedVersionCode,
+        "unsupported-version-code",
+        &["http/version-header/unsupported-lists-versions"],
+        "answers an unsupported protocol version with -32602 and no supported list",
+    ),
+    spec(
+        Fault::ResultTypeMissing,
+        "result-type-missing",
+        &["base/result/result-type"],
+        "omits resultType from prompts/list results",
+    ),
+    spec(
+        Fault::StatelessGetAllowed,
+        "stateless-get-allowed",
+        &["http/stateless/get-delete-405"],
+        "answers GET and DELETE from a 2026-07-28 client with 200",
+    ),
+    spec(
+        Fault::StatelessSessionMinted,
+        "stateless-session-minted",
+        &["http/stateless/no-session-id"],
+        "mints an Mcp-Session-Id on responses to 2026-07-28 requests",
+    ),
+    spec(
+        Fault::ListsVary,
+        "lists-vary",
+        &["base/stateless/lists-stable"],
+        "reverses the order of the tools on every other tools/list",
+    ),
+    spec(
+        Fault::StdoutNoise,
+        "stdout-noise",
+        &["stdio/stdout/only-messages"],
+        "stdio: prints a banner line that is not JSON-RPC on stdout",
+    ),
+    spec(
+        Fault::IgnoresEof,
+        "ignores-eof",
+        &["stdio/shutdown/exits-on-eof"],
+        "stdio: keeps running after its stdin closes",
+    ),
 ];
 
 impl Fault {
@@ -276,7 +415,7 @@ mod tests {
             assert_eq!(a.fault.spec().name, a.name);
             assert!(!a.breaks.is_empty());
         }
-        assert_eq!(CATALOGUE.len(), 16);
+        assert!(CATALOGUE.len() >= 33);
     }
 
     #[test]

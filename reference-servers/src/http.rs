@@ -7,6 +7,7 @@
 
 mod layer;
 mod messages;
+mod transport_faults;
 
 use std::{future::Future, sync::Arc};
 
@@ -41,6 +42,16 @@ impl HttpOptions {
     }
 }
 
+/// Origins a local server accepts (any port, http and https).
+const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "https://[::1]:*",
+];
+
 /// The rmcp service the layer wraps.
 pub(crate) type Inner = StreamableHttpService<PlainServer, LocalSessionManager>;
 
@@ -53,8 +64,13 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
     // Defaults keep rmcp's loopback-only Host validation (DNS rebinding
     // protection); legacy sessions serve 2025-03-26..2025-11-25, and
     // 2026-07-28 requests are always served statelessly.
-    let config =
-        StreamableHttpServerConfig::default().with_legacy_session_mode(true).with_cancellation_token(cancel);
+    // Origin validation ("Servers MUST validate the Origin header on all
+    // incoming connections"): rmcp checks none unless given a list; browsers on
+    // this machine's loopback names are the only legitimate origins.
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(true)
+        .with_allowed_origins(LOOPBACK_ORIGINS)
+        .with_cancellation_token(cancel);
     let sessions = Arc::new(LocalSessionManager::default());
     let inner: Inner = StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));

@@ -1,21 +1,36 @@
 //! Serving the plain server over stdio (newline-delimited JSON-RPC).
 //!
 //! mcpcheck launches stdio servers as child processes; this is the transport
-//! they talk to. Faults are HTTP-only, so the fault set is accepted for a
-//! uniform API but ignored here. Nothing but JSON-RPC may reach stdout, so
-//! this module never prints; diagnostics belong on stderr via `tracing`.
+//! they talk to. Nothing but JSON-RPC may reach stdout, so this module never
+//! prints (but for the `stdout-noise` fault); diagnostics belong on stderr via
+//! `tracing`. Of the faults only the two stdio ones apply here.
+
+use std::time::Duration;
 
 use rmcp::ServiceExt;
+use tokio::io::AsyncWriteExt;
 
-use crate::{faults::FaultSet, plain::PlainServer};
+use crate::{
+    faults::{Fault, FaultSet},
+    plain::PlainServer,
+};
+
+/// How long `ignores-eof` lingers after stdin closes: longer than any client
+/// should wait, short enough that a forgotten process goes away by itself.
+const LINGER: Duration = Duration::from_secs(30);
 
 /// Serves the plain server on stdin/stdout until stdin closes.
 pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
-    if !faults.is_empty() {
-        tracing::warn!("faults apply to HTTP only; serving the clean server on stdio");
+    let (stdin, mut stdout) = rmcp::transport::io::stdio();
+    if faults.contains(Fault::StdoutNoise) {
+        stdout.write_all(b"mcpcheck plain server ready\n").await?;
+        stdout.flush().await?;
     }
-    let (stdin, stdout) = rmcp::transport::io::stdio();
-    serve_plain_io(stdin, stdout).await
+    serve_plain_io(stdin, stdout).await?;
+    if faults.contains(Fault::IgnoresEof) {
+        tokio::time::sleep(LINGER).await;
+    }
+    Ok(())
 }
 
 /// Serves the plain server on any byte stream pair until `reader` closes

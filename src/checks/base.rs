@@ -13,6 +13,36 @@ const RESPONSES: SpecRef = SpecRef { page: "basic/index", anchor: "responses" };
 
 pub const CHECKS: &[Check] = &[
     Check {
+        id: "base/jsonrpc/response-shape",
+        title: "responses are well-formed JSON-RPC 2.0",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: RESPONSES,
+        requirement: "All messages between MCP clients and servers MUST follow the JSON-RPC 2.0 specification. Result responses MUST include a `result` field. Error responses MUST include an `error` field with a `code` and `message`. Error codes MUST be integers.",
+        run: runs!(response_shape),
+    },
+    Check {
+        id: "base/jsonrpc/invalid-request",
+        title: "a message without a method is rejected as an invalid request",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request). (JSON-RPC 2.0: a message that is not a valid Request object is a -32600 Invalid Request.)",
+        run: runs!(invalid_request),
+    },
+    Check {
+        id: "base/jsonrpc/batch-accepted",
+        title: "a JSON-RPC batch is answered with a response to each request (2025-03-26)",
+        level: Level::Must,
+        revisions: Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2025_03_26),
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/index", anchor: "batching" },
+        requirement: "MCP implementations MAY support sending JSON-RPC batches, but MUST support receiving JSON-RPC batches.",
+        run: runs!(batch_accepted),
+    },
+    Check {
         id: "base/jsonrpc/id-echoed",
         title: "responses carry the id of their request, string or integer",
         level: Level::Must,
@@ -53,6 +83,71 @@ pub const CHECKS: &[Check] = &[
         run: runs!(batch_rejected),
     },
 ];
+
+/// Three answers of different kinds (two results, one error), each checked
+/// for the JSON-RPC 2.0 response shape.
+async fn response_shape(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    for method in ["tools/list", "prompts/list", "mcpcheck/no-such-method"] {
+        let a = s.request(method, None).await?;
+        verify::shape(verify::response(&a)?)
+            .map_err(|v| with_context(v, &format!("the answer to {method}")))?;
+    }
+    Ok(Verdict::pass("results and errors are well-formed JSON-RPC 2.0"))
+}
+
+fn with_context(v: Verdict, what: &str) -> Verdict {
+    match v {
+        Verdict::Violation { message, expected, actual } => {
+            Verdict::Violation { message: format!("{what}: {message}"), expected, actual }
+        }
+        other => other,
+    }
+}
+
+/// A JSON object with an id but no method is no JSON-RPC message: an HTTP
+/// error status, and -32600 where the body carries an error.
+async fn invalid_request(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let id = s.next_id();
+    let body = json!({"jsonrpc": "2.0", "id": id}).to_string();
+    let reply = s.send_text(body, Some(id), None, &SendOpts::default()).await?;
+    if reply.messages.iter().any(|m| m.get("result").is_some()) {
+        return Ok(Verdict::violation(
+            "a message without a method was answered with a result",
+            "an HTTP error status (-32600 Invalid Request)",
+            reply.summary(),
+        ));
+    }
+    verify::client_error(&reply, "a message that is not a request cannot be accepted")?;
+    if let Some(code) = reply.messages.iter().filter_map(jsonrpc::error_code).find(|c| *c != -32600) {
+        return Ok(Verdict::violation(
+            format!("the error in the body has code {code}"),
+            "-32600 Invalid Request (or no body)",
+            reply.summary(),
+        ));
+    }
+    Ok(Verdict::pass(format!("HTTP {}", reply.status().unwrap_or(0))))
+}
+
+/// On 2025-03-26 a batch of two requests gets a response to each.
+async fn batch_accepted(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let ids = [s.next_id(), s.next_id()];
+    let batch: Vec<Value> = ids.iter().map(|id| jsonrpc::request(id.clone(), "tools/list", None)).collect();
+    let reply = s.send_text(json!(batch).to_string(), None, None, &SendOpts::default()).await?;
+    let missing: Vec<String> =
+        ids.iter().filter(|id| reply.response_to(id).is_none()).map(|id| id.to_string()).collect();
+    if missing.is_empty() {
+        Ok(Verdict::pass("both requests of the batch answered"))
+    } else {
+        Ok(Verdict::violation(
+            format!("no response to batch member(s) {}", missing.join(", ")),
+            "a response to each request in the batch",
+            reply.summary(),
+        ))
+    }
+}
 
 /// Both id types of JSON-RPC must come back unchanged: a string id and an
 /// integer id, each on its own `tools/list` request (the method is answered on

@@ -1,56 +1,16 @@
 //! Streamable HTTP transport (`basic/transports`; on 2026-07-28
-//! `basic/transports/streamable-http`): sessions, the protocol version header and
-//! the media types of answers.
+//! `basic/transports/streamable-http`): the protocol version header, media
+//! types, the GET stream, Origin validation and SSE event ids. Sessions are in
+//! [`super::http_session`], the 2026-07-28 rules in [`super::stateless`].
 
 use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
-use crate::wire::session::{HeaderChoice, SendOpts, Session};
+use crate::wire::session::{self, HeaderChoice, SendOpts};
 use reqwest::Method;
-
-const SESSION: SpecRef = SpecRef { page: "basic/transports", anchor: "session-management" };
+use std::collections::HashMap;
 
 pub const CHECKS: &[Check] = &[
-    Check {
-        id: "http/session/id-visible-ascii",
-        title: "a session id contains only visible ASCII",
-        level: Level::Must,
-        revisions: Revisions::HANDSHAKE,
-        transports: Transports::HttpOnly,
-        spec: SESSION,
-        requirement: "The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E).",
-        run: runs!(id_visible_ascii),
-    },
-    Check {
-        id: "http/session/missing-is-400",
-        title: "a request without the session id is answered 400",
-        level: Level::Should,
-        revisions: Revisions::HANDSHAKE,
-        transports: Transports::HttpOnly,
-        spec: SESSION,
-        requirement: "Servers that require a session ID SHOULD respond to requests without an MCP-Session-Id header (other than initialization) with HTTP 400 Bad Request.",
-        run: runs!(missing_is_400),
-    },
-    Check {
-        id: "http/session/unknown-is-404",
-        title: "an unknown session id is answered 404",
-        level: Level::Must,
-        revisions: Revisions::HANDSHAKE,
-        transports: Transports::HttpOnly,
-        spec: SESSION,
-        requirement: "The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found.",
-        run: runs!(unknown_is_404),
-    },
-    Check {
-        id: "http/session/delete-terminates",
-        title: "DELETE ends the session (then 404), or is refused with 405",
-        level: Level::Must,
-        revisions: Revisions::HANDSHAKE,
-        transports: Transports::HttpOnly,
-        spec: SESSION,
-        requirement: "Clients that no longer need a particular session SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session. The server MAY respond to this request with HTTP 405 Method Not Allowed. (After termination it MUST respond to requests containing that session ID with HTTP 404 Not Found.)",
-        run: runs!(delete_terminates),
-    },
     Check {
         id: "http/version-header/invalid-is-400",
         title: "an invalid MCP-Protocol-Version header is answered 400",
@@ -71,76 +31,40 @@ pub const CHECKS: &[Check] = &[
         requirement: "If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.",
         run: runs!(content_type),
     },
+    Check {
+        id: "http/get/sse-or-405",
+        title: "GET on the endpoint opens an SSE stream or is refused with 405",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "listening-for-messages-from-the-server" },
+        requirement: "The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed, indicating that the server does not offer an SSE stream at this endpoint.",
+        run: runs!(get_sse_or_405),
+    },
+    Check {
+        id: "http/origin/invalid-is-403",
+        title: "a request from a foreign Origin is refused with 403",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2025_11_25),
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "security-warning" },
+        requirement: "Servers MUST validate the Origin header on all incoming connections to prevent DNS rebinding attacks. If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden.",
+        run: runs!(origin_invalid_is_403),
+    },
+    Check {
+        id: "http/sse/event-ids-unique",
+        title: "SSE event ids are unique within a session",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "resumability-and-redelivery" },
+        requirement: "Servers MAY attach an id field to their SSE events. If present, the ID MUST be globally unique across all streams within that session.",
+        run: runs!(event_ids_unique),
+    },
 ];
 
-const UNKNOWN_SESSION: &str = "mcpcheck-unknown-session-0f3a9c";
-
-/// A session whose server issued an id, or a skip: sessions are optional
-/// ("A server using the Streamable HTTP transport MAY assign a session ID").
-async fn session_with_id(ctx: &Ctx) -> Result<(Session, String), Verdict> {
-    let s = ctx.session().await?;
-    match s.session_id.clone() {
-        Some(id) => Ok((s, id)),
-        None => Err(Verdict::Skip("the server issued no session id (sessions are optional)".into())),
-    }
-}
-
-async fn id_visible_ascii(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.raw()?;
-    let init = s.initialize(ctx.version.as_str()).await?;
-    verify::result(&init)?;
-    let Some(id) = init.reply.header("mcp-session-id") else {
-        return Ok(Verdict::Info("no session id issued (sessions are optional)".into()));
-    };
-    if !id.is_empty() && id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        Ok(Verdict::pass(format!("session id of {} visible ASCII characters", id.len())))
-    } else {
-        Ok(Verdict::violation(
-            "the session id has characters outside 0x21-0x7E",
-            "visible ASCII only (0x21-0x7E)",
-            format!("{id:?}"),
-        ))
-    }
-}
-
-async fn missing_is_400(ctx: &Ctx) -> Outcome {
-    let (mut s, _) = session_with_id(ctx).await?;
-    let opts = SendOpts { session_id: HeaderChoice::Omit, ..Default::default() };
-    let a = s.request_with("tools/list", None, &opts).await?;
-    verify::status(&a.reply, 400, "a request without the session id should be refused with 400")?;
-    Ok(Verdict::pass("400 Bad Request"))
-}
-
-async fn unknown_is_404(ctx: &Ctx) -> Outcome {
-    let (mut s, _) = session_with_id(ctx).await?;
-    let opts = SendOpts { session_id: HeaderChoice::Value(UNKNOWN_SESSION.into()), ..Default::default() };
-    let a = s.request_with("tools/list", None, &opts).await?;
-    verify::status(&a.reply, 404, "a session id the server does not know must be answered 404")?;
-    Ok(Verdict::pass("404 Not Found"))
-}
-
-async fn delete_terminates(ctx: &Ctx) -> Outcome {
-    let (mut s, _) = session_with_id(ctx).await?;
-    let del = s.http_bodiless(Method::DELETE, &SendOpts::default()).await?;
-    match del.status() {
-        Some(405) => {
-            return Ok(Verdict::Info(
-                "DELETE refused with 405: the server does not let clients end sessions, as it MAY".into(),
-            ));
-        }
-        Some(200..=299) => {}
-        _ => {
-            return Ok(Verdict::violation(
-                "DELETE was neither accepted nor refused with 405",
-                "HTTP 2xx (session ended) or 405 (not allowed)",
-                del.summary(),
-            ));
-        }
-    }
-    let after = s.request("tools/list", None).await?;
-    verify::status(&after.reply, 404, "after DELETE the session id must be answered 404")?;
-    Ok(Verdict::pass("DELETE accepted, then 404"))
-}
+/// An Origin no local server can legitimately serve (`.invalid` is reserved).
+const FOREIGN_ORIGIN: &str = "http://mcpcheck.invalid";
 
 async fn invalid_version_is_400(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
@@ -165,5 +89,61 @@ async fn content_type(ctx: &Ctx) -> Outcome {
             "application/json or text/event-stream",
             a.reply.summary(),
         )),
+    }
+}
+
+async fn get_sse_or_405(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let opts = SendOpts { headers: vec![("Accept".into(), "text/event-stream".into())], ..Default::default() };
+    let reply = s.http_bodiless(Method::GET, &opts).await?;
+    let media = reply.http.as_ref().and_then(|h| h.media_type());
+    match (reply.status(), media.as_deref()) {
+        (Some(405), _) => Ok(Verdict::pass("405: no standalone SSE stream, as allowed")),
+        (Some(200), Some("text/event-stream")) => Ok(Verdict::pass("an SSE stream opened")),
+        _ => Ok(Verdict::violation(
+            "GET neither opened an SSE stream nor was refused with 405",
+            "200 text/event-stream, or 405 Method Not Allowed",
+            reply.summary(),
+        )),
+    }
+}
+
+async fn origin_invalid_is_403(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.raw()?;
+    let opts = SendOpts { headers: vec![("Origin".into(), FOREIGN_ORIGIN.into())], ..Default::default() };
+    let a = if ctx.version.has_handshake() {
+        s.request_with("initialize", Some(session::initialize_params(ctx.version.as_str())), &opts).await?
+    } else {
+        s.request_with("tools/list", None, &opts).await?
+    };
+    verify::status(&a.reply, 403, "a request from a foreign Origin must be refused with 403 Forbidden")?;
+    Ok(Verdict::pass(format!("Origin {FOREIGN_ORIGIN} refused with 403")))
+}
+
+/// Event ids seen over several requests of one session; any repeat fails.
+async fn event_ids_unique(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for method in ["tools/list", "prompts/list", "ping", "tools/list"] {
+        let a = s.request(method, None).await?;
+        let events = a.reply.http.as_ref().and_then(|h| h.events.as_ref());
+        for id in events.into_iter().flatten().filter_map(|e| e.id.clone()) {
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    if seen.is_empty() {
+        return Ok(Verdict::Skip("the server attached no SSE event ids (they are optional)".into()));
+    }
+    let mut repeated: Vec<String> =
+        seen.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id:?} x{n}")).collect();
+    repeated.sort();
+    if repeated.is_empty() {
+        Ok(Verdict::pass(format!("{} distinct event ids", seen.len())))
+    } else {
+        Ok(Verdict::violation(
+            "SSE event ids repeat within one session",
+            "every event id unique within the session",
+            format!("repeated: {}", repeated.join(", ")),
+        ))
     }
 }

@@ -52,6 +52,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body.",
         run: runs!(initialized_accepted),
     },
+    Check {
+        id: "lifecycle/capabilities/served-declared",
+        title: "tools, resources and prompts are served exactly when declared",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/lifecycle", anchor: "capability-negotiation" },
+        requirement: "Servers that support tools MUST declare the tools capability. Servers that support resources MUST declare the resources capability. Servers that support prompts MUST declare the prompts capability. (server/tools, server/resources, server/prompts)",
+        run: runs!(served_declared),
+    },
 ];
 
 /// "The server MUST respond with its own capabilities and information": the
@@ -151,4 +161,43 @@ async fn initialized_accepted(ctx: &Ctx) -> Outcome {
         return Ok(Verdict::violation("202 came with a body", "202 Accepted with no body", reply.summary()));
     }
     Ok(Verdict::pass("202 Accepted, no body"))
+}
+
+/// The server's declared capabilities: from the initialize result, or on
+/// 2026-07-28 from `server/discover`.
+async fn declared_capabilities(s: &mut crate::wire::session::Session) -> Result<Value, Verdict> {
+    if let Some(init) = &s.initialize {
+        return Ok(init.pointer("/result/capabilities").cloned().unwrap_or(Value::Null));
+    }
+    let a = s.request("server/discover", None).await?;
+    Ok(verify::result(&a)?.get("capabilities").cloned().unwrap_or(Value::Null))
+}
+
+/// Each list method answers with a result exactly when its feature is
+/// declared; an undeclared feature answers -32601 (or another error).
+async fn served_declared(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let caps = declared_capabilities(&mut s).await?;
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    for feature in ["tools", "resources", "prompts"] {
+        let a = s.request(&format!("{feature}/list"), None).await?;
+        let served = verify::response(&a)?.get("result").is_some();
+        let declared = caps.get(feature).is_some_and(Value::is_object);
+        match (served, declared) {
+            (true, false) => problems.push(format!("{feature}/list answers but `{feature}` is not declared")),
+            (false, true) => problems.push(format!("`{feature}` is declared but {feature}/list fails")),
+            (true, true) => seen.push(feature),
+            (false, false) => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(Verdict::pass(format!("declared and served: {}", if seen.is_empty() { "none".into() } else { seen.join(", ") })))
+    } else {
+        Ok(Verdict::violation(
+            problems.join("; "),
+            "a capability for every feature served, none for a feature not served",
+            format!("capabilities {}", jsonrpc::show(Some(&caps))),
+        ))
+    }
 }

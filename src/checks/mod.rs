@@ -12,6 +12,7 @@
 
 pub mod base;
 pub mod discover;
+pub mod http_session;
 pub mod http_transport;
 pub mod lifecycle;
 pub mod ping;
@@ -135,7 +136,14 @@ impl Ctx {
 
 /// Every check, in catalogue order (by file, then as written).
 pub fn all() -> Vec<&'static Check> {
-    [base::CHECKS, lifecycle::CHECKS, ping::CHECKS, http_transport::CHECKS, discover::CHECKS]
+    [
+        base::CHECKS,
+        lifecycle::CHECKS,
+        ping::CHECKS,
+        http_session::CHECKS,
+        http_transport::CHECKS,
+        discover::CHECKS,
+    ]
         .into_iter()
         .flatten()
         .collect()

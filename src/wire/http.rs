@@ -28,6 +28,8 @@ pub enum Until {
     /// Stop once the response to this request id has arrived: a server may keep
     /// the stream open after it, and waiting for the close would only add delay.
     ResponseTo(Value),
+    /// Stop after the status line and headers (a GET stream that stays open).
+    Headers,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +162,9 @@ impl HttpTarget {
             .iter()
             .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
+        if req.until == Until::Headers {
+            return Ok(());
+        }
         let is_sse = reply.media_type().as_deref() == Some("text/event-stream");
         let mut parser = SseParser::new();
         let mut events = Vec::new();

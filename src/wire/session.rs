@@ -179,12 +179,7 @@ impl Session {
     /// Sends `initialize` asking for `requested`; keeps the session id and the
     /// response. Does not send `notifications/initialized`.
     pub async fn initialize(&mut self, requested: &str) -> Result<Answered, WireError> {
-        let params = json!({
-            "protocolVersion": requested,
-            "capabilities": {},
-            "clientInfo": {"name": CLIENT_NAME, "version": env!("CARGO_PKG_VERSION")}
-        });
-        let answered = self.request("initialize", Some(params)).await?;
+        let answered = self.request("initialize", Some(initialize_params(requested))).await?;
         if let Some(id) = answered.reply.header("mcp-session-id") {
             self.session_id = Some(id.to_string());
         }
@@ -340,6 +335,15 @@ impl Session {
         h.extend(opts.headers.iter().cloned());
         h
     }
+}
+
+/// The params of mcpcheck's `initialize` request.
+pub fn initialize_params(requested: &str) -> Value {
+    json!({
+        "protocolVersion": requested,
+        "capabilities": {},
+        "clientInfo": {"name": CLIENT_NAME, "version": env!("CARGO_PKG_VERSION")}
+    })
 }
 
 fn is_initialize(msg: Option<&Value>) -> bool {

@@ -40,6 +40,7 @@ use tower::ServiceExt;
 use super::{
     Inner,
     messages::{self, PostBody, Single},
+    transport_faults,
 };
 use crate::{
     faults::{Fault, FaultSet},
@@ -68,19 +69,29 @@ pub(crate) struct Shared {
     /// It grows by one short entry per session for the server's lifetime,
     /// which is fine for a test target (about 100 bytes per session).
     issued: Mutex<HashMap<String, String>>,
+    /// What the transport faults remember between requests.
+    transport: transport_faults::State,
 }
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response<Body> {
     let is_post = req.method() == Method::POST;
+    let stateless = transport_faults::is_stateless(req.headers()) && !req.headers().contains_key(SESSION_HEADER);
     let response = shared.dispatch(req).await;
-    shared.outgoing(response, is_post)
+    shared.outgoing(response, is_post, stateless)
 }
 
 impl Shared {
     pub(crate) fn new(inner: Inner, sessions: Arc<LocalSessionManager>, faults: FaultSet) -> Self {
         let supported =
             PlainServer::new().supported_protocol_versions().iter().map(|v| v.as_str().to_owned()).collect();
-        Self { inner, sessions, faults, supported, issued: Mutex::new(HashMap::new()) }
+        Self {
+            inner,
+            sessions,
+            faults,
+            supported,
+            issued: Mutex::new(HashMap::new()),
+            transport: transport_faults::State::default(),
+        }
     }
 
     fn on(&self, fault: Fault) -> bool {
@@ -99,6 +110,9 @@ impl Shared {
         let (mut parts, body) = req.into_parts();
         if self.on(Fault::SessionIdNotVisible) {
             unmask_session(&mut parts.headers);
+        }
+        if let Some(answer) = transport_faults::on_request(&self.faults, &self.transport, &mut parts) {
+            return answer;
         }
         let session = header_str(&parts.headers, SESSION_HEADER).map(str::to_owned);
         if self.on(Fault::VersionHeaderIgnored) {
@@ -154,10 +168,13 @@ impl Shared {
         text(StatusCode::NOT_FOUND, "Not Found: Session not found")
     }
 
-    async fn post(&self, parts: request::Parts, body: Body, session: Option<String>) -> Response<Body> {
-        let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+    async fn post(&self, mut parts: request::Parts, body: Body, session: Option<String>) -> Response<Body> {
+        let Ok(mut bytes) = to_bytes(body, MAX_BODY).await else {
             return text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
         };
+        if let Some(edited) = transport_faults::on_request_body(&self.faults, &mut parts.headers, &bytes) {
+            bytes = Bytes::from(edited);
+        }
         if !is_json(&parts.headers) {
             // Wrong media type: rmcp's 415 is the right answer.
             return self.call(Request::from_parts(parts, Body::from(bytes))).await;
@@ -175,7 +192,9 @@ impl Shared {
                     .as_deref()
                     .and_then(|s| self.issued_version(s))
                     .is_some_and(|v| v == BATCH_VERSION);
-                if self.on(Fault::AcceptBatch) || batches_allowed {
+                if self.on(Fault::BatchRefused) {
+                    invalid_request("Invalid Request: JSON-RPC batches are not supported")
+                } else if self.on(Fault::AcceptBatch) || batches_allowed {
                     self.batch(&parts, items).await
                 } else {
                     invalid_request("Invalid Request: JSON-RPC batches are not supported")
@@ -196,6 +215,11 @@ impl Shared {
         let status = response.status();
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             // JSON, but not a JSON-RPC message rmcp recognises.
+            if self.on(Fault::InvalidRequestAccepted) {
+                let id = single.id.clone().unwrap_or(Value::Null);
+                let body = json!({"jsonrpc": "2.0", "id": id, "result": {}});
+                return json_response(StatusCode::OK, body.to_string().into_bytes());
+            }
             return invalid_request("Invalid Request: not a JSON-RPC message");
         }
         if status == StatusCode::NOT_FOUND
@@ -220,7 +244,8 @@ impl Shared {
             || self.on(Fault::MethodNotFoundCode)
             || (self.on(Fault::PingNonEmpty) && single.is_method("ping"))
             || (self.on(Fault::StringIdRewritten) && single.has_string_id())
-            || (self.on(Fault::DiscoverNoVersions) && single.is_method("server/discover"));
+            || (self.on(Fault::DiscoverNoVersions) && single.is_method("server/discover"))
+            || transport_faults::wants_rewrite(&self.faults, &single);
         if !wants_body {
             return response;
         }
@@ -247,9 +272,10 @@ impl Shared {
                     message.pointer("/result/protocolVersion").and_then(Value::as_str).map(str::to_owned);
             }
             self.fault_message(message, single);
+            transport_faults::on_message(&self.faults, &self.transport, message, single);
         };
         let new_body = match kind {
-            BodyKind::Sse => messages::rewrite_sse(&bytes, &mut rewrite),
+            BodyKind::Sse => transport_faults::on_sse_body(&self.faults, messages::rewrite_sse(&bytes, &mut rewrite)),
             _ => messages::rewrite_json(&bytes, &mut rewrite).unwrap_or_else(|| bytes.to_vec()),
         };
         if let (Some(version), Some(id)) = (negotiated, header_str(&parts.headers, SESSION_HEADER))
@@ -343,7 +369,8 @@ impl Shared {
     }
 
     /// Header-level faults on every response.
-    fn outgoing(&self, mut response: Response<Body>, is_post: bool) -> Response<Body> {
+    fn outgoing(&self, mut response: Response<Body>, is_post: bool, stateless: bool) -> Response<Body> {
+        transport_faults::on_response(&self.faults, &self.transport, &mut response, stateless);
         if self.on(Fault::SessionIdNotVisible)
             && let Some(id) = header_str(response.headers(), SESSION_HEADER)
             && let Ok(masked) = HeaderValue::from_str(&format!("{INVISIBLE_PREFIX}{id}"))

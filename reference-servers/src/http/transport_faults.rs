@@ -1,0 +1,181 @@
+//! The transport and base-protocol faults of the full catalogue, kept apart
+//! from [`super::layer`] so each file stays readable: request-side rewrites
+//! (before rmcp sees a request), message rewrites (on rmcp's answers) and
+//! header rewrites (on the way out).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header, request};
+use serde_json::{Value, json};
+
+use super::messages::Single;
+use crate::faults::{Fault, FaultSet};
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+const STATELESS_VERSION: &str = "2026-07-28";
+const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+
+/// What these faults remember between requests.
+#[derive(Default)]
+pub(crate) struct State {
+    /// `session-id-sequential`: real id ↔ the number shown to clients.
+    sequential: Mutex<SequentialIds>,
+    /// `lists-vary`: tools/list calls so far.
+    tool_lists: AtomicU64,
+}
+
+#[derive(Default)]
+struct SequentialIds {
+    shown: HashMap<String, String>,
+    real: HashMap<String, String>,
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether a request speaks the stateless revision (by its version header).
+pub(crate) fn is_stateless(headers: &HeaderMap) -> bool {
+    header_str(headers, VERSION_HEADER) == Some(STATELESS_VERSION)
+}
+
+/// Request-side faults. May answer the request itself (`Some`).
+pub(crate) fn on_request(faults: &FaultSet, state: &State, parts: &mut request::Parts) -> Option<Response<Body>> {
+    if faults.contains(Fault::OriginNotChecked) {
+        parts.headers.remove(header::ORIGIN);
+    }
+    if faults.contains(Fault::SessionIdSequential)
+        && let Some(shown) = header_str(&parts.headers, SESSION_HEADER)
+        && let Ok(ids) = state.sequential.lock()
+        && let Some(real) = ids.real.get(shown).and_then(|r| HeaderValue::from_str(r).ok())
+    {
+        parts.headers.insert(SESSION_HEADER, real);
+    }
+    let has_session = parts.headers.contains_key(SESSION_HEADER);
+    let bodiless = parts.method == Method::GET || parts.method == Method::DELETE;
+    if faults.contains(Fault::StatelessGetAllowed) && bodiless && !has_session && is_stateless(&parts.headers) {
+        return Some(status_with(StatusCode::OK, "text/event-stream", ""));
+    }
+    if faults.contains(Fault::GetJson) && parts.method == Method::GET && has_session {
+        return Some(status_with(StatusCode::OK, "application/json", "{}"));
+    }
+    None
+}
+
+/// Request-body faults on a POST, before rmcp validates it: `_meta` fields
+/// filled in, routing headers made to agree with the body.
+pub(crate) fn on_request_body(faults: &FaultSet, headers: &mut HeaderMap, body: &[u8]) -> Option<Vec<u8>> {
+    let fill_meta = faults.contains(Fault::MetaFieldsOptional) && is_stateless(headers);
+    let fix_routing = faults.contains(Fault::RoutingHeadersIgnored) && is_stateless(headers);
+    if !fill_meta && !fix_routing {
+        return None;
+    }
+    let mut msg: Value = serde_json::from_slice(body).ok()?;
+    if fix_routing {
+        if let Some(method) = msg.get("method").and_then(Value::as_str).and_then(|m| HeaderValue::from_str(m).ok()) {
+            headers.insert("mcp-method", method);
+        }
+        let params = msg.get("params");
+        let name = params.and_then(|p| p.get("name").or_else(|| p.get("uri"))).and_then(Value::as_str);
+        if let Some(name) = name.and_then(|n| HeaderValue::from_str(n).ok()) {
+            headers.insert("mcp-name", name);
+        }
+    }
+    if !fill_meta {
+        return None;
+    }
+    let meta = msg.as_object_mut()?.entry("params").or_insert_with(|| json!({})).as_object_mut()?;
+    let meta = meta.entry("_meta").or_insert_with(|| json!({})).as_object_mut()?;
+    meta.entry(META_VERSION).or_insert_with(|| json!(STATELESS_VERSION));
+    meta.entry(META_CAPABILITIES).or_insert_with(|| json!({}));
+    serde_json::to_vec(&msg).ok()
+}
+
+/// Whether the answer to `single` needs buffering for these faults.
+pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
+    (faults.contains(Fault::JsonrpcMemberMissing) && single.is_method("tools/list"))
+        || (faults.contains(Fault::CapabilityUndeclared)
+            && (single.is_method("initialize") || single.is_method("server/discover")))
+        || faults.contains(Fault::UnsupportedVersionCode)
+        || (faults.contains(Fault::ResultTypeMissing) && single.is_method("prompts/list"))
+        || (faults.contains(Fault::ListsVary) && single.is_method("tools/list"))
+        || faults.contains(Fault::EventIdConstant)
+}
+
+/// Message faults on one JSON-RPC message answering `single`.
+pub(crate) fn on_message(faults: &FaultSet, state: &State, message: &mut Value, single: &Single) {
+    let Some(obj) = message.as_object_mut() else { return };
+    if faults.contains(Fault::JsonrpcMemberMissing) && single.is_method("tools/list") {
+        obj.remove("jsonrpc");
+    }
+    if faults.contains(Fault::UnsupportedVersionCode)
+        && let Some(error) = obj.get_mut("error").and_then(Value::as_object_mut)
+        && error.get("code").and_then(Value::as_i64) == Some(-32022)
+    {
+        error.insert("code".into(), json!(-32602));
+        error.remove("data");
+    }
+    let Some(result) = obj.get_mut("result").and_then(Value::as_object_mut) else { return };
+    if faults.contains(Fault::CapabilityUndeclared)
+        && let Some(caps) = result.get_mut("capabilities").and_then(Value::as_object_mut)
+    {
+        caps.remove("prompts");
+    }
+    if faults.contains(Fault::ResultTypeMissing) && single.is_method("prompts/list") {
+        result.remove("resultType");
+    }
+    if faults.contains(Fault::ListsVary)
+        && single.is_method("tools/list")
+        && state.tool_lists.fetch_add(1, Ordering::Relaxed) % 2 == 1
+        && let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut)
+    {
+        tools.reverse();
+    }
+}
+
+/// `event-id-constant`: every `id:` line of an SSE body becomes `id: 1`.
+pub(crate) fn on_sse_body(faults: &FaultSet, body: Vec<u8>) -> Vec<u8> {
+    if !faults.contains(Fault::EventIdConstant) {
+        return body;
+    }
+    let text = String::from_utf8_lossy(&body);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("id:") {
+            out.push_str("id: 1\n");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.into_bytes()
+}
+
+/// Header faults on the way out.
+pub(crate) fn on_response(faults: &FaultSet, state: &State, response: &mut Response<Body>, stateless: bool) {
+    if faults.contains(Fault::SessionIdSequential)
+        && let Some(real) = header_str(response.headers(), SESSION_HEADER).map(str::to_owned)
+        && let Ok(mut ids) = state.sequential.lock()
+    {
+        let next = ids.shown.len() + 1;
+        let shown = ids.shown.entry(real.clone()).or_insert_with(|| next.to_string()).clone();
+        ids.real.insert(shown.clone(), real);
+        if let Ok(v) = HeaderValue::from_str(&shown) {
+            response.headers_mut().insert(SESSION_HEADER, v);
+        }
+    }
+    if faults.contains(Fault::StatelessSessionMinted) && stateless {
+        response.headers_mut().insert(SESSION_HEADER, HeaderValue::from_static("stateless-session-1"));
+    }
+}
+
+fn status_with(status: StatusCode, content_type: &'static str, body: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
