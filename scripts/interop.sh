@@ -176,7 +176,7 @@ start_plain() {
   PLAIN_URL=
   while ((SECONDS < deadline)) && [[ -z $PLAIN_URL ]]; do
     kill -0 "$pid" 2>/dev/null || break
-    PLAIN_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$RUN/plain.log" | head -n 1 || true)
+    PLAIN_URL=$(grep -s -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$RUN/plain.log" | head -n 1 || true)
     [[ -n $PLAIN_URL ]] || sleep 0.2
   done
   [[ -n $PLAIN_URL ]] || die "mcpcheck serve plain did not start; see $RUN/plain.log"
