@@ -1,24 +1,34 @@
 //! The promise behind every check: the clean reference server passes it on every
-//! revision it applies to, and the fault the catalogue names for it makes it
-//! fail, with expected and actual in the result.
+//! revision and transport it applies to, and each fault in the catalogue makes
+//! exactly the checks it names fail (with expected, actual and exchanges), and
+//! no other check.
 
-use mcpcheck::checks;
+use mcpcheck::checks::{self, Check, Transports};
 use mcpcheck::report::model::{CheckResult, Report, Status};
 use mcpcheck::runner::{self, Revision, RunOptions};
-use mcpcheck::spec::{Level, SpecVersion};
+use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
-use reference_servers::CATALOGUE;
+use reference_servers::{CATALOGUE, FaultSpec};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 fn limits() -> Limits {
     Limits { timeout: Duration::from_secs(10), ..Limits::default() }
 }
 
-async fn run_embedded(faults: Vec<String>, version: SpecVersion, only: Vec<String>) -> Report {
-    let running =
-        target::start(&TargetSpec::Embedded(faults), vec![], limits()).await.expect("embedded server starts");
-    let opts = RunOptions { only, ..RunOptions::default() };
+/// `mcpcheck serve plain --stdio` with these faults, as a stdio target.
+fn stdio_target(faults: &[&str]) -> TargetSpec {
+    let mut cmd = format!("{} serve plain --stdio", env!("CARGO_BIN_EXE_mcpcheck"));
+    for f in faults {
+        cmd.push_str(&format!(" --fault {f}"));
+    }
+    TargetSpec::Stdio(cmd)
+}
+
+async fn run(target: TargetSpec, version: SpecVersion) -> Report {
+    let running = target::start(&target, vec![], limits()).await.expect("target starts");
+    let opts = RunOptions::default();
     runner::run(&running.endpoint, Revision { version, forced: true }, &opts).await
 }
 
@@ -26,40 +36,94 @@ fn describe(r: &CheckResult) -> String {
     format!("{} {}: {} (expected {:?}, actual {:?})", r.status, r.id, r.message, r.expected, r.actual)
 }
 
+fn check(id: &str) -> &'static Check {
+    checks::all().into_iter().find(|c| c.id == id).expect("known check")
+}
+
+fn graded_violation(status: Status) -> bool {
+    matches!(status, Status::Fail | Status::Warn)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clean_server_passes_every_check_on_every_revision() {
+async fn clean_server_passes_every_check_on_every_revision_and_transport() {
     for version in SpecVersion::ALL {
-        let report = run_embedded(vec![], version, vec![]).await;
-        for r in &report.checks {
-            let check = checks::all().into_iter().find(|c| c.id == r.id).expect("known check");
-            let applies = check.revisions.contains(version);
-            let expected = if applies { Status::Pass } else { Status::Skip };
-            assert_eq!(r.status, expected, "on {version}: {}", describe(r));
+        for target in [TargetSpec::Embedded(vec![]), stdio_target(&[])] {
+            let report = run(target.clone(), version).await;
+            for r in &report.checks {
+                let c = check(&r.id);
+                // Checks that find nothing to test (a feature the server does not
+                // have) skip; everything else that applies must pass.
+                assert!(
+                    matches!(r.status, Status::Pass | Status::Skip),
+                    "{target:?} on {version}: {}",
+                    describe(r)
+                );
+                if !c.revisions.contains(version) {
+                    assert_eq!(r.status, Status::Skip, "{}", describe(r));
+                }
+            }
         }
     }
 }
 
+/// Where a fault is exercised: the newest revision each check it breaks
+/// applies to, over the transport that check needs.
+fn settings(spec: &FaultSpec) -> BTreeSet<(SpecVersion, bool)> {
+    spec.breaks
+        .iter()
+        .map(|id| {
+            let c = check(id);
+            let version = c.revisions.iter().last().expect("some revision");
+            (version, c.transports == Transports::StdioOnly)
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_check_has_a_fault_that_fails_it() {
+async fn each_fault_fails_exactly_the_checks_it_names() {
     for check in checks::all() {
-        let faults: Vec<_> = CATALOGUE.iter().filter(|f| f.breaks.contains(&check.id)).collect();
-        assert!(!faults.is_empty(), "{} has no fault in the reference servers' catalogue", check.id);
-        // The newest revision the check applies to.
-        let version = check.revisions.iter().last().expect("a check applies to some revision");
-        for fault in faults {
-            let report =
-                run_embedded(vec![fault.name.to_string()], version, vec![check.id.to_string()]).await;
-            let r = report.checks.iter().find(|r| r.id == check.id).expect("the check ran");
-            let graded = match check.level {
-                Level::Must => Status::Fail,
-                Level::Should => Status::Warn,
-                Level::May => Status::Info,
-            };
-            assert_eq!(r.status, graded, "fault {} on {version}: {}", fault.name, describe(r));
-            assert!(r.expected.is_some() && r.actual.is_some(), "{} carries no expected/actual", check.id);
-            assert!(!r.exchanges.is_empty(), "{} recorded no exchange", check.id);
+        assert!(
+            CATALOGUE.iter().any(|f| f.breaks.contains(&check.id)),
+            "{} has no fault in the reference servers' catalogue",
+            check.id
+        );
+    }
+    let mut problems = Vec::new();
+    for spec in CATALOGUE {
+        for (version, stdio) in settings(spec) {
+            let target =
+                if stdio { stdio_target(&[spec.name]) } else { TargetSpec::Embedded(vec![spec.name.into()]) };
+            let report = run(target, version).await;
+            let failed: BTreeSet<&str> =
+                report.checks.iter().filter(|r| graded_violation(r.status)).map(|r| r.id.as_str()).collect();
+            let expected: BTreeSet<&str> = spec
+                .breaks
+                .iter()
+                .copied()
+                .filter(|id| {
+                    let c = check(id);
+                    c.revisions.contains(version) && (c.transports == Transports::StdioOnly) == stdio
+                })
+                .collect();
+            if failed != expected {
+                problems.push(format!(
+                    "fault {} on {version}: failed {failed:?}, expected {expected:?}",
+                    spec.name
+                ));
+            }
+            for r in report.checks.iter().filter(|r| expected.contains(r.id.as_str())) {
+                if r.expected.is_none() || r.actual.is_none() || r.exchanges.is_empty() {
+                    problems.push(format!("fault {}: {} lacks expected/actual/exchanges", spec.name, r.id));
+                }
+            }
+            let errors: Vec<String> =
+                report.checks.iter().filter(|r| r.status == Status::Error).map(describe).collect();
+            if !errors.is_empty() {
+                problems.push(format!("fault {} on {version}: errors {errors:?}", spec.name));
+            }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

@@ -73,7 +73,7 @@ pub enum Fault {
     StatelessGetAllowed,
     /// Mint an Mcp-Session-Id on 2026-07-28 responses.
     StatelessSessionMinted,
-    /// Reverse the order of tools on every other tools/list.
+    /// Drop the last tool from every other tools/list.
     ListsVary,
     /// stdio: print a banner line on stdout.
     StdoutNoise,
@@ -186,7 +186,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::VersionHeaderIgnored,
         "version-header-ignored",
-        &["http/version-header/invalid-is-400"],
+        &["http/version-header/invalid-is-400", "http/version-header/unsupported-lists-versions"],
         "accepts an unsupported MCP-Protocol-Version header instead of answering 400",
     ),
     spec(
@@ -290,7 +290,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
         Fault::ListsVary,
         "lists-vary",
         &["base/stateless/lists-stable"],
-        "reverses the order of the tools on every other tools/list",
+        "drops the last tool from every other tools/list",
     ),
     spec(
         Fault::StdoutNoise,

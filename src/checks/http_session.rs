@@ -133,7 +133,6 @@ async fn delete_terminates(ctx: &Ctx) -> Outcome {
     Ok(Verdict::pass("DELETE accepted, then 404"))
 }
 
-
 /// How many sessions the unpredictability check opens.
 const SAMPLES: usize = 12;
 /// Fewer characters than this cannot carry 128 bits in any common encoding.
@@ -149,7 +148,9 @@ async fn id_unpredictable(ctx: &Ctx) -> Outcome {
         verify::result(&init)?;
         match s.session_id.clone() {
             Some(id) => ids.push(id),
-            None => return Ok(Verdict::Skip("the server issued no session id (sessions are optional)".into())),
+            None => {
+                return Ok(Verdict::Skip("the server issued no session id (sessions are optional)".into()));
+            }
         }
         let _ = s.http_bodiless(Method::DELETE, &SendOpts::default()).await;
     }
@@ -166,7 +167,10 @@ async fn id_unpredictable(ctx: &Ctx) -> Outcome {
         problems.push("the ids count upwards".into());
     }
     if problems.is_empty() {
-        Ok(Verdict::pass(format!("{SAMPLES} distinct ids of {}+ characters", ids.iter().map(String::len).min().unwrap_or(0))))
+        Ok(Verdict::pass(format!(
+            "{SAMPLES} distinct ids of {}+ characters",
+            ids.iter().map(String::len).min().unwrap_or(0)
+        )))
     } else {
         Ok(Verdict::violation(
             problems.join("; "),

@@ -94,7 +94,8 @@ async fn content_type(ctx: &Ctx) -> Outcome {
 
 async fn get_sse_or_405(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
-    let opts = SendOpts { headers: vec![("Accept".into(), "text/event-stream".into())], ..Default::default() };
+    let opts =
+        SendOpts { headers: vec![("Accept".into(), "text/event-stream".into())], ..Default::default() };
     let reply = s.http_bodiless(Method::GET, &opts).await?;
     let media = reply.http.as_ref().and_then(|h| h.media_type());
     match (reply.status(), media.as_deref()) {

@@ -192,7 +192,10 @@ async fn served_declared(ctx: &Ctx) -> Outcome {
         }
     }
     if problems.is_empty() {
-        Ok(Verdict::pass(format!("declared and served: {}", if seen.is_empty() { "none".into() } else { seen.join(", ") })))
+        Ok(Verdict::pass(format!(
+            "declared and served: {}",
+            if seen.is_empty() { "none".into() } else { seen.join(", ") }
+        )))
     } else {
         Ok(Verdict::violation(
             problems.join("; "),

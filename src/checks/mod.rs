@@ -16,6 +16,8 @@ pub mod http_session;
 pub mod http_transport;
 pub mod lifecycle;
 pub mod ping;
+pub mod stateless;
+pub mod stdio;
 pub mod verify;
 
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -143,10 +145,12 @@ pub fn all() -> Vec<&'static Check> {
         http_session::CHECKS,
         http_transport::CHECKS,
         discover::CHECKS,
+        stateless::CHECKS,
+        stdio::CHECKS,
     ]
-        .into_iter()
-        .flatten()
-        .collect()
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Declares a check's `run` from an `async fn(&Ctx) -> Outcome`.

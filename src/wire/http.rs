@@ -99,6 +99,12 @@ impl HttpTarget {
         Ok(HttpTarget { client, url: url.to_string(), extra_headers, limits })
     }
 
+    /// The same target on a connection pool of its own, for checks that must
+    /// reach the server over a fresh connection.
+    pub fn fresh(&self) -> Result<HttpTarget, WireError> {
+        HttpTarget::new(&self.url, self.extra_headers.clone(), self.limits)
+    }
+
     /// Sends one request and reads the whole answer; records the exchange.
     pub async fn send(&self, req: HttpRequest, rec: &Recorder) -> Result<HttpReply, WireError> {
         let started = Instant::now();

@@ -34,6 +34,14 @@ impl Endpoint {
     pub fn is_http(&self) -> bool {
         matches!(self, Endpoint::Http(_))
     }
+    /// The same endpoint reached over new connections (stdio: a new process
+    /// per session anyway).
+    pub fn fresh(&self) -> Result<Endpoint, WireError> {
+        Ok(match self {
+            Endpoint::Http(t) => Endpoint::Http(Arc::new(t.fresh()?)),
+            other => other.clone(),
+        })
+    }
 }
 
 /// What to send for an automatic header.
@@ -291,8 +299,9 @@ impl Session {
             return Err(WireError::Process("HTTP methods do not apply to stdio".into()));
         };
         let t = t.clone();
-        let req =
-            HttpRequest { method, headers: self.auto_headers(None, opts), body: None, until: Until::End };
+        // A GET may open a stream that never ends: only its head is read.
+        let until = if method == Method::GET { Until::Headers } else { Until::End };
+        let req = HttpRequest { method, headers: self.auto_headers(None, opts), body: None, until };
         Ok(Reply::from_http(t.send(req, &self.rec).await?))
     }
 

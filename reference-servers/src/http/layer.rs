@@ -75,7 +75,8 @@ pub(crate) struct Shared {
 
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Response<Body> {
     let is_post = req.method() == Method::POST;
-    let stateless = transport_faults::is_stateless(req.headers()) && !req.headers().contains_key(SESSION_HEADER);
+    let stateless =
+        transport_faults::is_stateless(req.headers()) && !req.headers().contains_key(SESSION_HEADER);
     let response = shared.dispatch(req).await;
     shared.outgoing(response, is_post, stateless)
 }
@@ -275,7 +276,9 @@ impl Shared {
             transport_faults::on_message(&self.faults, &self.transport, message, single);
         };
         let new_body = match kind {
-            BodyKind::Sse => transport_faults::on_sse_body(&self.faults, messages::rewrite_sse(&bytes, &mut rewrite)),
+            BodyKind::Sse => {
+                transport_faults::on_sse_body(&self.faults, messages::rewrite_sse(&bytes, &mut rewrite))
+            }
             _ => messages::rewrite_json(&bytes, &mut rewrite).unwrap_or_else(|| bytes.to_vec()),
         };
         if let (Some(version), Some(id)) = (negotiated, header_str(&parts.headers, SESSION_HEADER))

@@ -25,7 +25,7 @@ const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 pub(crate) struct State {
     /// `session-id-sequential`: real id ↔ the number shown to clients.
     sequential: Mutex<SequentialIds>,
-    /// `lists-vary`: tools/list calls so far.
+    /// `lists-vary`: tools/list calls so far (every other one loses a tool).
     tool_lists: AtomicU64,
 }
 
@@ -45,7 +45,11 @@ pub(crate) fn is_stateless(headers: &HeaderMap) -> bool {
 }
 
 /// Request-side faults. May answer the request itself (`Some`).
-pub(crate) fn on_request(faults: &FaultSet, state: &State, parts: &mut request::Parts) -> Option<Response<Body>> {
+pub(crate) fn on_request(
+    faults: &FaultSet,
+    state: &State,
+    parts: &mut request::Parts,
+) -> Option<Response<Body>> {
     if faults.contains(Fault::OriginNotChecked) {
         parts.headers.remove(header::ORIGIN);
     }
@@ -58,7 +62,8 @@ pub(crate) fn on_request(faults: &FaultSet, state: &State, parts: &mut request::
     }
     let has_session = parts.headers.contains_key(SESSION_HEADER);
     let bodiless = parts.method == Method::GET || parts.method == Method::DELETE;
-    if faults.contains(Fault::StatelessGetAllowed) && bodiless && !has_session && is_stateless(&parts.headers) {
+    if faults.contains(Fault::StatelessGetAllowed) && bodiless && !has_session && is_stateless(&parts.headers)
+    {
         return Some(status_with(StatusCode::OK, "text/event-stream", ""));
     }
     if faults.contains(Fault::GetJson) && parts.method == Method::GET && has_session {
@@ -77,7 +82,9 @@ pub(crate) fn on_request_body(faults: &FaultSet, headers: &mut HeaderMap, body: 
     }
     let mut msg: Value = serde_json::from_slice(body).ok()?;
     if fix_routing {
-        if let Some(method) = msg.get("method").and_then(Value::as_str).and_then(|m| HeaderValue::from_str(m).ok()) {
+        if let Some(method) =
+            msg.get("method").and_then(Value::as_str).and_then(|m| HeaderValue::from_str(m).ok())
+        {
             headers.insert("mcp-method", method);
         }
         let params = msg.get("params");
@@ -134,7 +141,7 @@ pub(crate) fn on_message(faults: &FaultSet, state: &State, message: &mut Value, 
         && state.tool_lists.fetch_add(1, Ordering::Relaxed) % 2 == 1
         && let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut)
     {
-        tools.reverse();
+        tools.pop();
     }
 }
 

@@ -1,0 +1,247 @@
+//! The stateless revision, 2026-07-28: the per-request `_meta` envelope
+//! (`basic/index#_meta`), header validation and version errors
+//! (`basic/transports/streamable-http`), `resultType` on every result, and
+//! what a sessionless server does with the old session machinery.
+
+use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
+use crate::runs;
+use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::jsonrpc;
+use crate::wire::session::{HeaderChoice, SendOpts, Session};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const STATELESS: Revisions = Revisions::since(SpecVersion::V2026_07_28);
+const META: SpecRef = SpecRef { page: "basic/index", anchor: "_meta" };
+const TRANSPORT: SpecRef = SpecRef { page: "basic/transports", anchor: "server-validation" };
+const VERSION_KEY: &str = "io.modelcontextprotocol/protocolVersion";
+const CAPABILITIES_KEY: &str = "io.modelcontextprotocol/clientCapabilities";
+const UNSUPPORTED: &str = "2099-01-01";
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "base/meta/required-fields",
+        title: "a request without the required _meta fields is rejected with -32602 (HTTP 400)",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: META,
+        requirement: "A request missing any required field is malformed; the server MUST reject it with JSON-RPC error code -32602 (Invalid params). On HTTP, the response status MUST be 400 Bad Request.",
+        run: runs!(required_fields),
+    },
+    Check {
+        id: "http/headers/mismatch-rejected",
+        title: "Mcp-Method and Mcp-Name that disagree with the body are rejected with -32020",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::HttpOnly,
+        spec: TRANSPORT,
+        requirement: "Servers that process the request body MUST reject requests where the values specified in the headers do not match the corresponding values in the request body. When rejecting a request due to header validation failure, servers MUST return HTTP status 400 Bad Request and MUST include a JSON-RPC error response (HeaderMismatch, -32020).",
+        run: runs!(mismatch_rejected),
+    },
+    Check {
+        id: "http/version-header/unsupported-lists-versions",
+        title: "an unsupported protocol version gets -32022 with the supported list",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/versioning", anchor: "protocol-version-negotiation" },
+        requirement: "If the server does not implement the requested version, it MUST respond with an UnsupportedProtocolVersionError listing the versions it does support. (Streamable HTTP: it MUST respond with 400 Bad Request.)",
+        run: runs!(unsupported_lists_versions),
+    },
+    Check {
+        id: "base/result/result-type",
+        title: "every result carries resultType",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/index", anchor: "responses" },
+        requirement: "The `result` MUST include a `resultType` field to indicate the type of the result.",
+        run: runs!(result_type),
+    },
+    Check {
+        id: "http/stateless/get-delete-405",
+        title: "GET and DELETE from a 2026-07-28 client are answered 405",
+        level: Level::Should,
+        revisions: STATELESS,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "backward-compatibility" },
+        requirement: "A server that supports only this revision and receives such traffic from an older client SHOULD respond as follows: HTTP GET or DELETE to the MCP endpoint: respond with 405 Method Not Allowed.",
+        run: runs!(get_delete_405),
+    },
+    Check {
+        id: "http/stateless/no-session-id",
+        title: "no session id is minted or echoed on 2026-07-28",
+        level: Level::Should,
+        revisions: STATELESS,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "backward-compatibility" },
+        requirement: "An Mcp-Session-Id header on a request: ignore it, and do not mint or echo session IDs.",
+        run: runs!(no_session_id),
+    },
+    Check {
+        id: "base/stateless/lists-stable",
+        title: "tools/list is the same over different connections",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/tools", anchor: "listing-tools" },
+        requirement: "Servers that declare the tools capability MUST respond to tools/list requests with the set of tools currently available to the requesting client. This set ... MUST NOT vary per-connection or as a side effect of other requests on the connection.",
+        run: runs!(lists_stable),
+    },
+];
+
+/// A `tools/list` whose `_meta` is `meta`, exactly (no envelope added).
+async fn list_with_meta(s: &mut Session, meta: Value) -> Result<crate::wire::session::Answered, Verdict> {
+    let id = s.next_id();
+    let msg = jsonrpc::request(id.clone(), "tools/list", Some(json!({"_meta": meta})));
+    let reply = s.send_value(&msg, &SendOpts::default()).await?;
+    Ok(crate::wire::session::Answered { id, reply })
+}
+
+async fn required_fields(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let cases = [
+        ("without protocolVersion", json!({CAPABILITIES_KEY: {}})),
+        ("without clientCapabilities", json!({VERSION_KEY: ctx.version.as_str()})),
+    ];
+    for (what, meta) in cases {
+        let a = list_with_meta(&mut s, meta).await?;
+        let prefix = |v: Verdict| match v {
+            Verdict::Violation { message, expected, actual } => {
+                Verdict::Violation { message: format!("tools/list {what}: {message}"), expected, actual }
+            }
+            other => other,
+        };
+        verify::error_code(&a, -32602, "Invalid params").map_err(prefix)?;
+        verify::status(&a.reply, 400, "a malformed request must be answered 400").map_err(prefix)?;
+    }
+    Ok(Verdict::pass("both malformed requests rejected with -32602 and 400"))
+}
+
+async fn mismatch_rejected(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let probes = [
+        ("Mcp-Method", "tools/list", None, "prompts/list"),
+        ("Mcp-Name", "resources/read", Some(json!({"uri": "mcpcheck://probe"})), "mcpcheck://other"),
+    ];
+    for (header, method, params, wrong) in probes {
+        let opts = SendOpts { headers: vec![(header.to_string(), wrong.to_string())], ..Default::default() };
+        let a = s.request_with(method, params, &opts).await?;
+        let why = format!("{header}: {wrong} on a {method} body must be rejected");
+        verify::status(&a.reply, 400, &why)?;
+        verify::error_code(&a, -32020, "HeaderMismatch")?;
+    }
+    Ok(Verdict::pass("both mismatches rejected with 400 and -32020"))
+}
+
+async fn unsupported_lists_versions(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let id = s.next_id();
+    let meta = json!({VERSION_KEY: UNSUPPORTED, CAPABILITIES_KEY: {}});
+    let msg = jsonrpc::request(id.clone(), "tools/list", Some(json!({"_meta": meta})));
+    let opts = SendOpts { protocol_version: HeaderChoice::Value(UNSUPPORTED.into()), ..Default::default() };
+    let a = crate::wire::session::Answered { id, reply: s.send_value(&msg, &opts).await? };
+    verify::error_code(&a, -32022, "UnsupportedProtocolVersion")?;
+    verify::status(&a.reply, 400, "an unsupported version must be answered 400")?;
+    let supported = verify::response(&a)?.pointer("/error/data/supported").and_then(Value::as_array);
+    match supported {
+        Some(list) if !list.is_empty() && list.iter().all(Value::is_string) => {
+            Ok(Verdict::pass(format!("-32022 listing {}", json!(list))))
+        }
+        _ => Ok(Verdict::violation(
+            "the error does not list the supported versions",
+            "error.data.supported: a non-empty array of version strings",
+            a.reply.summary(),
+        )),
+    }
+}
+
+async fn result_type(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for method in ["server/discover", "tools/list", "resources/list", "prompts/list"] {
+        let a = s.request(method, None).await?;
+        let Some(result) = verify::response(&a)?.get("result") else { continue };
+        seen += 1;
+        match result.get("resultType").and_then(Value::as_str) {
+            Some("complete" | "input_required") => {}
+            other => missing.push(format!("{method}: {}", jsonrpc::show(other.map(|v| json!(v)).as_ref()))),
+        }
+    }
+    if seen == 0 {
+        return Ok(Verdict::Error("no request was answered with a result".into()));
+    }
+    if missing.is_empty() {
+        Ok(Verdict::pass(format!("resultType on all {seen} results")))
+    } else {
+        Ok(Verdict::violation(
+            format!("results without a valid resultType: {}", missing.join("; ")),
+            "resultType \"complete\" (or \"input_required\") on every result",
+            missing.join("; "),
+        ))
+    }
+}
+
+async fn get_delete_405(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    for method in [Method::GET, Method::DELETE] {
+        let reply = s.http_bodiless(method.clone(), &SendOpts::default()).await?;
+        verify::status(&reply, 405, &format!("{method} has no meaning on 2026-07-28"))?;
+    }
+    Ok(Verdict::pass("GET and DELETE answered 405"))
+}
+
+async fn no_session_id(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let plain = s.request("tools/list", None).await?;
+    let opts =
+        SendOpts { session_id: HeaderChoice::Value("mcpcheck-legacy-session".into()), ..Default::default() };
+    let legacy = s.request_with("tools/list", None, &opts).await?;
+    for (what, a) in [("a request", &plain), ("a request carrying Mcp-Session-Id", &legacy)] {
+        if let Some(id) = a.reply.header("mcp-session-id") {
+            return Ok(Verdict::violation(
+                format!("the answer to {what} carries a session id"),
+                "no Mcp-Session-Id header",
+                format!("Mcp-Session-Id: {id}"),
+            ));
+        }
+    }
+    verify::result(&legacy)?;
+    Ok(Verdict::pass("no session id minted; a stray one is ignored"))
+}
+
+/// Tools by name, in a canonical order, so that only the set is compared.
+fn tool_set(result: &Value) -> Vec<String> {
+    let mut tools: Vec<String> = result
+        .get("tools")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().map(Value::to_string).collect())
+        .unwrap_or_default();
+    tools.sort();
+    tools
+}
+
+async fn lists_stable(ctx: &Ctx) -> Outcome {
+    let mut sets = Vec::new();
+    for _ in 0..3 {
+        let endpoint = ctx.endpoint.fresh()?;
+        let mut s = Session::open(&endpoint, ctx.version, ctx.rec.clone()).await?;
+        let a = s.request("tools/list", None).await?;
+        let Some(result) = verify::response(&a)?.get("result") else {
+            return Ok(Verdict::Skip("the server serves no tools".into()));
+        };
+        sets.push(tool_set(result));
+    }
+    if sets.windows(2).all(|w| w[0] == w[1]) {
+        Ok(Verdict::pass(format!("the same {} tools on 3 connections", sets[0].len())))
+    } else {
+        let counts: Vec<String> = sets.iter().map(|s| s.len().to_string()).collect();
+        Ok(Verdict::violation(
+            "tools/list differs between connections",
+            "the same set of tools on every connection",
+            format!("tool counts per connection: {}", counts.join(", ")),
+        ))
+    }
+}
