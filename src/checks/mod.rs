@@ -11,10 +11,17 @@
 //! error -32601" reads, and fails, the same way in every check (h2spec style).
 
 pub mod base;
+pub mod completion;
 pub mod discover;
 pub mod http_transport;
 pub mod lifecycle;
+pub mod pagination;
 pub mod ping;
+pub mod progress;
+pub mod prompts;
+pub mod resources;
+pub mod schema;
+pub mod tools;
 pub mod verify;
 
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -120,6 +127,8 @@ pub struct Ctx {
     pub endpoint: Endpoint,
     pub version: SpecVersion,
     pub rec: Recorder,
+    /// Which tools checks may call (`--call-tools`).
+    pub call_tools: tools::CallTools,
 }
 
 impl Ctx {
@@ -135,10 +144,23 @@ impl Ctx {
 
 /// Every check, in catalogue order (by file, then as written).
 pub fn all() -> Vec<&'static Check> {
-    [base::CHECKS, lifecycle::CHECKS, ping::CHECKS, http_transport::CHECKS, discover::CHECKS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        base::CHECKS,
+        lifecycle::CHECKS,
+        ping::CHECKS,
+        http_transport::CHECKS,
+        discover::CHECKS,
+        tools::CHECKS,
+        resources::CHECKS,
+        prompts::CHECKS,
+        pagination::CHECKS,
+        schema::CHECKS,
+        completion::CHECKS,
+        progress::CHECKS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Declares a check's `run` from an `async fn(&Ctx) -> Outcome`.
