@@ -312,6 +312,13 @@ impl ServerHandler for PlainServer {
                 }
                 Ok(CallToolResponse::Complete(result))
             }
+            // `invalid-arguments-protocol-error`: a tool's own error result
+            // (rmcp reports bad arguments that way too) becomes -32602.
+            Ok(CallToolResponse::Complete(result))
+                if result.is_error == Some(true) && self.on(Fault::InvalidArgumentsProtocolError) =>
+            {
+                Err(ErrorData::invalid_params(format!("invalid arguments for {name}"), None))
+            }
             other => other,
         }
     }
