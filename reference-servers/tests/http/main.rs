@@ -3,5 +3,6 @@
 
 mod clean;
 mod client;
+mod feature_probes;
 mod matrix;
 mod probes;

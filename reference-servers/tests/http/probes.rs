@@ -169,6 +169,6 @@ pub async fn probe(check: &str, s: &Server) -> Result<(), String> {
             ensure(r["capabilities"].is_object(), "capabilities")?;
             ensure(r["resultType"] == "complete", "resultType")
         }
-        other => Err(format!("no probe for {other}")),
+        other => crate::feature_probes::probe(other, s).await,
     }
 }
