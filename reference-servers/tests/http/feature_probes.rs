@@ -33,8 +33,23 @@ fn ensure(ok: bool, why: impl Into<String>) -> Result<(), String> {
     if ok { Ok(()) } else { Err(why.into()) }
 }
 
+/// A stateless request keeping any `_meta` of `params` and mirroring a
+/// resource URI into `Mcp-Name` (the shared helper does neither).
+async fn stateless(s: &Server, method: &str, mut params: Value) -> crate::client::Reply {
+    let version = crate::client::STATELESS;
+    params["_meta"]["io.modelcontextprotocol/protocolVersion"] = json!(version);
+    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json!({});
+    let name = params.get("name").or_else(|| params.get("uri")).and_then(Value::as_str).map(str::to_owned);
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let mut headers = vec![("mcp-protocol-version", version), ("mcp-method", method)];
+    if let Some(name) = name.as_deref() {
+        headers.push(("mcp-name", name));
+    }
+    s.post(&headers, body.to_string()).await
+}
+
 async fn result(s: &Server, method: &str, params: Value) -> Value {
-    s.stateless(json!(1), method, params).await.first()
+    stateless(s, method, params).await.first()
 }
 
 async fn call(s: &Server, name: &str, args: Value) -> Value {
@@ -181,7 +196,7 @@ pub async fn probe(check: &str, s: &Server) -> Result<(), String> {
         }
         "progress/notifications/increasing" => {
             let params = json!({"name": "count", "arguments": {"steps": 3}, "_meta": {"progressToken": "t"}});
-            let reply = s.stateless(json!(1), "tools/call", params).await;
+            let reply = stateless(s, "tools/call", params).await;
             let values: Vec<f64> = reply
                 .messages
                 .iter()
