@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance checks against a server.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Print every check: id, level, revisions and spec reference.
     List(ListArgs),
     /// Run a reference server.
