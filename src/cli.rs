@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the commands they run. `main.rs`
 //! only maps the outcome to an exit code.
 
+use crate::checks::tools::CallTools;
 use crate::report::model::Report;
 use crate::runner::{self, RunOptions};
 use crate::spec::SpecVersion;
@@ -30,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance checks against a server.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Print every check: id, level, revisions and spec reference.
     List(ListArgs),
     /// Run a reference server.
@@ -78,6 +79,9 @@ pub struct TestArgs {
     /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
     pub fault: Vec<String>,
+    /// Tools the checks may call besides those annotated readOnlyHint: `all`, or NAME,NAME,...
+    #[arg(long, value_name = "all|NAME,...")]
+    pub call_tools: Option<String>,
     /// No progress bar and no console summary (reports are still written).
     #[arg(long, short)]
     pub quiet: bool,
@@ -213,6 +217,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         concurrency: args.concurrency as usize,
         progress: interactive && !args.quiet,
         timeout: args.timeout,
+        call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
     };
     if runner::select(&opts).is_empty() {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Test(args) => cli::test(args).await,
+        Command::Test(args) => cli::test(*args).await,
         Command::List(args) => {
             print!("{}", cli::list(args));
             Ok(true)

@@ -2,6 +2,7 @@
 //! by id prefix, runs each in sessions of its own (concurrently, bounded), grades
 //! violations by level, and assembles the [`Report`].
 
+use crate::checks::tools::CallTools;
 use crate::checks::{self, Check, Ctx, Verdict};
 use crate::report::model::{CheckResult, Report, Status, Summary, Tool};
 use crate::spec::{Level, SpecVersion};
@@ -26,6 +27,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// The bound on one exchange; a whole check gets a few of them.
     pub timeout: Duration,
+    /// Which tools checks may call (`--call-tools`).
+    pub call_tools: CallTools,
 }
 
 impl Default for RunOptions {
@@ -36,6 +39,7 @@ impl Default for RunOptions {
             concurrency: 4,
             progress: false,
             timeout: Duration::from_secs(10),
+            call_tools: CallTools::default(),
         }
     }
 }
@@ -129,7 +133,8 @@ pub async fn run(endpoint: &Endpoint, revision: Revision, opts: &RunOptions) -> 
             let bar = bar.clone();
             let endpoint = endpoint.clone();
             async move {
-                let r = run_one(check, endpoint, revision.version, opts.timeout).await;
+                let r =
+                    run_one(check, endpoint, revision.version, opts.timeout, opts.call_tools.clone()).await;
                 bar.inc(1);
                 (i, r)
             }
@@ -161,13 +166,14 @@ async fn run_one(
     endpoint: Endpoint,
     version: SpecVersion,
     timeout: Duration,
+    call_tools: CallTools,
 ) -> CheckResult {
     let started = Instant::now();
     let rec = Recorder::new();
     let verdict = match check.not_applicable(version, &endpoint) {
         Some(why) => Verdict::Skip(why),
         None => {
-            let ctx = Ctx { endpoint, version, rec: rec.clone() };
+            let ctx = Ctx { endpoint, version, rec: rec.clone(), call_tools };
             let deadline = timeout * 6 + Duration::from_secs(2);
             let task = tokio::spawn(async move {
                 match (check.run)(&ctx).await {

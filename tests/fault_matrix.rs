@@ -66,11 +66,13 @@ async fn clean_server_passes_every_check_on_every_revision_and_transport() {
     }
 }
 
-/// Where a fault is exercised: the newest revision each check it breaks
-/// applies to, over the transport that check needs.
+/// Where a fault is exercised: the newest revision its first check applies
+/// to, over the transport that check needs (the other checks it names are
+/// those that also catch it there).
 fn settings(spec: &FaultSpec) -> BTreeSet<(SpecVersion, bool)> {
     spec.breaks
         .iter()
+        .take(1)
         .map(|id| {
             let c = check(id);
             let version = c.revisions.iter().last().expect("some revision");

@@ -10,6 +10,8 @@ use std::fmt;
 
 /// One deliberate violation. Faults apply to the HTTP transport, except the
 /// `stdio` ones, which apply to `serve plain --stdio` only.
+/// One deliberate violation. Transport faults apply to the HTTP transport only;
+/// feature faults live in the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -79,6 +81,45 @@ pub enum Fault {
     StdoutNoise,
     /// stdio: keep running after stdin closes.
     IgnoresEof,
+    // Feature faults, committed by the handler (crate::plain).
+    /// List an extra tool whose input schema is not a valid JSON Schema.
+    ToolSchemaInvalid,
+    /// List the `echo` tool twice.
+    ToolNameDuplicate,
+    /// Return `add`'s structured result as a string, against its output schema.
+    StructuredContentMismatch,
+    /// Put data that is not base64 into `sample_content`'s image.
+    ContentNotBase64,
+    /// Answer a call to an unknown tool with an `isError` result.
+    UnknownToolIsResult,
+    /// Answer arguments that fail the input schema with a -32602 protocol error.
+    InvalidArgumentsProtocolError,
+    /// List a resource under a URI that is not a URI.
+    ResourceUriInvalid,
+    /// Answer a read of `note://2` with empty contents.
+    ReadEmptyContents,
+    /// List the resource template with an unclosed expression.
+    TemplateMalformed,
+    /// Answer a read of an unknown URI with empty contents instead of an error.
+    UnknownUriEmptyContents,
+    /// List a prompt that prompts/get does not know.
+    PromptListedUnknown,
+    /// Fill in a missing required prompt argument instead of rejecting the request.
+    PromptMissingArgumentAccepted,
+    /// Answer an unknown prompt with -32603 instead of -32602.
+    UnknownPromptWrongCode,
+    /// Hand out the second resources/list page's own cursor as its next cursor.
+    CursorRepeats,
+    /// Treat an unknown cursor as the start of the list.
+    InvalidCursorIgnored,
+    /// Send a log message with a level that does not exist during tool calls.
+    LogMessageInvalid,
+    /// Serve completion/complete without declaring the completions capability.
+    CompletionUndeclared,
+    /// Answer completion/complete with 150 values.
+    CompletionTooMany,
+    /// Report every progress step twice.
+    ProgressNotIncreasing,
 }
 
 /// A catalogue entry: the fault, its command-line name, the checks it breaks.
@@ -108,7 +149,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::InitNoServerInfo,
         "init-no-server-info",
-        &["lifecycle/initialize/result-shape"],
+        &["lifecycle/initialize/result-shape", "schema/messages/valid"],
         "drops serverInfo from the initialize result",
     ),
     spec(
@@ -198,7 +239,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::DiscoverNoVersions,
         "discover-no-versions",
-        &["discover/result/shape"],
+        &["discover/result/shape", "schema/messages/valid"],
         "drops supportedVersions from the server/discover result",
     ),
     // Transport and base-protocol faults of the full catalogue.
@@ -271,7 +312,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::ResultTypeMissing,
         "result-type-missing",
-        &["base/result/result-type"],
+        &["base/result/result-type", "schema/messages/valid"],
         "omits resultType from prompts/list results",
     ),
     spec(
@@ -303,6 +344,115 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "ignores-eof",
         &["stdio/shutdown/exits-on-eof"],
         "stdio: keeps running after its stdin closes",
+    ),
+    spec(
+        Fault::ToolSchemaInvalid,
+        "tool-schema-invalid",
+        &["tools/list/schemas-valid"],
+        "lists a tool whose inputSchema uses a type that does not exist",
+    ),
+    spec(Fault::ToolNameDuplicate, "tool-name-duplicate", &["tools/list/names"], "lists the echo tool twice"),
+    spec(
+        Fault::StructuredContentMismatch,
+        "structured-content-mismatch",
+        &["tools/call/structured-content"],
+        "returns add's structured result {\"result\": \"5\"}, a string where its outputSchema says integer",
+    ),
+    spec(
+        Fault::ContentNotBase64,
+        "content-not-base64",
+        &["tools/call/content-well-formed"],
+        "returns an image content block whose data is not base64",
+    ),
+    spec(
+        Fault::UnknownToolIsResult,
+        "unknown-tool-is-result",
+        &["tools/call/unknown-tool"],
+        "answers a call to an unknown tool with an isError result instead of a JSON-RPC error",
+    ),
+    spec(
+        Fault::InvalidArgumentsProtocolError,
+        "invalid-arguments-protocol-error",
+        &["tools/call/invalid-arguments"],
+        "answers arguments that fail the input schema with a -32602 error instead of an isError result",
+    ),
+    spec(
+        Fault::ResourceUriInvalid,
+        "resource-uri-invalid",
+        &["resources/list/shape"],
+        "lists a resource under \"note 4\", which is not a URI",
+    ),
+    spec(
+        Fault::ReadEmptyContents,
+        "read-empty-contents",
+        &["resources/read/listed"],
+        "answers a read of the listed note://2 with an empty contents array",
+    ),
+    spec(
+        Fault::TemplateMalformed,
+        "template-malformed",
+        &["resources/templates/shape"],
+        "lists the template note://{id with an unclosed expression",
+    ),
+    spec(
+        Fault::UnknownUriEmptyContents,
+        "unknown-uri-empty-contents",
+        &["resources/read/unknown-uri-32002", "resources/read/unknown-uri-32602"],
+        "answers a read of an unknown URI with empty contents instead of an error",
+    ),
+    spec(
+        Fault::PromptListedUnknown,
+        "prompt-listed-unknown",
+        &["prompts/get/listed"],
+        "lists a prompt farewell that prompts/get does not know",
+    ),
+    spec(
+        Fault::PromptMissingArgumentAccepted,
+        "prompt-missing-argument-accepted",
+        &["prompts/get/missing-argument"],
+        "fills in a missing required prompt argument instead of answering -32602",
+    ),
+    spec(
+        Fault::UnknownPromptWrongCode,
+        "unknown-prompt-wrong-code",
+        &["prompts/get/unknown-prompt"],
+        "answers an unknown prompt with -32603 instead of -32602",
+    ),
+    spec(
+        Fault::CursorRepeats,
+        "cursor-repeats",
+        &["pagination/cursor/terminates"],
+        "hands out the second resources/list page's own cursor again as nextCursor",
+    ),
+    spec(
+        Fault::InvalidCursorIgnored,
+        "invalid-cursor-ignored",
+        &["pagination/cursor/invalid-is-32602"],
+        "answers an unknown cursor with the first page instead of -32602",
+    ),
+    spec(
+        Fault::LogMessageInvalid,
+        "log-message-invalid",
+        &["schema/messages/valid"],
+        "sends notifications/message with level \"loud\" during tool calls",
+    ),
+    spec(
+        Fault::CompletionUndeclared,
+        "completion-undeclared",
+        &["completion/complete/matches-capability"],
+        "serves completion/complete without declaring the completions capability",
+    ),
+    spec(
+        Fault::CompletionTooMany,
+        "completion-too-many",
+        &["completion/complete/values-bounded"],
+        "answers completion/complete with 150 values",
+    ),
+    spec(
+        Fault::ProgressNotIncreasing,
+        "progress-not-increasing",
+        &["progress/notifications/increasing"],
+        "reports every progress step of the count tool twice",
     ),
 ];
 
@@ -415,7 +565,7 @@ mod tests {
             assert_eq!(a.fault.spec().name, a.name);
             assert!(!a.breaks.is_empty());
         }
-        assert!(CATALOGUE.len() >= 33);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19);
     }
 
     #[test]

@@ -72,7 +72,8 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
         .with_allowed_origins(LOOPBACK_ORIGINS)
         .with_cancellation_token(cancel);
     let sessions = Arc::new(LocalSessionManager::default());
-    let inner: Inner = StreamableHttpService::new(|| Ok(PlainServer::new()), sessions.clone(), config);
+    let handler = PlainServer::with_faults(opts.faults.clone());
+    let inner: Inner = StreamableHttpService::new(move || Ok(handler.clone()), sessions.clone(), config);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
     // axum panics on a route without a leading slash; accept "mcp" too.
     let path = if opts.path.starts_with('/') { opts.path } else { format!("/{}", opts.path) };

@@ -1,35 +1,64 @@
 //! The plain reference server: a small, boring, correct MCP server.
 //!
 //! mcpcheck needs a known-good target to run its checks against (and, with
-//! faults switched on in [`crate::http`], known-bad ones). This module is
-//! only the MCP handler: three read-only tools (`add`, `subtract`, `echo`),
-//! one text resource (`info://server`) and one prompt (`greeting`). The
-//! transports live in [`crate::http`] and [`crate::stdio`].
+//! faults switched on, known-bad ones). This module is only the MCP handler:
+//! read-only tools (`add`, `subtract`, `echo`, and `sample_content` and
+//! `count` to exercise every content type and progress), five text resources
+//! served two per page with a template, one prompt (`greeting`) with
+//! completion of its argument, and logging. The transports live in
+//! [`crate::http`] and [`crate::stdio`].
+//!
+//! Feature faults (tools, resources, prompts, utilities) are committed here,
+//! in the handler, where a real server would get them wrong; each
+//! `self.on(Fault::…)` is one catalogue entry of [`crate::faults`].
+
+use std::time::Duration;
 
 use rmcp::{
     ErrorData, Json, RoleServer, ServerHandler,
     handler::server::{
+        prompt::PromptContext,
         router::{prompt::PromptRouter, tool::ToolRouter},
+        tool::ToolCallContext,
         wrapper::Parameters,
     },
     model::{
-        Implementation, ListResourcesResult, PaginatedRequestParams, PromptMessage,
-        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource, ResourceContents,
-        Role, ServerCapabilities, ServerConfig,
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, GetPromptRequestParams,
+        GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, Prompt,
+        PromptArgument, PromptMessage, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+        ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate, Role,
+        ServerCapabilities, ServerConfig, ServerNotification, Tool,
     },
-    prompt, prompt_handler, prompt_router,
+    prompt, prompt_router,
     service::RequestContext,
     tool, tool_handler, tool_router,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::faults::{Fault, FaultSet};
 
 /// The `serverInfo.name` the plain server reports.
 pub const SERVER_NAME: &str = "mcpcheck-plain";
-/// URI of the one resource the plain server serves.
+/// URI of the server-information resource.
 pub const INFO_URI: &str = "info://server";
 /// Text of the `info://server` resource.
 pub const INFO_TEXT: &str = "mcpcheck-plain: the plain reference server of mcpcheck";
+/// Resources per `resources/list` page: small, so that pagination is exercised.
+pub const PAGE_SIZE: usize = 2;
+/// How many `note://N` resources there are (N = 1..=NOTES).
+pub const NOTES: usize = 4;
+/// Names `greeting`'s argument completes to.
+pub const NAMES: &[&str] = &["Ada", "Alan", "Barbara", "Grace", "Linus", "Margaret"];
+/// A 1×1 transparent PNG, for `sample_content`.
+const PIXEL_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+/// A WAV header with no samples, for `sample_content`.
+const EMPTY_WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
+const CURSOR_PREFIX: &str = "page-";
 
 /// Arguments of `add` and `subtract`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -54,6 +83,14 @@ pub struct EchoArgs {
     pub message: String,
 }
 
+/// Arguments of `count`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CountArgs {
+    /// How many steps to count (1 to 10).
+    #[schemars(range(min = 1, max = 10))]
+    pub steps: u32,
+}
+
 /// Arguments of the `greeting` prompt.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GreetingArgs {
@@ -66,6 +103,7 @@ pub struct GreetingArgs {
 pub struct PlainServer {
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
+    faults: FaultSet,
 }
 
 impl Default for PlainServer {
@@ -76,9 +114,18 @@ impl Default for PlainServer {
 
 #[tool_router]
 impl PlainServer {
-    /// A fresh handler.
+    /// A fresh, correct handler.
     pub fn new() -> Self {
-        Self { tool_router: Self::tool_router(), prompt_router: Self::prompt_router() }
+        Self::with_faults(FaultSet::clean())
+    }
+
+    /// A handler committing `faults` (only the feature faults act here).
+    pub fn with_faults(faults: FaultSet) -> Self {
+        Self { tool_router: Self::tool_router(), prompt_router: Self::prompt_router(), faults }
+    }
+
+    fn on(&self, fault: Fault) -> bool {
+        self.faults.contains(fault)
     }
 
     #[tool(description = "Add two integers", annotations(read_only_hint = true))]
@@ -95,6 +142,53 @@ impl PlainServer {
     fn echo(&self, Parameters(EchoArgs { message }): Parameters<EchoArgs>) -> String {
         message
     }
+
+    #[tool(
+        description = "Return one content block of every kind: text, image, audio, resource link, embedded resource",
+        annotations(read_only_hint = true)
+    )]
+    fn sample_content(&self) -> CallToolResult {
+        let image = if self.on(Fault::ContentNotBase64) { "not base64!" } else { PIXEL_PNG };
+        CallToolResult::success(vec![
+            ContentBlock::text("one block of every kind follows"),
+            ContentBlock::image(image, "image/png"),
+            ContentBlock::audio(EMPTY_WAV, "audio/wav"),
+            ContentBlock::resource_link(Resource::new(INFO_URI, "server-info").with_mime_type("text/plain")),
+            ContentBlock::embedded_text(INFO_URI, INFO_TEXT),
+        ])
+    }
+
+    #[tool(
+        description = "Count to `steps`, reporting progress on the way; honours cancellation",
+        annotations(read_only_hint = true)
+    )]
+    async fn count(
+        &self,
+        Parameters(CountArgs { steps }): Parameters<CountArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<String, String> {
+        let steps = steps.clamp(1, 10);
+        let token = context.meta.get_progress_token();
+        for step in 1..=steps {
+            if context.ct.is_cancelled() {
+                return Err("cancelled".to_owned());
+            }
+            // `progress-not-increasing` reports every step twice.
+            let times = if self.on(Fault::ProgressNotIncreasing) { 2 } else { 1 };
+            for _ in 0..times {
+                if let Some(token) = &token {
+                    let mut p = ProgressNotificationParam::new(token.clone(), f64::from(step));
+                    p.total = Some(f64::from(steps));
+                    let _ = context.peer.notify_progress(p).await;
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                () = context.ct.cancelled() => return Err("cancelled".to_owned()),
+            }
+        }
+        Ok(format!("counted to {steps}"))
+    }
 }
 
 #[prompt_router]
@@ -108,25 +202,235 @@ impl PlainServer {
     }
 }
 
+/// Whether the request is on the stateless revision (cache hints required).
+fn stateless(context: &RequestContext<RoleServer>) -> bool {
+    context.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
+}
+
+/// The page `cursor` asks for; `None` for a cursor this server never issued.
+fn page_of(cursor: Option<&str>) -> Option<usize> {
+    match cursor {
+        None => Some(0),
+        Some(c) => c.strip_prefix(CURSOR_PREFIX)?.parse().ok(),
+    }
+}
+
+/// `resources/list` items: `info://server` and `note://1..=NOTES`.
+fn all_resources(faults: &FaultSet) -> Vec<Resource> {
+    let mut all = vec![Resource::new(INFO_URI, "server-info").with_mime_type("text/plain")];
+    for n in 1..=NOTES {
+        // `resource-uri-invalid`: the last note is listed under a non-URI.
+        let uri = if faults.contains(Fault::ResourceUriInvalid) && n == NOTES {
+            format!("note {n}")
+        } else {
+            format!("note://{n}")
+        };
+        all.push(Resource::new(uri, format!("note-{n}")).with_mime_type("text/plain"));
+    }
+    all
+}
+
 #[tool_handler(router = self.tool_router)]
-#[prompt_handler(router = self.prompt_router)]
 impl ServerHandler for PlainServer {
+    #[allow(deprecated)] // logging: see set_level
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder().enable_tools().enable_resources().enable_prompts().build(),
-        )
-        .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
-        .with_instructions("A plain reference server: add, subtract, echo.")
+        let mut caps = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .enable_completions()
+            .enable_logging()
+            .build();
+        if self.on(Fault::CompletionUndeclared) {
+            caps.completions = None;
+        }
+        ServerConfig::new(caps)
+            .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+            .with_instructions("A plain reference server: add, subtract, echo.")
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut tools = self.tool_router.list_all();
+        if self.on(Fault::ToolSchemaInvalid) {
+            let schema = json!({"type": "object", "properties": {"x": {"type": "integr"}}});
+            let schema = schema.as_object().cloned().unwrap_or_default();
+            tools.push(Tool::new("broken_schema", "Its input schema is not a JSON Schema", schema));
+        }
+        if self.on(Fault::ToolNameDuplicate)
+            && let Some(echo) = tools.iter().find(|t| t.name == "echo").cloned()
+        {
+            tools.push(echo);
+        }
+        let mut result = ListToolsResult::with_all_items(tools);
+        if stateless(&context) {
+            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
+        }
+        Ok(result)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        if !self.tool_router.has_route(&name) {
+            if self.on(Fault::UnknownToolIsResult) {
+                let text = format!("no tool named {name}");
+                return Ok(CallToolResponse::Complete(CallToolResult::error(vec![ContentBlock::text(text)])));
+            }
+            return Err(ErrorData::invalid_params(format!("unknown tool {name}"), None));
+        }
+        if self.on(Fault::LogMessageInvalid) {
+            let params = json!({"level": "loud", "data": format!("calling {name}")});
+            let bad = CustomNotification::new("notifications/message", Some(params));
+            let _ = context.peer.send_notification(ServerNotification::CustomNotification(bad)).await;
+        }
+        let tcc = ToolCallContext::new(self, request, context);
+        match self.tool_router.call(tcc).await {
+            // Arguments that do not fit the input schema are an input
+            // validation error, which tools report in the result (2025-11-25
+            // tools#error-handling); rmcp makes them a -32602 protocol error.
+            Err(e)
+                if e.code == ErrorData::invalid_params("", None).code
+                    && !self.on(Fault::InvalidArgumentsProtocolError) =>
+            {
+                let text = format!("invalid arguments for {name}: {}", e.message);
+                Ok(CallToolResponse::Complete(CallToolResult::error(vec![ContentBlock::text(text)])))
+            }
+            Ok(CallToolResponse::Complete(mut result))
+                if name == "add" && self.on(Fault::StructuredContentMismatch) =>
+            {
+                if let Some(Value::Object(s)) = result.structured_content.as_mut()
+                    && let Some(n) = s.get("result").cloned()
+                {
+                    s.insert("result".into(), json!(n.to_string()));
+                }
+                Ok(CallToolResponse::Complete(result))
+            }
+            // `invalid-arguments-protocol-error`: a tool's own error result
+            // (rmcp reports bad arguments that way too) becomes -32602.
+            Ok(CallToolResponse::Complete(result))
+                if result.is_error == Some(true) && self.on(Fault::InvalidArgumentsProtocolError) =>
+            {
+                Err(ErrorData::invalid_params(format!("invalid arguments for {name}"), None))
+            }
+            other => other,
+        }
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let mut prompts = self.prompt_router.list_all();
+        if self.on(Fault::PromptListedUnknown) {
+            let arg = PromptArgument::new("name").with_required(true);
+            prompts.push(Prompt::new("farewell", Some("Say goodbye"), Some(vec![arg])));
+        }
+        let mut result = ListPromptsResult::with_all_items(prompts);
+        if stateless(&context) {
+            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
+        }
+        Ok(result)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if !self.prompt_router.has_route(&request.name) {
+            if self.on(Fault::UnknownPromptWrongCode) {
+                return Err(ErrorData::internal_error(format!("no prompt {}", request.name), None));
+            }
+            return Err(ErrorData::invalid_params(format!("unknown prompt {}", request.name), None));
+        }
+        let mut arguments = request.arguments;
+        if self.on(Fault::PromptMissingArgumentAccepted) {
+            arguments.get_or_insert_default().entry("name").or_insert(json!("someone"));
+        }
+        let pc = PromptContext::new(self, request.name, arguments, context);
+        self.prompt_router.get_prompt(pc).await
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let known = matches!(&request.r#ref, Reference::Prompt(p) if p.name == "greeting")
+            && request.argument.name == "name";
+        if !known {
+            return Err(ErrorData::invalid_params("nothing to complete for this reference", None));
+        }
+        let prefix = request.argument.value.to_lowercase();
+        let mut values: Vec<String> =
+            NAMES.iter().filter(|n| n.to_lowercase().starts_with(&prefix)).map(|n| (*n).to_owned()).collect();
+        if self.on(Fault::CompletionTooMany) {
+            values = (0..150).map(|i| format!("Name{i}")).collect();
+        }
+        let mut info = CompletionInfo::default();
+        info.total = u32::try_from(values.len()).ok();
+        info.values = values;
+        info.has_more = Some(false);
+        Ok(CompleteResult::new(info))
+    }
+
+    // Logging is deprecated on 2026-07-28 but part of the revisions before it,
+    // which this server serves too.
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        _request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        Ok(())
     }
 
     async fn list_resources(
         &self,
-        _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Ok(ListResourcesResult::with_all_items(vec![
-            Resource::new(INFO_URI, "server-info").with_mime_type("text/plain"),
-        ]))
+        let cursor = request.as_ref().and_then(|r| r.cursor.as_deref());
+        let page = match page_of(cursor) {
+            Some(p) => p,
+            None if self.on(Fault::InvalidCursorIgnored) => 0,
+            None => return Err(ErrorData::invalid_params("invalid cursor", None)),
+        };
+        let all = all_resources(&self.faults);
+        let items: Vec<Resource> = all.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
+        let mut result = ListResourcesResult::with_all_items(items);
+        if (page + 1) * PAGE_SIZE < all.len() {
+            // `cursor-repeats`: the second page points back at itself.
+            let next = if self.on(Fault::CursorRepeats) && page == 1 { page } else { page + 1 };
+            result.next_cursor = Some(format!("{CURSOR_PREFIX}{next}"));
+        }
+        if stateless(&context) {
+            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
+        }
+        Ok(result)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let template = if self.on(Fault::TemplateMalformed) { "note://{id" } else { "note://{id}" };
+        let mut result = ListResourceTemplatesResult::with_all_items(vec![
+            ResourceTemplate::new(template, "note").with_mime_type("text/plain"),
+        ]);
+        if stateless(&context) {
+            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
+        }
+        Ok(result)
     }
 
     async fn read_resource(
@@ -134,10 +438,22 @@ impl ServerHandler for PlainServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        if request.uri == INFO_URI {
-            Ok(ReadResourceResult::new(vec![ResourceContents::text(INFO_TEXT, INFO_URI)]).into())
-        } else {
-            Err(ErrorData::resource_not_found(format!("no resource at {}", request.uri), None))
+        let uri = request.uri.as_str();
+        if uri == INFO_URI {
+            return Ok(ReadResourceResult::new(vec![ResourceContents::text(INFO_TEXT, INFO_URI)]).into());
+        }
+        let note = uri
+            .strip_prefix("note://")
+            .or_else(|| uri.strip_prefix("note "))
+            .and_then(|n| n.parse::<usize>().ok().filter(|n| (1..=NOTES).contains(n)));
+        match note {
+            Some(2) if self.on(Fault::ReadEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
+            Some(n) => {
+                Ok(ReadResourceResult::new(vec![ResourceContents::text(format!("note {n}"), uri)]).into())
+            }
+            None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
+            // rmcp turns -32002 into -32602 for 2026-07-28 requests.
+            None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
         }
     }
 }

@@ -11,13 +11,20 @@
 //! error -32601" reads, and fails, the same way in every check (h2spec style).
 
 pub mod base;
+pub mod completion;
 pub mod discover;
 pub mod http_session;
 pub mod http_transport;
 pub mod lifecycle;
+pub mod pagination;
 pub mod ping;
+pub mod progress;
+pub mod prompts;
+pub mod resources;
+pub mod schema;
 pub mod stateless;
 pub mod stdio;
+pub mod tools;
 pub mod verify;
 
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -123,6 +130,8 @@ pub struct Ctx {
     pub endpoint: Endpoint,
     pub version: SpecVersion,
     pub rec: Recorder,
+    /// Which tools checks may call (`--call-tools`).
+    pub call_tools: tools::CallTools,
 }
 
 impl Ctx {
@@ -147,6 +156,13 @@ pub fn all() -> Vec<&'static Check> {
         discover::CHECKS,
         stateless::CHECKS,
         stdio::CHECKS,
+        tools::CHECKS,
+        resources::CHECKS,
+        prompts::CHECKS,
+        pagination::CHECKS,
+        schema::CHECKS,
+        completion::CHECKS,
+        progress::CHECKS,
     ]
     .into_iter()
     .flatten()

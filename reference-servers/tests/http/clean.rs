@@ -24,7 +24,7 @@ async fn session_revisions_serve_tools_resources_and_prompts() {
 
         let tools = session.request(json!(4), "tools/list").await.first();
         let tools = tools["result"]["tools"].as_array().cloned().unwrap_or_default();
-        assert_eq!(tools.len(), 3);
+        assert_eq!(tools.len(), 5);
         for tool in &tools {
             assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
         }
@@ -63,7 +63,7 @@ async fn initialize_reports_the_plain_server() {
     let caps = result["capabilities"].as_object().cloned().unwrap_or_default();
     let mut keys: Vec<_> = caps.keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["prompts", "resources", "tools"]);
+    assert_eq!(keys, ["completions", "logging", "prompts", "resources", "tools"]);
 }
 
 #[tokio::test]

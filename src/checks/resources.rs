@@ -1,0 +1,231 @@
+//! Resources (`server/resources`): listing (every page), reading what is
+//! listed, templates, and the error for a URI that does not exist, whose code
+//! changed between revisions (-32002 before 2026-07-28, -32602 from it on).
+
+use super::pagination::{self, ListMethod};
+use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
+use crate::runs;
+use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::jsonrpc;
+use crate::wire::session::Session;
+use serde_json::{Value, json};
+
+/// Resources read by one check at most.
+pub const MAX_READS: usize = 20;
+const LIST: ListMethod = ListMethod { method: "resources/list", key: "resources", capability: "resources" };
+const TEMPLATES: ListMethod =
+    ListMethod { method: "resources/templates/list", key: "resourceTemplates", capability: "resources" };
+const UNKNOWN_URI: &str = "mcpcheck://no-such-resource/0d1c";
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "resources/list/shape",
+        title: "every listed resource has a valid URI and a name",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "common-uri-schemes" },
+        requirement: "Custom URI schemes MUST be in accordance with RFC3986 (and the Resource schema requires `uri` and `name`)",
+        run: runs!(list_shape),
+    },
+    Check {
+        id: "resources/read/listed",
+        title: "every listed resource can be read and has contents",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "reading-resources" },
+        requirement: "To retrieve resource contents, clients send a resources/read request ... The server responds with the resource contents (each with a uri and either text or blob)",
+        run: runs!(read_listed),
+    },
+    Check {
+        id: "resources/templates/shape",
+        title: "resource templates have a name and a well-formed URI template",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "resource-templates" },
+        requirement: "Resource templates allow servers to expose parameterized resources using URI templates [RFC 6570]",
+        run: runs!(templates_shape),
+    },
+    Check {
+        id: "resources/read/unknown-uri-32002",
+        title: "reading an unknown URI is error -32002",
+        level: Level::Should,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "error-handling" },
+        requirement: "Servers SHOULD return standard JSON-RPC errors for common failure cases: Resource not found: -32002",
+        run: runs!(unknown_uri),
+    },
+    Check {
+        id: "resources/read/unknown-uri-32602",
+        title: "reading an unknown URI is error -32602, never empty contents",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "error-handling" },
+        requirement: "If the requested resource does not exist, servers MUST return a JSON-RPC error with code -32602 (Invalid Params). ... Servers MUST NOT return an empty contents array for a non-existent resource.",
+        run: runs!(unknown_uri),
+    },
+];
+
+/// The server's resources, or a skip when it declares none.
+async fn listed(s: &mut Session, what: ListMethod) -> Result<Vec<Value>, Verdict> {
+    let caps = pagination::capabilities(s).await?;
+    if !caps.get("resources").is_some_and(Value::is_object) {
+        return Err(Verdict::Skip("the server does not declare the resources capability".into()));
+    }
+    // A listing that goes round in circles is pagination's finding; here
+    // what was listed up to that point is used.
+    Ok(pagination::list_all(s, what).await?.items)
+}
+
+fn uri_problem(uri: Option<&Value>) -> Option<String> {
+    match uri.and_then(Value::as_str) {
+        None => Some("no string uri".into()),
+        Some(u) => reqwest::Url::parse(u).err().map(|e| format!("uri {u:?} is not an absolute URI ({e})")),
+    }
+}
+
+async fn list_shape(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let items = listed(&mut s, LIST).await?;
+    let mut problems = Vec::new();
+    for r in &items {
+        if let Some(p) = uri_problem(r.get("uri")) {
+            problems.push(p);
+        }
+        if !r.get("name").is_some_and(Value::is_string) {
+            problems.push(format!("{} has no string name", jsonrpc::show(r.get("uri"))));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Verdict::pass(format!("{} resources, each with a URI and a name", items.len())))
+    } else {
+        Ok(Verdict::violation(
+            problems.join("; "),
+            "every resource: an RFC 3986 URI and a name",
+            format!("{} resources listed", items.len()),
+        ))
+    }
+}
+
+/// Reads each listed resource (at most [`MAX_READS`]); each read must give a
+/// non-empty `contents` array whose items carry a uri and text or blob.
+async fn read_listed(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let items = listed(&mut s, LIST).await?;
+    let uris: Vec<&str> = items.iter().filter_map(|r| r.get("uri").and_then(Value::as_str)).collect();
+    if uris.is_empty() {
+        return Ok(Verdict::Skip("the server lists no resources".into()));
+    }
+    for uri in uris.iter().take(MAX_READS) {
+        let a = s.request("resources/read", Some(json!({"uri": uri}))).await?;
+        let result = verify::result(&a)?;
+        let contents = result.get("contents").and_then(Value::as_array);
+        let problem = match contents {
+            None => Some("no contents array".to_string()),
+            Some(c) if c.is_empty() => Some("an empty contents array".into()),
+            Some(c) => c.iter().find_map(|item| {
+                let has_body = item.get("text").is_some_and(Value::is_string)
+                    || item.get("blob").is_some_and(Value::is_string);
+                (!item.get("uri").is_some_and(Value::is_string) || !has_body)
+                    .then(|| format!("an item without uri and text/blob: {}", jsonrpc::show(Some(item))))
+            }),
+        };
+        if let Some(p) = problem {
+            return Ok(Verdict::violation(
+                format!("reading the listed {uri} gave {p}"),
+                "contents: [{uri, text | blob}, ...]",
+                jsonrpc::show(Some(result)),
+            ));
+        }
+    }
+    let read = uris.len().min(MAX_READS);
+    Ok(Verdict::pass(format!("read {read} of {} listed resources", uris.len())))
+}
+
+/// The expression syntax of RFC 6570 (balanced braces, variable names of
+/// letters, digits, `_`, `%` and `.`, with operators and modifiers). Checked
+/// by hand: expanding a template is not needed, only spotting a broken one.
+fn template_problem(t: &str) -> Option<String> {
+    let mut rest = t;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Some(format!("{t:?} has a '}}' without '{{'"));
+        }
+        let Some(close) = rest[open..].find('}') else {
+            return Some(format!("{t:?} has an unclosed expression"));
+        };
+        let expr = &rest[open + 1..open + close];
+        let vars = expr.trim_start_matches(['+', '#', '.', '/', ';', '?', '&', '=', ',', '!', '@', '|']);
+        let ok = !vars.is_empty()
+            && vars.split(',').all(|v| {
+                let v = v.trim_end_matches('*');
+                let v = v.split(':').next().unwrap_or("");
+                !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '%' | '.'))
+            });
+        if !ok {
+            return Some(format!("{t:?} has a malformed expression {{{expr}}}"));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    None
+}
+
+async fn templates_shape(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let items = listed(&mut s, TEMPLATES).await?;
+    if items.is_empty() {
+        return Ok(Verdict::Skip("the server lists no resource templates".into()));
+    }
+    for t in &items {
+        let problem = match t.get("uriTemplate").and_then(Value::as_str) {
+            None => Some("no string uriTemplate".to_string()),
+            Some(u) => template_problem(u),
+        }
+        .or_else(|| (!t.get("name").is_some_and(Value::is_string)).then(|| "no string name".into()));
+        if let Some(p) = problem {
+            return Ok(Verdict::violation(
+                format!("resource template: {p}"),
+                "a name and an RFC 6570 uriTemplate",
+                jsonrpc::show(Some(t)),
+            ));
+        }
+    }
+    Ok(Verdict::pass(format!("{} templates well formed", items.len())))
+}
+
+/// An unknown URI: -32002 on the handshake revisions (SHOULD), -32602 on
+/// 2026-07-28 (MUST; -32002 there is the backward-compatible code clients
+/// accept, but the server must send -32602). Never a result.
+async fn unknown_uri(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let caps = pagination::capabilities(&mut s).await?;
+    if !caps.get("resources").is_some_and(Value::is_object) {
+        return Ok(Verdict::Skip("the server does not declare the resources capability".into()));
+    }
+    let a = s.request("resources/read", Some(json!({"uri": UNKNOWN_URI}))).await?;
+    let (code, name) = if ctx.version >= SpecVersion::V2026_07_28 {
+        (-32602, "Invalid Params")
+    } else {
+        (-32002, "Resource not found")
+    };
+    verify::error_code(&a, code, name)?;
+    Ok(Verdict::pass(format!("{UNKNOWN_URI}: error {code}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        assert_eq!(template_problem("note://{id}"), None);
+        assert_eq!(template_problem("file:///{+path}{?q,lang}"), None);
+        assert!(template_problem("note://{id").is_some());
+        assert!(template_problem("note://id}").is_some());
+        assert!(template_problem("note://{}").is_some());
+    }
+}

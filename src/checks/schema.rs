@@ -1,0 +1,201 @@
+//! Wire schema (`schema`): every message the server sends in an ordinary
+//! conversation is checked against the official schema of the revision in use.
+//!
+//! The schema comes from rust-mcp-schema, whose types are generated from the
+//! specification's `schema.json` per revision; a message is deserialised into
+//! the type its method calls for, and serde_path_to_error says where it
+//! failed, which becomes the JSON pointer in the verdict. Nothing is copied
+//! from the schema into mcpcheck.
+//!
+//! Coverage: rust-mcp-schema 1.x and 2.x each build with one revision only
+//! (turning on a second declares its `validators` module twice), so mcpcheck
+//! depends on 2.x for 2026-07-28 and on 1.x for 2025-11-25; 2025-03-26 and
+//! 2025-06-18 are not covered by a buildable crate and the check does not
+//! apply to them.
+
+use super::tools::{self, Called};
+use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, verify};
+use crate::runs;
+use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::jsonrpc::{self, Kind};
+use crate::wire::session::{Answered, Session};
+use serde_json::{Value, json};
+
+pub const CHECKS: &[Check] = &[Check {
+    id: "schema/messages/valid",
+    title: "every message the server sends matches the revision's schema",
+    level: Level::Must,
+    // 2025-03-26 and 2025-06-18: no buildable schema crate (see the module docs).
+    revisions: Revisions::since(SpecVersion::V2025_11_25),
+    transports: Transports::Any,
+    spec: SpecRef { page: "basic", anchor: "schema" },
+    requirement: "The authoritative definition of the protocol is the TypeScript schema (schema.ts) and its JSON Schema (schema.json); all messages MUST follow it",
+    run: runs!(messages_valid),
+}];
+
+/// Where a message departs from the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// JSON pointer into the message.
+    pub pointer: String,
+    pub message: String,
+}
+
+fn pointer_of(prefix: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut p = prefix.to_string();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => p.push_str(&format!("/{index}")),
+            Segment::Map { key } => p.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    p
+}
+
+fn as_type<'a, T: serde::Deserialize<'a>>(prefix: &str, v: &'a Value) -> Result<(), Mismatch> {
+    serde_path_to_error::deserialize::<_, T>(v)
+        .map(|_| ())
+        .map_err(|e| Mismatch { pointer: pointer_of(prefix, e.path()), message: e.inner().to_string() })
+}
+
+/// Checks one message against the schema of `version`; `method` is that of
+/// the request a response answers.
+macro_rules! validate_with {
+    ($m:path, $method:expr, $msg:expr) => {{
+        use $m as s;
+        let msg: &Value = $msg;
+        match jsonrpc::kind(msg) {
+            Kind::Response if msg.get("error").is_some() => as_type::<s::JsonrpcErrorResponse>("", msg),
+            Kind::Response => {
+                let r = msg.get("result").unwrap_or(&Value::Null);
+                match $method {
+                    "tools/list" => as_type::<s::ListToolsResult>("/result", r),
+                    "tools/call" => as_type::<s::CallToolResult>("/result", r),
+                    "resources/list" => as_type::<s::ListResourcesResult>("/result", r),
+                    "resources/templates/list" => as_type::<s::ListResourceTemplatesResult>("/result", r),
+                    "resources/read" => as_type::<s::ReadResourceResult>("/result", r),
+                    "prompts/list" => as_type::<s::ListPromptsResult>("/result", r),
+                    "prompts/get" => as_type::<s::GetPromptResult>("/result", r),
+                    "completion/complete" => as_type::<s::CompleteResult>("/result", r),
+                    _ => as_type::<s::JsonrpcResultResponse>("", msg),
+                }
+            }
+            Kind::Notification => match msg.get("method").and_then(Value::as_str) {
+                Some("notifications/progress") => as_type::<s::ProgressNotification>("", msg),
+                Some("notifications/message") => as_type::<s::LoggingMessageNotification>("", msg),
+                _ => as_type::<s::JsonrpcNotification>("", msg),
+            },
+            _ => Ok(()),
+        }
+    }};
+}
+
+/// Checks one server message against the schema of `version`.
+pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), Mismatch> {
+    match version {
+        SpecVersion::V2026_07_28 => match method {
+            "server/discover" if msg.get("result").is_some() => {
+                as_type::<mcp_schema_2026::DiscoverResult>("/result", &msg["result"])
+            }
+            _ => validate_with!(mcp_schema_2026, method, msg),
+        },
+        SpecVersion::V2025_11_25 => match method {
+            "initialize" if msg.get("result").is_some() => {
+                as_type::<mcp_schema_2025::InitializeResult>("/result", &msg["result"])
+            }
+            _ => validate_with!(mcp_schema_2025, method, msg),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Every request the conversation made, with what came back.
+struct Transcript(Vec<(String, Answered)>);
+
+impl Transcript {
+    async fn ask(&mut self, s: &mut Session, method: &str, params: Option<Value>) -> Result<Value, Verdict> {
+        let a = s.request(method, params).await?;
+        let result = a.result().cloned().unwrap_or(Value::Null);
+        self.0.push((method.to_string(), a));
+        Ok(result)
+    }
+}
+
+fn first_str<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// An ordinary conversation: discovery, every declared list, a read, a
+/// prompt, a completion and the allowed tool calls; then every message the
+/// server sent is validated.
+async fn messages_valid(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let mut t = Transcript(Vec::new());
+    let mut checked = Vec::new();
+    if let Some(init) = s.initialize.clone() {
+        checked.push(("initialize".to_string(), init));
+    } else {
+        t.ask(&mut s, "server/discover", None).await?;
+    }
+    let caps = pagination::capabilities(&mut s).await?;
+    for m in pagination::declared(&caps) {
+        let first = t.ask(&mut s, m.method, None).await?;
+        match m.method {
+            "resources/list" => {
+                if let Some(uri) = first_str(&first, "/resources/0/uri") {
+                    t.ask(&mut s, "resources/read", Some(json!({"uri": uri}))).await?;
+                }
+            }
+            "prompts/list" => {
+                if let Some(name) = first_str(&first, "/prompts/0/name") {
+                    let prompt = first.pointer("/prompts/0").cloned().unwrap_or_default();
+                    let args: serde_json::Map<String, Value> = prompt
+                        .get("arguments")
+                        .and_then(Value::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|a| a.get("name").and_then(Value::as_str))
+                        .map(|a| (a.to_string(), json!("mcpcheck")))
+                        .collect();
+                    t.ask(&mut s, "prompts/get", Some(json!({"name": name, "arguments": args}))).await?;
+                    if caps.get("completions").is_some()
+                        && let Some(arg) = first_str(&prompt, "/arguments/0/name")
+                    {
+                        let params = json!({"ref": {"type": "ref/prompt", "name": name},
+                            "argument": {"name": arg, "value": ""}});
+                        t.ask(&mut s, "completion/complete", Some(params)).await?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut calls: Vec<Called> = Vec::new();
+    if caps.get("tools").is_some() {
+        calls = tools::call_allowed(ctx, &mut s, |_| true).await?.0;
+    }
+    let mut all = t.0;
+    all.extend(calls.into_iter().map(|c| ("tools/call".to_string(), c.answer)));
+    for (method, a) in &all {
+        verify::response(a)?;
+        for msg in &a.reply.messages {
+            checked.push((method.clone(), msg.clone()));
+        }
+    }
+    for (method, msg) in &checked {
+        if let Err(m) = validate(ctx.version, method, msg) {
+            return Ok(Verdict::violation(
+                format!(
+                    "a message answering {method} does not match the {} schema at {}: {}",
+                    ctx.version, m.pointer, m.message
+                ),
+                format!("a message valid against the {} schema", ctx.version),
+                jsonrpc::show(Some(msg)),
+            ));
+        }
+    }
+    Ok(Verdict::pass(format!("{} messages valid against the {} schema", checked.len(), ctx.version)))
+}
