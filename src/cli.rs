@@ -35,6 +35,8 @@ pub enum Command {
     List(ListArgs),
     /// Run a reference server.
     Serve(ServeArgs),
+    /// Run the test OAuth 2.1 authorization server.
+    Authserver(crate::oauth::commands::AuthserverArgs),
 }
 
 #[derive(Debug, Args)]
@@ -110,12 +112,17 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// `authorized` only: whose tokens to trust.
+    #[command(flatten)]
+    pub issuer: crate::oauth::commands::IssuerArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ServerKind {
     /// Tools add, subtract, echo; a resource and a prompt (seed example 08).
     Plain,
+    /// The plain server behind OAuth 2.1 bearer JWTs; `add` needs scope read:add (seed example 09).
+    Authorized,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -280,6 +287,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let faults = FaultSet::parse(&args.fault).map_err(|e| usage(format!("{e}; see --list-faults")))?;
     match args.kind {
+        ServerKind::Authorized if args.stdio => Err(usage("authorized is served over HTTP only")),
+        ServerKind::Authorized => {
+            crate::oauth::commands::serve_authorized(&args.host, args.port, args.path, faults, args.issuer)
+                .await
+        }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         ServerKind::Plain => {
             let addr = format!("{}:{}", args.host, args.port);

@@ -1,0 +1,13 @@
+//! OAuth 2.1 for mcpcheck: the test authorization server, token minting, and
+//! the token sources the auth checks draw on.
+//!
+//! - [`keys`]: RS256 and ES256 signing keys made at start, and their JWKS.
+//! - [`mint`]: valid and deliberately bad access tokens; tampering helpers
+//!   that work on anyone's JWT.
+//! - [`server`]: `mcpcheck authserver` (RFC 8414, PKCE, RFC 7591, refresh
+//!   rotation, RFC 8707 / Auth0 audiences).
+
+pub mod commands;
+pub mod keys;
+pub mod mint;
+pub mod server;
