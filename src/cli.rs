@@ -28,6 +28,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the conformance checks against a server.
     Test(TestArgs),
@@ -83,6 +85,8 @@ pub struct TestArgs {
     /// No progress bar and no console summary (reports are still written).
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub tokens: crate::oauth::commands::TokenArgs,
 }
 
 #[derive(Debug, Args)]
@@ -207,7 +211,15 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         "auto" => None,
         v => Some(v.parse::<SpecVersion>().map_err(|e| usage(e.to_string()))?),
     };
-    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let mut headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let auth = crate::oauth::commands::material(&args.tokens, args.target.as_deref()).await?;
+    // The valid token opens the other checks' sessions, unless the user set
+    // an Authorization header of their own.
+    if let Some(Ok(t)) = auth.as_ref().map(|m| m.token(crate::oauth::mint::TokenCase::Valid))
+        && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        headers.push(("Authorization".into(), format!("Bearer {t}")));
+    }
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
@@ -220,6 +232,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         concurrency: args.concurrency as usize,
         progress: interactive && !args.quiet,
         timeout: args.timeout,
+        auth: auth.map(std::sync::Arc::new),
     };
     if runner::select(&opts).is_empty() {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));

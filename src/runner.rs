@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// The bound on one exchange; a whole check gets a few of them.
     pub timeout: Duration,
+    /// Tokens for the auth checks (none: those that need one are skipped).
+    pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
 }
 
 impl Default for RunOptions {
@@ -36,6 +38,7 @@ impl Default for RunOptions {
             concurrency: 4,
             progress: false,
             timeout: Duration::from_secs(10),
+            auth: None,
         }
     }
 }
@@ -129,7 +132,7 @@ pub async fn run(endpoint: &Endpoint, revision: Revision, opts: &RunOptions) -> 
             let bar = bar.clone();
             let endpoint = endpoint.clone();
             async move {
-                let r = run_one(check, endpoint, revision.version, opts.timeout).await;
+                let r = run_one(check, endpoint, revision.version, opts.timeout, opts.auth.clone()).await;
                 bar.inc(1);
                 (i, r)
             }
@@ -161,13 +164,14 @@ async fn run_one(
     endpoint: Endpoint,
     version: SpecVersion,
     timeout: Duration,
+    auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
 ) -> CheckResult {
     let started = Instant::now();
     let rec = Recorder::new();
     let verdict = match check.not_applicable(version, &endpoint) {
         Some(why) => Verdict::Skip(why),
         None => {
-            let ctx = Ctx { endpoint, version, rec: rec.clone() };
+            let ctx = Ctx { endpoint, version, rec: rec.clone(), auth };
             let deadline = timeout * 6 + Duration::from_secs(2);
             let task = tokio::spawn(async move {
                 match (check.run)(&ctx).await {

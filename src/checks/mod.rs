@@ -10,6 +10,7 @@
 //! Shared verifiers live in [`verify`], so that "expect HTTP 400" or "expect
 //! error -32601" reads, and fails, the same way in every check (h2spec style).
 
+pub mod auth;
 pub mod base;
 pub mod discover;
 pub mod http_transport;
@@ -120,6 +121,8 @@ pub struct Ctx {
     pub endpoint: Endpoint,
     pub version: SpecVersion,
     pub rec: Recorder,
+    /// Tokens for the auth checks, when a token source was given.
+    pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
 }
 
 impl Ctx {
@@ -135,10 +138,20 @@ impl Ctx {
 
 /// Every check, in catalogue order (by file, then as written).
 pub fn all() -> Vec<&'static Check> {
-    [base::CHECKS, lifecycle::CHECKS, ping::CHECKS, http_transport::CHECKS, discover::CHECKS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        base::CHECKS,
+        lifecycle::CHECKS,
+        ping::CHECKS,
+        http_transport::CHECKS,
+        discover::CHECKS,
+        auth::challenge::CHECKS,
+        auth::prm::CHECKS,
+        auth::metadata::CHECKS,
+        auth::tokens::CHECKS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Declares a check's `run` from an `async fn(&Ctx) -> Outcome`.

@@ -118,3 +118,135 @@ pub async fn serve_authorized(
     reference_servers::serve_authorized_http(listener, opts, shutdown).await?;
     Ok(())
 }
+
+/// `mcpcheck test` flags: where the auth checks get their tokens.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TokenArgs {
+    /// The target trusts an `mcpcheck authserver` at URL (`local`: http://127.0.0.1:9000);
+    /// every auth check then runs.
+    #[arg(long, value_name = "URL|local", help_heading = "Authorization")]
+    pub auth_issuer: Option<String>,
+    /// Client credentials at a real authorization server (with --client-secret).
+    #[arg(long, value_name = "ID", env = "AUTH0_CLIENT_ID", help_heading = "Authorization")]
+    pub client_id: Option<String>,
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "AUTH0_CLIENT_SECRET",
+        hide_env_values = true,
+        help_heading = "Authorization"
+    )]
+    pub client_secret: Option<String>,
+    /// The token endpoint (default: discovered from --issuer-url, or https://AUTH0_DOMAIN/oauth/token).
+    #[arg(long, value_name = "URL", help_heading = "Authorization")]
+    pub token_url: Option<String>,
+    /// The authorization server, to discover its token endpoint.
+    #[arg(long, value_name = "URL", help_heading = "Authorization")]
+    pub issuer_url: Option<String>,
+    /// Auth0 tenant: the token endpoint is https://DOMAIN/oauth/token.
+    #[arg(long, value_name = "DOMAIN", env = "AUTH0_DOMAIN", help_heading = "Authorization")]
+    pub auth0_domain: Option<String>,
+    /// How the token request names the resource: RFC 8707 `resource` or Auth0's `audience`.
+    #[arg(long, value_enum, default_value = "resource", help_heading = "Authorization")]
+    pub audience_param: super::source::AudienceParam,
+    /// Client authentication at the token endpoint.
+    #[arg(long, value_enum, default_value = "basic", help_heading = "Authorization")]
+    pub client_auth: super::source::ClientAuth,
+    /// The audience to ask tokens for (default: the target URL; AUTH0_AUDIENCE).
+    #[arg(long, value_name = "URL", env = "AUTH0_AUDIENCE", help_heading = "Authorization")]
+    pub audience: Option<String>,
+    /// Scopes for the valid token (space-separated).
+    #[arg(long, value_name = "SCOPES", default_value = "read:add", help_heading = "Authorization")]
+    pub auth_scope: String,
+    /// A valid access token for the target.
+    #[arg(long, value_name = "TOKEN", help_heading = "Authorization")]
+    pub token: Option<String>,
+    /// A token for one negative case, e.g. expired=eyJ… (repeatable; cases:
+    /// malformed, bad-signature, alg-none, wrong-issuer, wrong-audience,
+    /// expired, not-yet-valid, missing-scope).
+    #[arg(long, value_name = "CASE=TOKEN", help_heading = "Authorization")]
+    pub token_for: Vec<String>,
+    /// The tool whose call needs a scope (for auth/tokens/missing-scope-403).
+    #[arg(long, value_name = "NAME", default_value = "add", help_heading = "Authorization")]
+    pub scope_tool: String,
+}
+
+impl TokenArgs {
+    pub fn any(&self) -> bool {
+        self.auth_issuer.is_some()
+            || self.client_id.is_some()
+            || self.token.is_some()
+            || !self.token_for.is_empty()
+    }
+}
+
+/// The token material the flags describe, for a target at `target_url`.
+pub async fn material(
+    args: &TokenArgs,
+    target_url: Option<&str>,
+) -> anyhow::Result<Option<super::source::AuthMaterial>> {
+    use super::mint::TokenCase;
+    use super::source::{self, ClientCredentials};
+    if !args.any() {
+        return Ok(None);
+    }
+    let audience = args
+        .audience
+        .clone()
+        .or(target_url.map(String::from))
+        .ok_or_else(|| usage("the auth flags need a target URL (or --audience)".into()))?;
+    let mut m = if let Some(issuer) = &args.auth_issuer {
+        let issuer = if issuer == "local" { source::LOCAL_ISSUER } else { issuer.as_str() };
+        source::from_authserver(issuer, &audience, &args.auth_scope)
+            .await
+            .map_err(|e| usage(format!("--auth-issuer: {e} (is `mcpcheck authserver` running there?)")))?
+    } else if let Some(client_id) = &args.client_id {
+        let secret =
+            args.client_secret.clone().ok_or_else(|| usage("--client-id needs --client-secret".into()))?;
+        let token_url = match (&args.token_url, &args.issuer_url, &args.auth0_domain) {
+            (Some(t), _, _) => t.clone(),
+            (None, Some(i), _) => source::discover_token_url(i).await.map_err(|e| usage(e.to_string()))?,
+            (None, None, Some(d)) => {
+                format!("https://{}/oauth/token", d.trim_start_matches("https://").trim_end_matches('/'))
+            }
+            (None, None, None) => {
+                return Err(usage("--client-id needs --token-url, --issuer-url or AUTH0_DOMAIN".into()));
+            }
+        };
+        let cc = ClientCredentials {
+            token_url,
+            client_id: client_id.clone(),
+            client_secret: secret,
+            audience_param: args.audience_param,
+            auth: args.client_auth,
+            scope: None,
+        };
+        cc.material(&audience).await.map_err(|e| usage(format!("client credentials: {e}")))?
+    } else {
+        source::AuthMaterial::given(Default::default())
+    };
+    // Directly given tokens override whatever the source made.
+    let mut given = std::collections::BTreeMap::new();
+    if let Some(t) = &args.token {
+        given.insert(TokenCase::Valid, t.clone());
+    }
+    for pair in &args.token_for {
+        let (case, token) = pair
+            .split_once('=')
+            .and_then(|(c, t)| TokenCase::from_name(c).map(|c| (c, t.to_string())))
+            .ok_or_else(|| usage(format!("--token-for {pair:?} is not CASE=TOKEN with a known case")))?;
+        given.insert(case, token);
+    }
+    if !given.is_empty() {
+        if args.auth_issuer.is_none() && args.client_id.is_none() {
+            m = source::AuthMaterial::given(given);
+        } else {
+            for (c, t) in given {
+                m.tokens.insert(c, Ok(t));
+            }
+            m.source.push_str(" and tokens given on the command line");
+        }
+    }
+    m.scope_tool = args.scope_tool.clone();
+    Ok(Some(m))
+}
