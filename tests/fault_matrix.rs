@@ -1,14 +1,19 @@
 //! The promise behind every check: the clean reference server passes it on every
 //! revision it applies to, and the fault the catalogue names for it makes it
 //! fail, with expected and actual in the result.
+//!
+//! Auth checks run against the authorized server (and the test authorization
+//! server) with mcpcheck's own tokens; on the plain server they skip, since it
+//! needs no authorization.
 
 use mcpcheck::checks;
+use mcpcheck::oauth::embedded;
 use mcpcheck::report::model::{CheckResult, Report, Status};
 use mcpcheck::runner::{self, Revision, RunOptions};
 use mcpcheck::spec::{Level, SpecVersion};
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
-use reference_servers::CATALOGUE;
+use reference_servers::{CATALOGUE, FaultSet, Server};
 use std::time::Duration;
 
 fn limits() -> Limits {
@@ -22,6 +27,13 @@ async fn run_embedded(faults: Vec<String>, version: SpecVersion, only: Vec<Strin
     runner::run(&running.endpoint, Revision { version, forced: true }, &opts).await
 }
 
+async fn run_authorized(faults: Vec<String>, version: SpecVersion, only: Vec<String>) -> Report {
+    let set = FaultSet::parse(&faults).expect("known faults");
+    let target = embedded::start(set, limits()).await.expect("authorized servers start");
+    let opts = RunOptions { only, auth: Some(target.material.clone()), ..RunOptions::default() };
+    runner::run(&target.endpoint, Revision { version, forced: true }, &opts).await
+}
+
 fn describe(r: &CheckResult) -> String {
     format!("{} {}: {} (expected {:?}, actual {:?})", r.status, r.id, r.message, r.expected, r.actual)
 }
@@ -32,9 +44,21 @@ async fn clean_server_passes_every_check_on_every_revision() {
         let report = run_embedded(vec![], version, vec![]).await;
         for r in &report.checks {
             let check = checks::all().into_iter().find(|c| c.id == r.id).expect("known check");
-            let applies = check.revisions.contains(version);
+            let applies = check.revisions.contains(version) && check.area() != "auth";
             let expected = if applies { Status::Pass } else { Status::Skip };
             assert_eq!(r.status, expected, "on {version}: {}", describe(r));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clean_authorized_server_passes_every_check_on_every_revision() {
+    for version in SpecVersion::ALL {
+        let report = run_authorized(vec![], version, vec![]).await;
+        for r in &report.checks {
+            let check = checks::all().into_iter().find(|c| c.id == r.id).expect("known check");
+            let expected = if check.revisions.contains(version) { Status::Pass } else { Status::Skip };
+            assert_eq!(r.status, expected, "authorized on {version}: {}", describe(r));
         }
     }
 }
@@ -47,8 +71,11 @@ async fn every_check_has_a_fault_that_fails_it() {
         // The newest revision the check applies to.
         let version = check.revisions.iter().last().expect("a check applies to some revision");
         for fault in faults {
-            let report =
-                run_embedded(vec![fault.name.to_string()], version, vec![check.id.to_string()]).await;
+            let (faults, only) = (vec![fault.name.to_string()], vec![check.id.to_string()]);
+            let report = match fault.server {
+                Server::Plain => run_embedded(faults, version, only).await,
+                Server::Authorized | Server::AuthServer => run_authorized(faults, version, only).await,
+            };
             let r = report.checks.iter().find(|r| r.id == check.id).expect("the check ran");
             let graded = match check.level {
                 Level::Must => Status::Fail,

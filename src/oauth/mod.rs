@@ -10,6 +10,7 @@
 //! - [`commands`]: `mcpcheck authserver` and `serve authorized`.
 
 pub mod commands;
+pub mod embedded;
 pub mod keys;
 pub mod mint;
 pub mod server;
