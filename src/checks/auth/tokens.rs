@@ -259,9 +259,7 @@ async fn session_not_credential(ctx: &Ctx) -> Outcome {
     if s.session_id.is_none() {
         return Ok(Verdict::Skip("the server issued no session id (sessions are optional)".into()));
     }
-    // The same session, now without the token: an empty Authorization value
-    // replaces the one the endpoint adds, and the wire layer drops nothing,
-    // so use a fresh endpoint and carry the session id over.
+    // The same session on an endpoint that sends no Authorization at all.
     let bare = endpoint_with(ctx, vec![])?;
     let mut s2 = Session::connect(&bare, ctx.version, ctx.rec.clone())?;
     s2.session_id = s.session_id.take();
