@@ -29,6 +29,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the conformance checks against a server.
     Test(Box<TestArgs>),
@@ -36,6 +38,8 @@ pub enum Command {
     List(ListArgs),
     /// Run a reference server.
     Serve(ServeArgs),
+    /// Run the test OAuth 2.1 authorization server.
+    Authserver(crate::oauth::commands::AuthserverArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +89,8 @@ pub struct TestArgs {
     /// No progress bar and no console summary (reports are still written).
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub tokens: crate::oauth::commands::TokenArgs,
 }
 
 #[derive(Debug, Args)]
@@ -114,12 +120,17 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// `authorized` only: whose tokens to trust.
+    #[command(flatten)]
+    pub issuer: crate::oauth::commands::IssuerArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ServerKind {
     /// Tools add, subtract, echo; a resource and a prompt (seed example 08).
     Plain,
+    /// The plain server behind OAuth 2.1 bearer JWTs; `add` needs scope read:add (seed example 09).
+    Authorized,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -204,7 +215,15 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         "auto" => None,
         v => Some(v.parse::<SpecVersion>().map_err(|e| usage(e.to_string()))?),
     };
-    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let mut headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let auth = crate::oauth::commands::material(&args.tokens, args.target.as_deref()).await?;
+    // The valid token opens the other checks' sessions, unless the user set
+    // an Authorization header of their own.
+    if let Some(Ok(t)) = auth.as_ref().map(|m| m.token(crate::oauth::mint::TokenCase::Valid))
+        && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        headers.push(("Authorization".into(), format!("Bearer {t}")));
+    }
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
@@ -218,6 +237,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         progress: interactive && !args.quiet,
         timeout: args.timeout,
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
+        auth: auth.map(std::sync::Arc::new),
     };
     if runner::select(&opts).is_empty() {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
@@ -285,6 +305,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let faults = FaultSet::parse(&args.fault).map_err(|e| usage(format!("{e}; see --list-faults")))?;
     match args.kind {
+        ServerKind::Authorized if args.stdio => Err(usage("authorized is served over HTTP only")),
+        ServerKind::Authorized => {
+            crate::oauth::commands::serve_authorized(&args.host, args.port, args.path, faults, args.issuer)
+                .await
+        }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         ServerKind::Plain => {
             let addr = format!("{}:{}", args.host, args.port);

@@ -10,11 +10,13 @@
 //! - [`runner`]: chooses the revision, selects checks by id prefix, runs them
 //!   concurrently in isolated sessions, and builds the [`report::model::Report`].
 //! - [`report`]: the one report model and its writers (console, JSON, JUnit, Markdown).
+//! - [`oauth`]: the test authorization server, token minting, token sources.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
 //! - [`cli`]: the command line (clap), and the commands it runs.
 
 pub mod checks;
 pub mod cli;
+pub mod oauth;
 pub mod report;
 pub mod runner;
 pub mod spec;

@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
             Ok(true)
         }
         Command::Serve(args) => cli::serve(args).await.map(|()| true),
+        Command::Authserver(args) => mcpcheck::oauth::commands::authserver(args).await.map(|()| true),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

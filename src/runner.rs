@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub timeout: Duration,
     /// Which tools checks may call (`--call-tools`).
     pub call_tools: CallTools,
+    /// Tokens for the auth checks (none: those that need one are skipped).
+    pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
 }
 
 impl Default for RunOptions {
@@ -40,6 +42,7 @@ impl Default for RunOptions {
             progress: false,
             timeout: Duration::from_secs(10),
             call_tools: CallTools::default(),
+            auth: None,
         }
     }
 }
@@ -133,8 +136,7 @@ pub async fn run(endpoint: &Endpoint, revision: Revision, opts: &RunOptions) -> 
             let bar = bar.clone();
             let endpoint = endpoint.clone();
             async move {
-                let r =
-                    run_one(check, endpoint, revision.version, opts.timeout, opts.call_tools.clone()).await;
+                let r = run_one(check, endpoint, revision.version, opts).await;
                 bar.inc(1);
                 (i, r)
             }
@@ -165,15 +167,21 @@ async fn run_one(
     check: &'static Check,
     endpoint: Endpoint,
     version: SpecVersion,
-    timeout: Duration,
-    call_tools: CallTools,
+    opts: &RunOptions,
 ) -> CheckResult {
+    let timeout = opts.timeout;
     let started = Instant::now();
     let rec = Recorder::new();
     let verdict = match check.not_applicable(version, &endpoint) {
         Some(why) => Verdict::Skip(why),
         None => {
-            let ctx = Ctx { endpoint, version, rec: rec.clone(), call_tools };
+            let ctx = Ctx {
+                endpoint,
+                version,
+                rec: rec.clone(),
+                call_tools: opts.call_tools.clone(),
+                auth: opts.auth.clone(),
+            };
             let deadline = timeout * 6 + Duration::from_secs(2);
             let task = tokio::spawn(async move {
                 match (check.run)(&ctx).await {

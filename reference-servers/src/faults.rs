@@ -8,10 +8,9 @@
 
 use std::fmt;
 
-/// One deliberate violation. Faults apply to the HTTP transport, except the
-/// `stdio` ones, which apply to `serve plain --stdio` only.
-/// One deliberate violation. Transport faults apply to the HTTP transport only;
-/// feature faults live in the handler.
+/// One deliberate violation. Each belongs to one server ([`FaultSpec::server`]).
+/// Transport faults apply to HTTP, the two `stdio` ones to `serve plain
+/// --stdio` only; feature faults live in the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -120,6 +119,43 @@ pub enum Fault {
     CompletionTooMany,
     /// Report every progress step twice.
     ProgressNotIncreasing,
+    // The authorized server (its auth layer), then the test authorization server.
+    AuthNotRequired,
+    ChallengeNoWwwAuthenticate,
+    NoResourceMetadata,
+    ChallengeNoScope,
+    ChallengeNoErrorCode,
+    PrmWrongResource,
+    PrmNoAuthorizationServers,
+    PrmAdvertisesQuery,
+    RejectAllTokens,
+    MalformedToken400,
+    AcceptBadSignature,
+    AcceptAlgNone,
+    AcceptWrongIssuer,
+    AcceptWrongAudience,
+    AcceptExpired,
+    AcceptNotYetValid,
+    InsufficientScope401,
+    AcceptQueryToken,
+    SessionAuthenticates,
+    AcceptBasicScheme,
+    SchemeCaseSensitive,
+    AsIssuerMismatch,
+    AsNoS256,
+    AsNoTokenEndpoint,
+    AsNoRegistration,
+}
+
+/// The server a fault is committed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Server {
+    /// `serve plain` (and the MCP handling of every server built on it).
+    Plain,
+    /// The auth layer of `serve authorized`.
+    Authorized,
+    /// The test authorization server (`mcpcheck authserver`).
+    AuthServer,
 }
 
 /// A catalogue entry: the fault, its command-line name, the checks it breaks.
@@ -133,6 +169,8 @@ pub struct FaultSpec {
     pub breaks: &'static [&'static str],
     /// What the server does wrong, in one sentence.
     pub description: &'static str,
+    /// Which server commits it.
+    pub server: Server,
 }
 
 const fn spec(
@@ -141,7 +179,29 @@ const fn spec(
     breaks: &'static [&'static str],
     description: &'static str,
 ) -> FaultSpec {
-    FaultSpec { fault, name, breaks, description }
+    FaultSpec { fault, name, breaks, description, server: Server::Plain }
+}
+
+const fn on(server: Server, spec: FaultSpec) -> FaultSpec {
+    FaultSpec { server, ..spec }
+}
+
+const fn auth(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    on(Server::Authorized, spec(fault, name, breaks, description))
+}
+
+const fn as_fault(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    on(Server::AuthServer, spec(fault, name, breaks, description))
 }
 
 /// Every fault, in the order mcpcheck documents them.
@@ -454,6 +514,155 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["progress/notifications/increasing"],
         "reports every progress step of the count tool twice",
     ),
+    auth(
+        Fault::AuthNotRequired,
+        "auth-not-required",
+        &["auth/challenge/no-token-401"],
+        "serves requests that carry no token",
+    ),
+    auth(
+        Fault::ChallengeNoWwwAuthenticate,
+        "challenge-no-www-authenticate",
+        &[
+            "auth/challenge/bearer-scheme",
+            "auth/challenge/invalid-token-error",
+            "auth/tokens/missing-scope-403",
+        ],
+        "answers 401 without a WWW-Authenticate header",
+    ),
+    auth(
+        Fault::NoResourceMetadata,
+        "no-resource-metadata",
+        &["auth/challenge/resource-metadata", "auth/prm/discoverable"],
+        "sends no resource_metadata in challenges and serves no protected resource metadata (as FastMCP's JWTVerifier)",
+    ),
+    auth(
+        Fault::ChallengeNoScope,
+        "challenge-no-scope",
+        &["auth/challenge/scope", "auth/tokens/missing-scope-403"],
+        "sends no scope parameter in its 401 challenge",
+    ),
+    auth(
+        Fault::ChallengeNoErrorCode,
+        "challenge-no-error-code",
+        &["auth/challenge/invalid-token-error"],
+        "answers a bad token with 401 but no error=\"invalid_token\"",
+    ),
+    auth(
+        Fault::PrmWrongResource,
+        "prm-wrong-resource",
+        &["auth/prm/resource-matches"],
+        "names another URL as `resource` in its protected resource metadata",
+    ),
+    auth(
+        Fault::PrmNoAuthorizationServers,
+        "prm-no-authorization-servers",
+        &["auth/prm/authorization-servers"],
+        "lists no authorization_servers in its protected resource metadata",
+    ),
+    auth(
+        Fault::PrmAdvertisesQuery,
+        "prm-advertises-query",
+        &["auth/prm/no-query-bearer"],
+        "advertises bearer_methods_supported [\"header\", \"query\"]",
+    ),
+    auth(
+        Fault::RejectAllTokens,
+        "reject-all-tokens",
+        &["auth/tokens/valid-accepted"],
+        "refuses every token, valid ones too",
+    ),
+    auth(
+        Fault::MalformedToken400,
+        "malformed-token-400",
+        &["auth/tokens/malformed-401"],
+        "answers a token that is not a JWT with 400 instead of 401",
+    ),
+    auth(
+        Fault::AcceptBadSignature,
+        "accept-bad-signature",
+        &["auth/tokens/bad-signature-401"],
+        "accepts a token whose signature does not verify",
+    ),
+    auth(
+        Fault::AcceptAlgNone,
+        "accept-alg-none",
+        &["auth/tokens/alg-none-401"],
+        "accepts an unsigned token (alg none)",
+    ),
+    auth(
+        Fault::AcceptWrongIssuer,
+        "accept-wrong-issuer",
+        &["auth/tokens/wrong-issuer-401"],
+        "accepts a token from another issuer",
+    ),
+    auth(
+        Fault::AcceptWrongAudience,
+        "accept-wrong-audience",
+        &["auth/tokens/wrong-audience-401"],
+        "accepts a token issued for another resource (token passthrough)",
+    ),
+    auth(Fault::AcceptExpired, "accept-expired", &["auth/tokens/expired-401"], "accepts an expired token"),
+    auth(
+        Fault::AcceptNotYetValid,
+        "accept-not-yet-valid",
+        &["auth/tokens/not-yet-valid-401"],
+        "accepts a token before its nbf",
+    ),
+    auth(
+        Fault::InsufficientScope401,
+        "insufficient-scope-401",
+        &["auth/tokens/missing-scope-403"],
+        "answers a token without the needed scope with 401 instead of 403 insufficient_scope (as FastMCP)",
+    ),
+    auth(
+        Fault::AcceptQueryToken,
+        "accept-query-token",
+        &["auth/tokens/query-rejected"],
+        "accepts an access_token in the URI query string",
+    ),
+    auth(
+        Fault::SessionAuthenticates,
+        "session-authenticates",
+        &["auth/tokens/session-not-credential"],
+        "serves a request with a known session id and no token",
+    ),
+    auth(
+        Fault::AcceptBasicScheme,
+        "accept-basic-scheme",
+        &["auth/tokens/basic-scheme-401"],
+        "accepts any Authorization: Basic credentials",
+    ),
+    auth(
+        Fault::SchemeCaseSensitive,
+        "scheme-case-sensitive",
+        &["auth/tokens/scheme-case-insensitive"],
+        "accepts only the exact spelling \"Bearer\" of the scheme name",
+    ),
+    as_fault(
+        Fault::AsIssuerMismatch,
+        "as-issuer-mismatch",
+        &["auth/metadata/issuer"],
+        "authorization server metadata names another issuer than the URL it was fetched for",
+    ),
+    as_fault(
+        Fault::AsNoS256,
+        "as-no-s256",
+        &["auth/metadata/pkce-s256"],
+        "authorization server metadata lists code_challenge_methods_supported [\"plain\"]",
+    ),
+    as_fault(
+        Fault::AsNoTokenEndpoint,
+        "as-no-token-endpoint",
+        &["auth/metadata/token-endpoint"],
+        "authorization server metadata has no token_endpoint",
+    ),
+    as_fault(
+        Fault::AsNoRegistration,
+        "as-no-registration",
+        &["auth/metadata/registration"],
+        "authorization server metadata offers neither dynamic registration nor client ID metadata documents",
+    ),
 ];
 
 impl Fault {
@@ -565,7 +774,10 @@ mod tests {
             assert_eq!(a.fault.spec().name, a.name);
             assert!(!a.breaks.is_empty());
         }
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19);
+        // The plain server's first 16, the transport catalogue's 17, the
+        // feature checks' 19, the authorized server's 21 and the test
+        // authorization server's 4.
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 21 + 4);
     }
 
     #[test]

@@ -3,13 +3,16 @@
 //! mcpcheck must show that every check passes against a correct server and
 //! fails against a server with exactly the matching fault. This crate is that
 //! pair of targets: [`plain`] is the correct handler, [`http`] and [`stdio`]
-//! serve it, and [`faults`] lists the violations the HTTP server can switch on.
+//! serve it, [`authorized`] puts it behind OAuth 2.1 bearer tokens, and
+//! [`faults`] lists the violations the servers can switch on.
 
+pub mod authorized;
 pub mod faults;
 pub mod http;
 pub mod plain;
 pub mod stdio;
 
-pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, UnknownFault};
+pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
+pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
 pub use http::{HttpOptions, plain_router, serve_plain_http};
 pub use stdio::{serve_plain_io, serve_plain_stdio};

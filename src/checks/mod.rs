@@ -10,6 +10,7 @@
 //! Shared verifiers live in [`verify`], so that "expect HTTP 400" or "expect
 //! error -32601" reads, and fails, the same way in every check (h2spec style).
 
+pub mod auth;
 pub mod base;
 pub mod completion;
 pub mod discover;
@@ -132,6 +133,8 @@ pub struct Ctx {
     pub rec: Recorder,
     /// Which tools checks may call (`--call-tools`).
     pub call_tools: tools::CallTools,
+    /// Tokens for the auth checks, when a token source was given.
+    pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
 }
 
 impl Ctx {
@@ -163,6 +166,10 @@ pub fn all() -> Vec<&'static Check> {
         schema::CHECKS,
         completion::CHECKS,
         progress::CHECKS,
+        auth::challenge::CHECKS,
+        auth::prm::CHECKS,
+        auth::metadata::CHECKS,
+        auth::tokens::CHECKS,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,17 @@
+//! OAuth 2.1 for mcpcheck: the test authorization server, token minting, and
+//! the token sources the auth checks draw on.
+//!
+//! - [`keys`]: RS256 and ES256 signing keys made at start, and their JWKS.
+//! - [`mint`]: valid and deliberately bad access tokens; tampering helpers
+//!   that work on anyone's JWT.
+//! - [`server`]: `mcpcheck authserver` (RFC 8414, PKCE, RFC 7591, refresh
+//!   rotation, RFC 8707 / Auth0 audiences).
+//! - [`source`]: the token material of the auth checks, and where it comes from.
+//! - [`commands`]: `mcpcheck authserver` and `serve authorized`.
+
+pub mod commands;
+pub mod embedded;
+pub mod keys;
+pub mod mint;
+pub mod server;
+pub mod source;

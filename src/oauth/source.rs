@@ -1,0 +1,271 @@
+//! Where the auth checks get their tokens, and the tokens themselves.
+//!
+//! Three sources, chosen by flags and named in every token check's message:
+//! * an issuer mcpcheck controls: the in-process [`Minter`] (tests), or a
+//!   running `mcpcheck authserver` asked through its mint endpoint
+//!   (`--auth-issuer URL|local`): every case can be had;
+//! * a real authorization server, by client credentials (`--client-id`,
+//!   `--client-secret`, `--token-url`): a valid token, a wrong-audience one by
+//!   asking for another resource, and the tampered ones made from the valid
+//!   token; cases that need the issuer's key are left out with the reason;
+//! * tokens given directly (`--token`, `--token-for CASE=TOKEN`).
+
+use super::mint::{self, FOREIGN_AUDIENCE, MALFORMED, Minter, TokenCase};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The default address of `mcpcheck authserver`, what `--auth-issuer local` means.
+pub const LOCAL_ISSUER: &str = "http://127.0.0.1:9000";
+/// The tool whose call needs a scope, and its arguments (the seed's `add`).
+pub const DEFAULT_SCOPE_TOOL: &str = "add";
+const BODY_CAP: usize = 1 << 20;
+
+/// Tokens for the auth checks. A missing case holds the reason it is missing.
+#[derive(Debug, Clone)]
+pub struct AuthMaterial {
+    /// Where the tokens came from, for the report.
+    pub source: String,
+    pub tokens: BTreeMap<TokenCase, Result<String, String>>,
+    /// A tool whose call needs a scope the missing-scope token lacks.
+    pub scope_tool: String,
+}
+
+impl AuthMaterial {
+    pub fn token(&self, case: TokenCase) -> Result<&str, String> {
+        match self.tokens.get(&case) {
+            Some(Ok(t)) => Ok(t),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(format!("no {case} token from {}", self.source)),
+        }
+    }
+
+    /// Every case from a minter mcpcheck holds the key of.
+    pub fn from_minter(minter: &Minter, audience: &str, scope: &str) -> AuthMaterial {
+        let tokens = TokenCase::ALL.into_iter().map(|c| (c, minter.case(c, audience, scope))).collect();
+        AuthMaterial {
+            source: format!("mcpcheck's issuer {} (in-process)", minter.issuer),
+            tokens,
+            scope_tool: DEFAULT_SCOPE_TOOL.into(),
+        }
+    }
+
+    /// Tokens given on the command line: `valid` (--token) and any others.
+    pub fn given(given: BTreeMap<TokenCase, String>) -> AuthMaterial {
+        let mut tokens: BTreeMap<_, _> = given.into_iter().map(|(c, t)| (c, Ok(t))).collect();
+        derive_tampered(&mut tokens);
+        for c in TokenCase::ALL {
+            tokens.entry(c).or_insert_with(|| Err(format!("no {c} token given (--token-for {c}=TOKEN)")));
+        }
+        AuthMaterial {
+            source: "tokens given on the command line".into(),
+            tokens,
+            scope_tool: DEFAULT_SCOPE_TOOL.into(),
+        }
+    }
+}
+
+/// Cases any valid JWT can be turned into without the issuer's key.
+fn derive_tampered(tokens: &mut BTreeMap<TokenCase, Result<String, String>>) {
+    tokens.entry(TokenCase::Malformed).or_insert_with(|| Ok(MALFORMED.into()));
+    let Some(Ok(valid)) = tokens.get(&TokenCase::Valid).cloned() else { return };
+    tokens.entry(TokenCase::BadSignature).or_insert_with(|| mint::tamper_signature(&valid));
+    tokens.entry(TokenCase::AlgNone).or_insert_with(|| mint::alg_none(&valid));
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{url}: {detail}")]
+    Http { url: String, detail: String },
+    #[error("the token endpoint {url} refused: HTTP {status} {body}")]
+    Refused { url: String, status: u16, body: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap_or_default()
+}
+
+async fn read_json(
+    url: &str,
+    resp: reqwest::Response,
+) -> Result<(u16, serde_json::Value, String), SourceError> {
+    let status = resp.status().as_u16();
+    let mut resp = resp;
+    let mut body = Vec::new();
+    while let Some(chunk) =
+        resp.chunk().await.map_err(|e| SourceError::Http { url: url.into(), detail: e.to_string() })?
+    {
+        if body.len() + chunk.len() > BODY_CAP {
+            return Err(SourceError::Http { url: url.into(), detail: "answer too large".into() });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8_lossy(&body).chars().take(300).collect::<String>();
+    Ok((status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null), text))
+}
+
+/// A running `mcpcheck authserver`: every case from its mint endpoint.
+pub async fn from_authserver(issuer: &str, audience: &str, scope: &str) -> Result<AuthMaterial, SourceError> {
+    let url = format!("{}/mcpcheck/mint", issuer.trim_end_matches('/'));
+    let http = client();
+    let mut tokens = BTreeMap::new();
+    for case in TokenCase::ALL {
+        let body = serde_json::json!({"case": case.name(), "audience": audience, "scope": scope});
+        let resp = http
+            .post(&url)
+            .json_body(&body)
+            .send()
+            .await
+            .map_err(|e| SourceError::Http { url: url.clone(), detail: e.to_string() })?;
+        let (status, json, text) = read_json(&url, resp).await?;
+        match json.get("token").and_then(|t| t.as_str()) {
+            Some(t) if status == 200 => tokens.insert(case, Ok(t.to_string())),
+            _ => return Err(SourceError::Refused { url, status, body: text }),
+        };
+    }
+    Ok(AuthMaterial {
+        source: format!("mcpcheck authserver {issuer}"),
+        tokens,
+        scope_tool: DEFAULT_SCOPE_TOOL.into(),
+    })
+}
+
+/// How the token request names the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum AudienceParam {
+    /// RFC 8707 `resource` (the MCP specification's way).
+    #[default]
+    Resource,
+    /// Auth0's `audience`.
+    Audience,
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ClientAuth {
+    /// HTTP Basic (client_secret_basic).
+    #[default]
+    Basic,
+    /// In the form body (client_secret_post), as Auth0's examples do.
+    Post,
+}
+
+/// A client-credentials client of a real authorization server.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub audience_param: AudienceParam,
+    pub auth: ClientAuth,
+    pub scope: Option<String>,
+}
+
+impl ClientCredentials {
+    /// One access token for `audience`.
+    pub async fn token(&self, audience: &str) -> Result<String, SourceError> {
+        let param = match self.audience_param {
+            AudienceParam::Resource => "resource",
+            AudienceParam::Audience => "audience",
+        };
+        // Form encoding by hand with `url`'s serializer: reqwest's `form`
+        // feature would add serde_urlencoded for this one body.
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "client_credentials").append_pair(param, audience);
+        if let Some(s) = &self.scope {
+            form.append_pair("scope", s);
+        }
+        let mut req = client().post(&self.token_url);
+        match self.auth {
+            ClientAuth::Basic => {
+                // RFC 6749 §2.3.1: id and secret are form-encoded before Basic.
+                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                req = req.basic_auth(enc(&self.client_id), Some(enc(&self.client_secret)));
+            }
+            ClientAuth::Post => {
+                form.append_pair("client_id", &self.client_id)
+                    .append_pair("client_secret", &self.client_secret);
+            }
+        }
+        let resp = req
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(form.finish())
+            .send()
+            .await
+            .map_err(|e| SourceError::Http { url: self.token_url.clone(), detail: e.to_string() })?;
+        let (status, json, text) = read_json(&self.token_url, resp).await?;
+        match json.get("access_token").and_then(|t| t.as_str()) {
+            Some(t) if (200..300).contains(&status) => Ok(t.to_string()),
+            _ => Err(SourceError::Refused { url: self.token_url.clone(), status, body: text }),
+        }
+    }
+
+    /// Tokens for the checks: valid, wrong audience, tampered; the rest
+    /// need the issuer's key and are left out with the reason.
+    pub async fn material(&self, audience: &str) -> Result<AuthMaterial, SourceError> {
+        let valid = self.token(audience).await?;
+        let mut tokens = BTreeMap::new();
+        tokens.insert(TokenCase::Valid, Ok(valid));
+        let other = self.token(FOREIGN_AUDIENCE).await.map_err(|e| {
+            format!("the authorization server gave no token for another resource ({FOREIGN_AUDIENCE}): {e}")
+        });
+        tokens.insert(TokenCase::WrongAudience, other);
+        derive_tampered(&mut tokens);
+        for c in [TokenCase::WrongIssuer, TokenCase::Expired, TokenCase::NotYetValid] {
+            tokens.insert(
+                c,
+                Err(format!("a {c} token needs the issuer's signing key, which mcpcheck does not hold")),
+            );
+        }
+        tokens.insert(
+            TokenCase::MissingScope,
+            Err("a token without the needed scope: give one with --token-for missing-scope=TOKEN".into()),
+        );
+        Ok(AuthMaterial {
+            source: format!("client credentials at {} (client {})", self.token_url, self.client_id),
+            tokens,
+            scope_tool: DEFAULT_SCOPE_TOOL.into(),
+        })
+    }
+}
+
+/// Finds the token endpoint from an issuer's RFC 8414 / OpenID metadata.
+pub async fn discover_token_url(issuer: &str) -> Result<String, SourceError> {
+    let base = issuer.trim_end_matches('/');
+    let http = client();
+    let mut last = String::new();
+    for wk in ["oauth-authorization-server", "openid-configuration"] {
+        let url = format!("{base}/.well-known/{wk}");
+        let resp = match http.get(&url).send().await {
+            Ok(r) => r,
+            Err(e) => {
+                last = format!("{url}: {e}");
+                continue;
+            }
+        };
+        let (_, json, _) = read_json(&url, resp).await?;
+        if let Some(t) = json.get("token_endpoint").and_then(|t| t.as_str()) {
+            return Ok(t.to_string());
+        }
+        last = format!("{url} names no token_endpoint");
+    }
+    Err(SourceError::Other(format!("no token endpoint found for {issuer}: {last}")))
+}
+
+/// reqwest's `json` feature is off in this workspace; a JSON body by hand.
+trait JsonBody {
+    fn json_body(self, v: &serde_json::Value) -> Self;
+}
+
+impl JsonBody for reqwest::RequestBuilder {
+    fn json_body(self, v: &serde_json::Value) -> Self {
+        self.header("content-type", "application/json").body(v.to_string())
+    }
+}
