@@ -37,6 +37,8 @@ pub enum Command {
     List(ListArgs),
     /// Run a reference server.
     Serve(ServeArgs),
+    /// Render, compare and diff saved JSON reports.
+    Report(crate::commands::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]

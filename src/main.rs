@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
             Ok(true)
         }
         Command::Serve(args) => cli::serve(args).await.map(|()| true),
+        Command::Report(args) => mcpcheck::commands::report::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

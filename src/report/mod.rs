@@ -1,6 +1,7 @@
 //! Report model and writers.
 pub mod baseline;
 pub mod console;
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
