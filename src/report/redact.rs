@@ -56,12 +56,10 @@ pub fn is_secret_header(name: &str) -> bool {
     SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// A credential header value with everything but its scheme word hidden.
-/// Values already redacted are left as they are.
+/// A credential header value with everything but its scheme word hidden
+/// (idempotent: a redacted value stays as it is). A first word with `=` in
+/// it is a cookie, not a scheme, and is hidden too.
 pub fn header_value(value: &str) -> String {
-    if value.ends_with(REDACTED) {
-        return value.to_string();
-    }
     match value.split_once(' ') {
         Some((scheme, _)) if !scheme.is_empty() && !scheme.contains('=') => format!("{scheme} {REDACTED}"),
         _ => REDACTED.into(),
@@ -240,6 +238,7 @@ mod tests {
         assert_eq!(header_value("Bearer abc.def"), "Bearer [redacted]");
         assert_eq!(header_value("sid=abc; theme=dark"), "[redacted]");
         assert_eq!(header_value("Bearer [redacted]"), "Bearer [redacted]");
+        assert_eq!(header_value("sid=[redacted]; [redacted]"), "[redacted]");
     }
 
     #[test]
