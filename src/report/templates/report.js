@@ -1,6 +1,7 @@
 // mcpcheck report: filter checks by outcome and search by id, all in the page.
 // Any script error is written into the page (#js-errors, data-js-errors on
 // <html>) so a headless browser test can see it; a clean start sets data-js="ready".
+// URL parameters preselect a view: ?status=fail,warn&q=http/
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -71,6 +72,13 @@
     }
     window.addEventListener("hashchange", openTarget);
     openTarget();
+    // ?status=fail,warn&q=http/ preselects the filters (links that show a view).
+    var params = new URLSearchParams(window.location.search);
+    if (params.has("status")) {
+      var wanted = params.get("status").split(",");
+      boxes.forEach(function (b) { b.checked = wanted.indexOf(b.value) !== -1; });
+    }
+    if (search && params.has("q")) { search.value = params.get("q"); }
     apply();
     root.setAttribute("data-js", "ready");
   }
