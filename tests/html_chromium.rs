@@ -157,6 +157,29 @@ fn faulted_run_report_shows_the_failure_in_chromium() {
         .expect("data-shown");
     assert!(shown > 0 && shown < total, "search by id: {shown} of {total}");
 
+    // The matrix page of two runs loads cleanly too.
+    let matrix = dir.path().join("matrix");
+    let json = html_dir.join("report.json");
+    Command::cargo_bin("mcpcheck")
+        .expect("binary built")
+        .args(["report", "matrix"])
+        .args([&json, &json])
+        .arg("--html")
+        .arg(&matrix)
+        .assert()
+        .success();
+    let (dom, stderr) = run_chromium(
+        &bin,
+        &format!("file://{}", matrix.join("index.html").display()),
+        &["--dump-dom".into()],
+    );
+    let root = html_tag(&dom).unwrap_or_default();
+    assert!(
+        root.contains("data-js=\"ready\"") && !root.contains("data-js-errors"),
+        "matrix: {root}\n{stderr}"
+    );
+    assert!(script_errors(&stderr).is_empty(), "matrix script errors: {:#?}", script_errors(&stderr));
+
     // A screenshot, kept for a person to look at when MCPCHECK_SCREENSHOT_DIR is set.
     let shot_dir =
         std::env::var_os("MCPCHECK_SCREENSHOT_DIR").map(PathBuf::from).unwrap_or(dir.path().to_path_buf());

@@ -46,10 +46,10 @@ pub struct RenderArgs {
     /// Write a self-contained HTML report into DIR.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
-    /// Write a JUnit XML report to FILE.
+    /// Write a JUnit XML report to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Write a Markdown report to FILE.
+    /// Write a Markdown report to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
     /// JUnit only: count SHOULD violations (warn) as failures.
@@ -107,7 +107,12 @@ pub fn load(path: &Path) -> anyhow::Result<Report> {
     Ok(redact::report(report, &[]))
 }
 
+/// Writes a report file; `-` is stdout.
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    if path == Path::new("-") {
+        print!("{text}");
+        return Ok(());
+    }
     std::fs::write(path, text).map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
 }
 
