@@ -28,9 +28,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-// Parsed once per process; boxing the big variant would buy nothing.
+// Parsed once per process; the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance checks against a server.
     Test(Box<TestArgs>),
@@ -40,6 +40,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the test OAuth 2.1 authorization server.
     Authserver(crate::oauth::commands::AuthserverArgs),
+    /// Render, compare and diff saved JSON reports.
+    Report(crate::commands::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +79,16 @@ pub struct TestArgs {
     /// Write a Markdown report to FILE (also appended to $GITHUB_STEP_SUMMARY when set).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report into DIR (index.html, with report.json beside it).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Checks listed in FILE (TOML) may fail without failing the run; a listed
+    /// check that passes fails the run as stale. See `mcpcheck report --help`.
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
+    /// Write the checks that failed this run to FILE as an expected-failures baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_expected_failures: Option<PathBuf>,
     /// Checks in flight at once (HTTP; stdio runs one at a time).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -167,6 +179,7 @@ struct Outputs {
     json_to_stdout: bool,
     junit: Option<File>,
     markdown: Option<File>,
+    html: Option<PathBuf>,
 }
 
 fn create(path: &std::path::Path) -> anyhow::Result<File> {
@@ -185,6 +198,10 @@ impl Outputs {
             json_to_stdout,
             junit: args.junit.as_deref().map(create).transpose()?,
             markdown: args.markdown.as_deref().map(create).transpose()?,
+            html: match &args.html {
+                Some(dir) => Some(crate::report::html::prepare_dir(dir).map_err(usage)?),
+                None => None,
+            },
         })
     }
 
@@ -200,6 +217,9 @@ impl Outputs {
         let md = markdown::to_markdown(report);
         if let Some(f) = self.markdown.as_mut() {
             f.write_all(md.as_bytes())?;
+        }
+        if let Some(dir) = &self.html {
+            crate::report::html::write_dir(report, dir)?;
         }
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
             let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
@@ -224,6 +244,10 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     {
         headers.push(("Authorization".into(), format!("Bearer {t}")));
     }
+    // Every header value given or minted is scrubbed from every report, the
+    // token mcpcheck minted for the run included.
+    let secrets = crate::report::redact::secrets_of_headers(&headers);
+    let baseline = crate::report::baseline::load_arg(args.expected_failures.as_deref()).map_err(usage)?;
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
@@ -250,6 +274,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     })?;
     let report = runner::run(&running.endpoint, revision, &opts).await;
     drop(running);
+    let report = crate::report::redact::report(report, &secrets);
     if !args.quiet {
         let color = if outputs.json_to_stdout { interactive } else { std::io::stdout().is_terminal() };
         let text = crate::report::console::to_console(&report, color);
@@ -259,8 +284,11 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
             print!("{text}");
         }
     }
-    let failed = report.failed(args.strict);
+    let failed = crate::report::baseline::gate(&report, args.strict, baseline.as_ref(), args.quiet);
     outputs.write(&report, args.strict)?;
+    if let Some(path) = &args.write_expected_failures {
+        crate::report::baseline::write(&report, args.strict, path).map_err(usage)?;
+    }
     Ok(!failed)
 }
 

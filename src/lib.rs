@@ -9,13 +9,16 @@
 //! - [`checks`]: the check catalogue, one file per specification page.
 //! - [`runner`]: chooses the revision, selects checks by id prefix, runs them
 //!   concurrently in isolated sessions, and builds the [`report::model::Report`].
-//! - [`report`]: the one report model and its writers (console, JSON, JUnit, Markdown).
+//! - [`report`]: the one report model and its writers (console, JSON, JUnit, Markdown, HTML),
+//!   redaction, expected-failures baselines and run diffs.
 //! - [`oauth`]: the test authorization server, token minting, token sources.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
 //! - [`cli`]: the command line (clap), and the commands it runs.
+//! - [`commands`]: subcommands in files of their own (`report render|matrix|diff`).
 
 pub mod checks;
 pub mod cli;
+pub mod commands;
 pub mod oauth;
 pub mod report;
 pub mod runner;

@@ -55,7 +55,8 @@ pub fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> BTreeM
 /// Keeps the scheme word of a credential (`Bearer`), hides the rest.
 fn redact(value: &str) -> String {
     match value.split_once(' ') {
-        Some((scheme, _)) if !scheme.is_empty() => format!("{scheme} [redacted]"),
+        // A first word with `=` is a cookie (`sid=…; theme=…`), not a scheme.
+        Some((scheme, _)) if !scheme.is_empty() && !scheme.contains('=') => format!("{scheme} [redacted]"),
         _ => "[redacted]".into(),
     }
 }
@@ -86,10 +87,12 @@ mod tests {
         let h = headers([
             ("Authorization", "Bearer abc.def.ghi".to_string()),
             ("Cookie", "sid=1".to_string()),
+            ("Set-Cookie", "sid=abc; Path=/".to_string()),
             ("Mcp-Session-Id", "s1".to_string()),
         ]);
         assert_eq!(h["authorization"], "Bearer [redacted]");
         assert_eq!(h["cookie"], "[redacted]");
+        assert_eq!(h["set-cookie"], "[redacted]");
         assert_eq!(h["mcp-session-id"], "s1");
     }
 }
