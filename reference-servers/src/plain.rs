@@ -147,15 +147,24 @@ impl PlainServer {
         description = "Return one content block of every kind: text, image, audio, resource link, embedded resource",
         annotations(read_only_hint = true)
     )]
-    fn sample_content(&self) -> CallToolResult {
+    fn sample_content(&self, context: RequestContext<RoleServer>) -> CallToolResult {
         let image = if self.on(Fault::ContentNotBase64) { "not base64!" } else { PIXEL_PNG };
-        CallToolResult::success(vec![
+        let mut blocks = vec![
             ContentBlock::text("one block of every kind follows"),
             ContentBlock::image(image, "image/png"),
             ContentBlock::audio(EMPTY_WAV, "audio/wav"),
-            ContentBlock::resource_link(Resource::new(INFO_URI, "server-info").with_mime_type("text/plain")),
-            ContentBlock::embedded_text(INFO_URI, INFO_TEXT),
-        ])
+        ];
+        // Resource links arrived in 2025-06-18: a 2025-03-26 client's schema
+        // has no such block, so it gets none (the wire-schema check caught it).
+        let old_client =
+            context.peer.peer_info().is_some_and(|p| p.protocol_version == ProtocolVersion::V_2025_03_26);
+        if !old_client {
+            blocks.push(ContentBlock::resource_link(
+                Resource::new(INFO_URI, "server-info").with_mime_type("text/plain"),
+            ));
+        }
+        blocks.push(ContentBlock::embedded_text(INFO_URI, INFO_TEXT));
+        CallToolResult::success(blocks)
     }
 
     #[tool(

@@ -7,11 +7,12 @@
 //! failed, which becomes the JSON pointer in the verdict. Nothing is copied
 //! from the schema into mcpcheck.
 //!
-//! Coverage: rust-mcp-schema 1.x and 2.x each build with one revision only
-//! (turning on a second declares its `validators` module twice), so mcpcheck
-//! depends on 2.x for 2026-07-28 and on 1.x for 2025-11-25; 2025-03-26 and
-//! 2025-06-18 are not covered by a buildable crate and the check does not
-//! apply to them.
+//! Coverage: rust-mcp-schema builds with one revision at a time (turning on
+//! a second declares its `validators` module twice, and Cargo unifies the
+//! features of one version), so mcpcheck depends on four semver-incompatible
+//! versions, one revision each: 2.x for 2026-07-28, 1.x for 2025-11-25, 0.7
+//! for 2025-06-18 and 0.6 for 2025-03-26. The older ones name the envelope
+//! types `JsonrpcError`/`JsonrpcResponse`.
 
 use super::tools::{self, Called};
 use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, verify};
@@ -25,8 +26,7 @@ pub const CHECKS: &[Check] = &[Check {
     id: "schema/messages/valid",
     title: "every message the server sends matches the revision's schema",
     level: Level::Must,
-    // 2025-03-26 and 2025-06-18: no buildable schema crate (see the module docs).
-    revisions: Revisions::since(SpecVersion::V2025_11_25),
+    revisions: Revisions::ALL,
     transports: Transports::Any,
     spec: SpecRef { page: "basic", anchor: "schema" },
     requirement: "The authoritative definition of the protocol is the TypeScript schema (schema.ts) and its JSON Schema (schema.json); all messages MUST follow it",
@@ -63,11 +63,14 @@ fn as_type<'a, T: serde::Deserialize<'a>>(prefix: &str, v: &'a Value) -> Result<
 /// Checks one message against the schema of `version`; `method` is that of
 /// the request a response answers.
 macro_rules! validate_with {
-    ($m:path, $method:expr, $msg:expr) => {{
+    ($m:path, $method:expr, $msg:expr) => {
+        validate_with!($m, $method, $msg, JsonrpcErrorResponse, JsonrpcResultResponse)
+    };
+    ($m:path, $method:expr, $msg:expr, $error:ident, $result:ident) => {{
         use $m as s;
         let msg: &Value = $msg;
         match jsonrpc::kind(msg) {
-            Kind::Response if msg.get("error").is_some() => as_type::<s::JsonrpcErrorResponse>("", msg),
+            Kind::Response if msg.get("error").is_some() => as_type::<s::$error>("", msg),
             Kind::Response => {
                 let r = msg.get("result").unwrap_or(&Value::Null);
                 match $method {
@@ -79,7 +82,7 @@ macro_rules! validate_with {
                     "prompts/list" => as_type::<s::ListPromptsResult>("/result", r),
                     "prompts/get" => as_type::<s::GetPromptResult>("/result", r),
                     "completion/complete" => as_type::<s::CompleteResult>("/result", r),
-                    _ => as_type::<s::JsonrpcResultResponse>("", msg),
+                    _ => as_type::<s::$result>("", msg),
                 }
             }
             Kind::Notification => match msg.get("method").and_then(Value::as_str) {
@@ -107,7 +110,18 @@ pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), M
             }
             _ => validate_with!(mcp_schema_2025, method, msg),
         },
-        _ => Ok(()),
+        SpecVersion::V2025_06_18 => match method {
+            "initialize" if msg.get("result").is_some() => {
+                as_type::<mcp_schema_2025_06::InitializeResult>("/result", &msg["result"])
+            }
+            _ => validate_with!(mcp_schema_2025_06, method, msg, JsonrpcError, JsonrpcResponse),
+        },
+        SpecVersion::V2025_03_26 => match method {
+            "initialize" if msg.get("result").is_some() => {
+                as_type::<mcp_schema_2025_03::InitializeResult>("/result", &msg["result"])
+            }
+            _ => validate_with!(mcp_schema_2025_03, method, msg, JsonrpcError, JsonrpcResponse),
+        },
     }
 }
 
