@@ -60,21 +60,20 @@ struct AsMetadata {
     doc: Value,
 }
 
-/// Well-known URLs for `issuer`, in the clients' order.
-pub fn candidates(issuer: &str) -> Vec<String> {
+/// Well-known URLs for `issuer`, in the order clients of `version` try them:
+/// 2025-06-18 knows RFC 8414 only ("MCP clients MUST follow the OAuth 2.0
+/// Authorization Server Metadata [RFC8414] specification"); 2025-11-25 added
+/// the OpenID Connect Discovery variants after it.
+pub fn candidates(issuer: &str, version: SpecVersion) -> Vec<String> {
     let (origin, path) = split_url(issuer);
-    if path.is_empty() {
-        vec![
-            format!("{origin}/.well-known/oauth-authorization-server"),
-            format!("{origin}/.well-known/openid-configuration"),
-        ]
-    } else {
-        vec![
-            format!("{origin}/.well-known/oauth-authorization-server{path}"),
-            format!("{origin}/.well-known/openid-configuration{path}"),
-            format!("{origin}{path}/.well-known/openid-configuration"),
-        ]
+    let mut urls = vec![format!("{origin}/.well-known/oauth-authorization-server{path}")];
+    if version >= SpecVersion::V2025_11_25 {
+        urls.push(format!("{origin}/.well-known/openid-configuration{path}"));
+        if !path.is_empty() {
+            urls.push(format!("{origin}{path}/.well-known/openid-configuration"));
+        }
     }
+    urls
 }
 
 async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
@@ -89,7 +88,7 @@ async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
         .map(String::from)
         .ok_or_else(|| Verdict::Skip("the resource metadata lists no authorization server".into()))?;
     let mut tried = Vec::new();
-    for url in candidates(&issuer) {
+    for url in candidates(&issuer, ctx.version) {
         let (reply, doc) = get_json(ctx, &url).await?;
         match doc {
             Some(doc) => return Ok(AsMetadata { issuer, url, doc }),
@@ -170,10 +169,13 @@ async fn registration(ctx: &Ctx) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+    use crate::spec::SpecVersion;
+
     #[test]
-    fn discovery_order_follows_the_issuer_path() {
-        assert_eq!(super::candidates("https://a.example").len(), 2);
-        let with_path = super::candidates("https://a.example/tenant1");
+    fn discovery_order_follows_the_issuer_path_and_the_revision() {
+        assert_eq!(super::candidates("https://a.example", SpecVersion::V2025_11_25).len(), 2);
+        assert_eq!(super::candidates("https://a.example/t", SpecVersion::V2025_06_18).len(), 1);
+        let with_path = super::candidates("https://a.example/tenant1", SpecVersion::V2025_11_25);
         assert_eq!(with_path[0], "https://a.example/.well-known/oauth-authorization-server/tenant1");
         assert_eq!(with_path[2], "https://a.example/tenant1/.well-known/openid-configuration");
     }
