@@ -48,6 +48,10 @@ INSTALL_TIMEOUT=900 # one package install step
 START_TIMEOUT=60    # a server must be listening within this
 CLIENT_TIMEOUT=120  # one client run
 CHECK_TIMEOUT=600   # one mcpcheck run
+# One exchange: the everything server's trigger-long-running-operation runs 10 s
+# by default, just past mcpcheck's default bound, which would make the checks
+# that call tools end in `error` rather than a verdict.
+EXCHANGE_TIMEOUT=30s
 
 log() { printf '[interop] %s\n' "$*" >&2; }
 die() {
@@ -194,7 +198,7 @@ check() {
   local name=$1 url=$2 rc=0
   shift 2
   log "mcpcheck test $url ($name)"
-  timeout "$CHECK_TIMEOUT" "$MCPCHECK" test "$url" --quiet "$@" \
+  timeout "$CHECK_TIMEOUT" "$MCPCHECK" test "$url" --quiet --timeout "$EXCHANGE_TIMEOUT" "$@" \
     --json "$OUT/$name.json" --markdown "$OUT/$name.md" || rc=$?
   case $rc in
     0 | 1) log "  $name: exit $rc" ;;

@@ -64,15 +64,30 @@ fn required_args(prompt: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The value mcpcheck fills every required prompt argument with.
+const ARG_VALUE: &str = "mcpcheck";
+
+/// Whether an error answering `prompts/get` is about the argument values
+/// mcpcheck made up (a prompt may accept only some values, and prompt
+/// arguments carry no schema to learn them from) rather than about the prompt:
+/// its message quotes the value. (Argument names are no evidence: "name" is
+/// both a common argument and a word of "unknown prompt name".)
+fn blames_arguments(error: &Value) -> bool {
+    let message = error.pointer("/error/message").and_then(Value::as_str).unwrap_or_default();
+    message.contains(ARG_VALUE)
+}
+
 /// Fetches each listed prompt (at most [`MAX_GETS`]) with its required
 /// arguments filled in; each must yield a `messages` array of
-/// `{role: user|assistant, content: {type, ...}}`.
+/// `{role: user|assistant, content: {type, ...}}`. A refusal that blames the
+/// made-up argument values is not held against the server.
 async fn get_listed(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let list = prompts(&mut s).await?;
     if list.is_empty() {
         return Ok(Verdict::Skip("the server lists no prompts".into()));
     }
+    let mut refused_values = Vec::new();
     for p in list.iter().take(MAX_GETS) {
         let Some(name) = p.get("name").and_then(Value::as_str) else {
             return Ok(Verdict::violation(
@@ -82,9 +97,13 @@ async fn get_listed(ctx: &Ctx) -> Outcome {
             ));
         };
         let args: Map<String, Value> =
-            required_args(p).into_iter().map(|a| (a.into(), json!("mcpcheck"))).collect();
+            required_args(p).into_iter().map(|a| (a.into(), json!(ARG_VALUE))).collect();
         let a = s.request("prompts/get", Some(json!({"name": name, "arguments": args}))).await?;
         let r = verify::response(&a)?;
+        if r.get("error").is_some() && blames_arguments(r) {
+            refused_values.push(name.to_string());
+            continue;
+        }
         let Some(result) = r.get("result") else {
             return Ok(Verdict::violation(
                 format!("the listed prompt {name:?} could not be fetched"),
@@ -106,7 +125,23 @@ async fn get_listed(ctx: &Ctx) -> Outcome {
             ));
         }
     }
-    Ok(Verdict::pass(format!("fetched {} of {} listed prompts", list.len().min(MAX_GETS), list.len())))
+    let tried = list.len().min(MAX_GETS);
+    if refused_values.len() == tried {
+        return Ok(Verdict::Skip(format!(
+            "every listed prompt refused mcpcheck's made-up argument values: {}",
+            refused_values.join(", ")
+        )));
+    }
+    let note = if refused_values.is_empty() {
+        String::new()
+    } else {
+        format!("; refused made-up argument values, not judged: {}", refused_values.join(", "))
+    };
+    Ok(Verdict::pass(format!(
+        "fetched {} of {} listed prompts{note}",
+        tried - refused_values.len(),
+        list.len()
+    )))
 }
 
 /// A prompt with a required argument, fetched without arguments.
