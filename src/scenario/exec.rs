@@ -235,10 +235,16 @@ async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars:
         Ok(x) => x,
         Err(e) => return Verdict::Error(e.to_string()),
     };
-    let response = match &id {
-        Some(id) => reply.response_to(id),
-        None => reply.messages.iter().find(|m| jsonrpc::kind(m) == jsonrpc::Kind::Response),
-    };
+    // A message the server could not read is answered with id null.
+    let null = Value::Null;
+    let response =
+        id.as_ref().and_then(|id| reply.response_to(id)).or_else(|| reply.response_to(&null)).or_else(|| {
+            if id.is_none() {
+                reply.messages.iter().find(|m| jsonrpc::kind(m) == jsonrpc::Kind::Response)
+            } else {
+                None
+            }
+        });
     let e = &step.expect;
     let wants_result = matches!(message, Message::Request { .. })
         && e.error.is_none()
@@ -266,7 +272,11 @@ async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars:
 
 fn verdict_of(step: &Step, misses: &[Miss], elapsed: Duration) -> Verdict {
     if misses.is_empty() {
-        let what = step.method.as_deref().unwrap_or("the raw message");
+        let what = match (&step.method, &step.raw) {
+            (Some(m), _) => m.as_str(),
+            (None, Some(_)) => "the raw message",
+            (None, None) => "the raw body",
+        };
         return Verdict::pass(format!("{what} answered as expected in {} ms", elapsed.as_millis()));
     }
     let join = |f: fn(&Miss) -> String| misses.iter().map(f).collect::<Vec<_>>().join("; ");
