@@ -109,6 +109,9 @@ pub struct TestArgs {
     /// a directory runs every *.toml in it (repeatable). See docs/scenarios.md.
     #[arg(long = "scenario", value_name = "FILE|DIR")]
     pub scenarios: Vec<PathBuf>,
+    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "scenarios")]
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -254,7 +257,9 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     // token mcpcheck minted for the run included.
     let secrets = crate::report::redact::secrets_of_headers(&headers);
     // Scenario files are read and validated before anything is sent.
-    let scenarios = crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
+    let mut scenarios =
+        crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
+    crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
     let baseline = crate::report::baseline::load_arg(args.expected_failures.as_deref()).map_err(usage)?;
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),

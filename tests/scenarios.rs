@@ -201,8 +201,14 @@ fn the_committed_schema_is_current_and_the_shipped_files_fit_it() {
     );
     let schema: Value = serde_json::from_str(&committed).expect("JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
-    for entry in std::fs::read_dir("scenarios").expect("scenarios/") {
-        let path = entry.expect("entry").path();
+    let mut files = Vec::new();
+    for dir in ["scenarios", "scenarios/authorized"] {
+        for entry in std::fs::read_dir(dir).expect("a scenarios directory") {
+            files.push(entry.expect("entry").path());
+        }
+    }
+    assert!(files.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")).count() >= 5);
+    for path in files {
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).expect("read");
             let doc: Value = toml::from_str(&text).expect("TOML");
@@ -210,7 +216,7 @@ fn the_committed_schema_is_current_and_the_shipped_files_fit_it() {
             assert!(errors.is_empty(), "{}: {errors:?}", path.display());
         }
     }
-    mcpcheck().args(["scenario", "check", "scenarios"]).assert().success();
+    mcpcheck().args(["scenario", "check", "scenarios", "scenarios/authorized"]).assert().success();
 }
 
 #[test]
@@ -232,4 +238,41 @@ fn every_writer_shows_scenario_steps() {
         let text = std::fs::read_to_string(&f).expect("report");
         assert!(text.contains("scenario/plain-tools/add-two-and-three"), "{}", f.display());
     }
+}
+
+/// The authorized server's scope rules, through the library: the embedded
+/// authorized target (its requests carry a valid token) and the token
+/// without `read:add` given to the scenario as a variable.
+#[tokio::test]
+async fn authorized_scope_rules_hold() {
+    use mcpcheck::oauth::mint::TokenCase;
+    use mcpcheck::scenario::{exec, load};
+    let target = mcpcheck::oauth::embedded::start(reference_servers::FaultSet::clean(), Default::default())
+        .await
+        .expect("authorized target");
+    let narrow =
+        target.material.token(TokenCase::MissingScope).expect("a token without read:add").to_string();
+    let mut loaded = load::load_paths(&["scenarios/authorized".into()]).expect("valid scenarios");
+    load::set_vars(&mut loaded, &[format!("narrow_token={narrow}")]).expect("declared");
+    for version in [mcpcheck::spec::SpecVersion::V2025_11_25, mcpcheck::spec::SpecVersion::V2026_07_28] {
+        let results = exec::run_scenario(&loaded[0], &target.endpoint, version).await;
+        assert_eq!(results.len(), 4);
+        for r in &results {
+            assert_eq!(r.status, mcpcheck::report::model::Status::Pass, "{version}: {r:#?}");
+        }
+    }
+    // And a token with read:add is what makes the difference.
+    load::set_vars(
+        &mut loaded,
+        &[format!("narrow_token={}", target.material.token(TokenCase::Valid).expect("valid"))],
+    )
+    .expect("declared");
+    let results =
+        exec::run_scenario(&loaded[0], &target.endpoint, mcpcheck::spec::SpecVersion::V2025_11_25).await;
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status != mcpcheck::report::model::Status::Pass)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(failed, ["scenario/scope-rules/add-without-read-add-is-403"]);
 }

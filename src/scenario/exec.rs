@@ -341,6 +341,9 @@ fn describe(step: &Step) -> String {
     if let Some(b) = e.is_error {
         parts.push(format!("isError {b}"));
     }
+    for name in e.headers.keys() {
+        parts.push(format!("header {name}"));
+    }
     if let Some(ms) = e.max_ms {
         parts.push(format!("within {ms} ms"));
     }

@@ -41,6 +41,22 @@ pub fn judge(e: &Expect, a: &Answer<'_>, vars: &Vars) -> Result<Vec<Miss>, Strin
     {
         out.push(miss("HTTP status", format!("HTTP {want}"), a.reply.summary()));
     }
+    for (name, pattern) in &e.headers {
+        let pattern = vars::subst_str(pattern, vars)?;
+        let expected = format!("a {name} header matching /{pattern}/");
+        // On stdio there are no headers to judge.
+        if a.reply.http.is_none() {
+            continue;
+        }
+        match (regex::Regex::new(&pattern), a.reply.header(name)) {
+            (Ok(re), Some(v)) if re.is_match(v) => {}
+            (Ok(_), Some(v)) => out.push(miss(format!("header {name}"), expected, format!("{name}: {v}"))),
+            (Ok(_), None) => out.push(miss(format!("header {name}"), expected, format!("no {name} header"))),
+            (Err(e), _) => {
+                out.push(miss(format!("header {name}"), expected, format!("(pattern invalid: {e})")))
+            }
+        }
+    }
     if let Some(code) = e.error_code {
         match a.response.map(|r| (jsonrpc::error_code(r), r)) {
             Some((Some(c), _)) if c == code => {}

@@ -123,6 +123,28 @@ fn err(path: &Path, at: Option<(usize, usize)>, message: impl Into<String>) -> L
     LoadError { path: path.to_path_buf(), at, message: message.into() }
 }
 
+/// Applies `--var NAME=VALUE` (string values) to every scenario that
+/// declares NAME in its `[vars]`; a name no scenario declares is a mistake
+/// (most likely a typo).
+pub fn set_vars(scenarios: &mut [Loaded], assignments: &[String]) -> Result<(), String> {
+    for a in assignments {
+        let Some((name, value)) = a.split_once('=') else {
+            return Err(format!("--var {a:?} is not NAME=VALUE"));
+        };
+        let mut used = false;
+        for l in scenarios.iter_mut() {
+            if let Some(v) = l.scenario.vars.get_mut(name) {
+                *v = serde_json::Value::String(value.to_string());
+                used = true;
+            }
+        }
+        if !used {
+            return Err(format!("--var {name}: no scenario declares {name} in its [vars]"));
+        }
+    }
+    Ok(())
+}
+
 /// Reads and validates one file.
 pub fn load_file(path: &Path) -> Result<Loaded, LoadErrors> {
     let one = |m: String| LoadErrors(vec![err(path, None, m)]);
@@ -199,6 +221,7 @@ fn validate(s: &Scenario) -> Vec<(Option<usize>, String)> {
             || e.error_code.is_some()
             || e.is_error.is_some()
             || e.max_ms.is_some()
+            || !e.headers.is_empty()
             || !e.json.is_empty();
         if step.method.is_none() && !expects_something {
             say("a raw step needs at least one expectation (status, error_code, json, …)".into());
@@ -266,6 +289,15 @@ fn unknown_refs(
 fn expect_rules(e: &Expect, refs: &mut Vec<String>, say: &mut impl FnMut(String)) {
     if e.status.is_some_and(|s| !(100..=599).contains(&s)) {
         say("expect.status must be an HTTP status (100-599)".into());
+    }
+    for (name, pattern) in &e.headers {
+        let before = refs.len();
+        refs.extend(vars::refs_in(pattern).into_iter().map(String::from));
+        if refs.len() == before
+            && let Err(err) = regex::Regex::new(pattern)
+        {
+            say(format!("expect.headers.{name} is not a regular expression: {err}"));
+        }
     }
     if e.max_ms == Some(0) {
         say("expect.max_ms must be at least 1".into());

@@ -121,6 +121,10 @@ pub struct Expect {
     /// The tool result's `isError` (absent counts as false).
     #[serde(default)]
     pub is_error: Option<bool>,
+    /// HTTP response headers: name → a regular expression the value must
+    /// match (e.g. `www-authenticate = 'error="insufficient_scope"'`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
     /// The whole exchange takes at most this many milliseconds.
     #[serde(default)]
     #[schemars(range(min = 1))]
