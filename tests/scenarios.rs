@@ -276,3 +276,14 @@ async fn authorized_scope_rules_hold() {
         .collect();
     assert_eq!(failed, ["scenario/scope-rules/add-without-read-add-is-403"]);
 }
+
+#[test]
+fn shipped_scenarios_pass_over_stdio_and_http_only_ones_skip() {
+    let bin = assert_cmd::cargo::cargo_bin("mcpcheck");
+    let cmd = format!("{} serve plain --stdio", bin.display());
+    let report = run_json(&["--stdio", &cmd, "--only", "scenario/", "--scenario", "scenarios"], 0);
+    for c in scenario_checks(&report) {
+        let http_only = c["id"].as_str().is_some_and(|i| i.starts_with("scenario/plain-negative/"));
+        assert_eq!(c["status"], if http_only { "skip" } else { "pass" }, "{c:#}");
+    }
+}

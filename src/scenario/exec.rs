@@ -9,7 +9,7 @@
 
 use super::expect::{Answer, Miss, judge};
 use super::load::Loaded;
-use super::model::{Message, Step};
+use super::model::{Message, Step, Transport};
 use super::vars::{self, Vars};
 use crate::checks::Verdict;
 use crate::report::model::{CheckResult, Status};
@@ -99,6 +99,13 @@ fn revision_of(l: &Loaded, run: SpecVersion) -> SpecVersion {
 /// Runs one scenario's steps in order in one session.
 pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVersion) -> Vec<CheckResult> {
     let version = revision_of(l, run_version);
+    match (l.scenario.target.transport, endpoint.is_http()) {
+        (Some(Transport::Http), false) => {
+            return all_skip(l, version, "the scenario is for Streamable HTTP only");
+        }
+        (Some(Transport::Stdio), true) => return all_skip(l, version, "the scenario is for stdio only"),
+        _ => {}
+    }
     let rec = Recorder::new();
     let mut vars: Vars = l.scenario.vars.clone();
     let mut out = Vec::new();
@@ -137,6 +144,17 @@ pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVers
         out.push(result(l, step, spanned.span().start, version, verdict, exchanges, started.elapsed()));
     }
     out
+}
+
+fn all_skip(l: &Loaded, version: SpecVersion, why: &str) -> Vec<CheckResult> {
+    l.scenario
+        .steps
+        .iter()
+        .filter(|s| !s.get_ref().setup)
+        .map(|s| {
+            result(l, s.get_ref(), s.span().start, version, Verdict::Skip(why.into()), vec![], Duration::ZERO)
+        })
+        .collect()
 }
 
 fn all_error(l: &Loaded, version: SpecVersion, why: String) -> Vec<CheckResult> {

@@ -52,6 +52,19 @@ pub struct Target {
     /// included), e.g. `Authorization = "Bearer ${token}"`.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Run only on this transport (its steps are skipped on the other), for
+    /// scenarios about HTTP statuses or bodies a stdio server never sees.
+    #[serde(default)]
+    pub transport: Option<Transport>,
+}
+
+/// A transport a scenario can be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// Streamable HTTP.
+    Http,
+    Stdio,
 }
 
 /// One message sent to the server and what its answer must look like. Give
