@@ -268,6 +268,18 @@ async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars:
         && e.error.is_none()
         && e.error_code.is_none()
         && e.status.is_none();
+    // On stdio HTTP statuses and headers do not exist: a step that expects
+    // nothing else has nothing to judge, and that is not a pass.
+    let beyond_http = wants_result
+        || e.error.is_some()
+        || e.error_code.is_some()
+        || e.is_error.is_some()
+        || e.max_ms.is_some()
+        || !e.json.is_empty()
+        || !step.capture.is_empty();
+    if !s.is_http() && !beyond_http {
+        return Verdict::Skip("the step expects only HTTP statuses or headers; the target is stdio".into());
+    }
     let answer = Answer { reply: &reply, response, elapsed, wants_result };
     let mut misses = match judge(e, &answer, vars) {
         Ok(m) => m,
