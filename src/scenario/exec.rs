@@ -67,29 +67,17 @@ async fn run_guarded(
     let steps = l.scenario.steps.len() as u32;
     let deadline = timeout * (2 * steps + 2) + Duration::from_secs(2);
     let fallback = l.clone();
-    let task = tokio::spawn(async move { run_scenario(&l, &endpoint, version).await });
-    let why = match tokio::time::timeout(deadline, task).await {
+    let mut task = tokio::spawn(async move { run_scenario(&l, &endpoint, version).await });
+    let why = match tokio::time::timeout(deadline, &mut task).await {
         Ok(Ok(results)) => return results,
         Ok(Err(join)) => format!("the scenario crashed (a bug in mcpcheck): {join}"),
-        Err(_) => format!("the scenario did not finish within {deadline:?}"),
+        Err(_) => {
+            // Dropping a JoinHandle does not stop the task; abort it.
+            task.abort();
+            format!("the scenario did not finish within {deadline:?}")
+        }
     };
-    let version = revision_of(&fallback, version);
-    fallback
-        .scenario
-        .steps
-        .iter()
-        .map(|s| {
-            result(
-                &fallback,
-                s.get_ref(),
-                s.span().start,
-                version,
-                Verdict::Error(why.clone()),
-                vec![],
-                Duration::ZERO,
-            )
-        })
-        .collect()
+    all_error(&fallback, revision_of(&fallback, version), why)
 }
 
 fn revision_of(l: &Loaded, run: SpecVersion) -> SpecVersion {
@@ -126,7 +114,7 @@ pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVers
         }
     };
     let mut blocked: Option<String> = None;
-    for spanned in &l.scenario.steps {
+    for (i, spanned) in l.scenario.steps.iter().enumerate() {
         let step = spanned.get_ref();
         let started = Instant::now();
         let verdict = match &blocked {
@@ -141,36 +129,30 @@ pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVers
         if step.setup && !failed {
             continue;
         }
-        out.push(result(l, step, spanned.span().start, version, verdict, exchanges, started.elapsed()));
+        out.push(result(l, step, i, version, verdict, exchanges, started.elapsed()));
     }
     out
 }
 
 fn all_skip(l: &Loaded, version: SpecVersion, why: &str) -> Vec<CheckResult> {
-    l.scenario
-        .steps
-        .iter()
-        .filter(|s| !s.get_ref().setup)
-        .map(|s| {
-            result(l, s.get_ref(), s.span().start, version, Verdict::Skip(why.into()), vec![], Duration::ZERO)
-        })
-        .collect()
+    all_with(l, version, |s| (!s.setup).then(|| Verdict::Skip(why.into())))
 }
 
 fn all_error(l: &Loaded, version: SpecVersion, why: String) -> Vec<CheckResult> {
-    l.scenario
-        .steps
-        .iter()
-        .map(|s| {
-            result(
-                l,
-                s.get_ref(),
-                s.span().start,
-                version,
-                Verdict::Error(why.clone()),
-                vec![],
-                Duration::ZERO,
-            )
+    all_with(l, version, |_| Some(Verdict::Error(why.clone())))
+}
+
+/// One result per step that `verdict` gives one for, none of them run.
+fn all_with(
+    l: &Loaded,
+    version: SpecVersion,
+    verdict: impl Fn(&Step) -> Option<Verdict>,
+) -> Vec<CheckResult> {
+    let steps = l.scenario.steps.iter().enumerate();
+    steps
+        .filter_map(|(i, s)| {
+            let v = verdict(s.get_ref())?;
+            Some(result(l, s.get_ref(), i, version, v, vec![], Duration::ZERO))
         })
         .collect()
 }
@@ -321,7 +303,7 @@ fn verdict_of(step: &Step, misses: &[Miss], elapsed: Duration) -> Verdict {
 fn result(
     l: &Loaded,
     step: &Step,
-    offset: usize,
+    index: usize,
     version: SpecVersion,
     verdict: Verdict,
     exchanges: Vec<crate::report::model::Exchange>,
@@ -336,10 +318,7 @@ fn result(
             (Status::Fail, message, Some(expected), Some(actual))
         }
     };
-    let line = std::fs::read_to_string(&l.path)
-        .ok()
-        .map(|t| super::load::line_col(&t, offset).0)
-        .map_or(String::new(), |n| format!(":{n}"));
+    let line = l.step_lines.get(index).map_or(String::new(), |n| format!(":{n}"));
     CheckResult {
         id: l.id_of(step),
         title: format!("{}: {}", l.scenario.name, step.title()),

@@ -24,6 +24,8 @@ pub struct Loaded {
     /// The middle segment of its check ids.
     pub stem: String,
     pub scenario: Scenario,
+    /// The line each step starts on, for the reports' `spec_ref`.
+    pub step_lines: Vec<usize>,
 }
 
 impl Loaded {
@@ -160,7 +162,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadErrors> {
         )));
     }
     let scenario = parse(path, &text)?;
-    Ok(Loaded { path: path.to_path_buf(), stem, scenario })
+    let step_lines = scenario.steps.iter().map(|s| line_col(&text, s.span().start).0).collect();
+    Ok(Loaded { path: path.to_path_buf(), stem, scenario, step_lines })
 }
 
 /// Parses and validates scenario text; `path` only names it in errors.

@@ -70,7 +70,7 @@ mod tests {
                     [[steps]]\nname = \"a\"\nmethod = \"ping\"\nweight = 3\n\
                     [[steps]]\nname = \"b\"\nmethod = \"tools/list\"\nweight = 1\n";
         let scenario = crate::scenario::load::parse(Path::new("m.toml"), text).expect("valid");
-        let loaded = Loaded { path: PathBuf::from("m.toml"), stem: "m".into(), scenario };
+        let loaded = Loaded { path: PathBuf::from("m.toml"), stem: "m".into(), scenario, step_lines: vec![] };
         let mix = LoadMix::of(&loaded).expect("a mix");
         assert_eq!(mix.setup, vec![0]);
         assert_eq!(mix.total, 4);
