@@ -287,3 +287,33 @@ fn shipped_scenarios_pass_over_stdio_and_http_only_ones_skip() {
         assert_eq!(c["status"], if http_only { "skip" } else { "pass" }, "{c:#}");
     }
 }
+
+/// The shipped scenarios can fail: each of these faults of the plain server
+/// breaks exactly the steps named, and no other.
+#[test]
+fn shipped_scenarios_catch_server_faults() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "structured-content-mismatch",
+            &[
+                "scenario/plain-mix/add",
+                "scenario/plain-tools/add-two-and-three",
+                // It computes with the sum add returned, now a string.
+                "scenario/plain-tools/subtract-the-sum",
+            ],
+        ),
+        ("unknown-tool-is-result", &["scenario/plain-tools/unknown-tool-is-an-error"]),
+        ("unknown-prompt-wrong-code", &["scenario/plain-resources-prompts/unknown-prompt-is-invalid-params"]),
+        ("invalid-cursor-ignored", &["scenario/plain-resources-prompts/bogus-cursor-is-invalid-params"]),
+        ("unknown-uri-empty-contents", &["scenario/plain-resources-prompts/unknown-resource-is-an-error"]),
+    ];
+    for (fault, broken) in cases {
+        let report = run_json(&["--fault", fault, "--only", "scenario/", "--scenario", "scenarios"], 1);
+        let not_passed: Vec<&str> = scenario_checks(&report)
+            .into_iter()
+            .filter(|c| c["status"] != "pass")
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        assert_eq!(&not_passed, broken, "{fault}");
+    }
+}
