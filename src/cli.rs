@@ -42,6 +42,8 @@ pub enum Command {
     Authserver(crate::oauth::commands::AuthserverArgs),
     /// Render, compare and diff saved JSON reports.
     Report(crate::commands::report::ReportArgs),
+    /// Scenario files: print their JSON Schema, or validate them.
+    Scenario(crate::scenario::command::ScenarioArgs),
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +105,13 @@ pub struct TestArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub tokens: crate::oauth::commands::TokenArgs,
+    /// Run the steps of a scenario file as checks `scenario/<file>/<step>`;
+    /// a directory runs every *.toml in it (repeatable). See docs/scenarios.md.
+    #[arg(long = "scenario", value_name = "FILE|DIR")]
+    pub scenarios: Vec<PathBuf>,
+    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "scenarios")]
+    pub vars: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +256,10 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     // Every header value given or minted is scrubbed from every report, the
     // token mcpcheck minted for the run included.
     let secrets = crate::report::redact::secrets_of_headers(&headers);
+    // Scenario files are read and validated before anything is sent.
+    let mut scenarios =
+        crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
+    crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
     let baseline = crate::report::baseline::load_arg(args.expected_failures.as_deref()).map_err(usage)?;
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),
@@ -263,7 +276,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
         auth: auth.map(std::sync::Arc::new),
     };
-    if runner::select(&opts).is_empty() {
+    if runner::select(&opts).is_empty() && crate::scenario::exec::count_selected(&scenarios, &opts) == 0 {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
     }
     let outputs = Outputs::open(&args)?;
@@ -272,7 +285,15 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     let revision = runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
         usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
     })?;
-    let report = runner::run(&running.endpoint, revision, &opts).await;
+    let run_started = std::time::Instant::now();
+    let mut report = runner::run(&running.endpoint, revision, &opts).await;
+    if !scenarios.is_empty() {
+        let steps =
+            crate::scenario::exec::run_all(&scenarios, &running.endpoint, revision.version, &opts).await;
+        report.checks.extend(steps);
+        report.summary = crate::report::model::Summary::of(&report.checks);
+        report.duration_ms = run_started.elapsed().as_millis() as u64;
+    }
     drop(running);
     let report = crate::report::redact::report(report, &secrets);
     if !args.quiet {

@@ -14,6 +14,8 @@
 //! - [`oauth`]: the test authorization server, token minting, token sources.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
 //! - [`cli`]: the command line (clap), and the commands it runs.
+//! - [`scenario`]: declarative TOML scenarios (users' own checks, load mixes): model,
+//!   loader, executor, JSON Schema.
 //! - [`commands`]: subcommands in files of their own (`report render|matrix|diff`).
 
 pub mod checks;
@@ -22,6 +24,7 @@ pub mod commands;
 pub mod oauth;
 pub mod report;
 pub mod runner;
+pub mod scenario;
 pub mod spec;
 pub mod target;
 pub mod wire;

@@ -1,0 +1,385 @@
+//! Running scenarios: each file's steps in order in one session over the raw
+//! client, each step judged and turned into a [`CheckResult`] with id
+//! `scenario/<file-stem>/<step-name>` and the exchanges it made, so every
+//! report writer shows scenario steps beside the built-in checks.
+//!
+//! A scenario opens its own session (with its `[target]` headers on the
+//! handshake too, so a bearer token reaches `initialize`), at its own
+//! revision if it names one.
+
+use super::expect::{Answer, Miss, judge};
+use super::load::Loaded;
+use super::model::{Message, Step, Transport};
+use super::vars::{self, Vars};
+use crate::checks::Verdict;
+use crate::report::model::{CheckResult, Status};
+use crate::runner::RunOptions;
+use crate::spec::{Level, SpecVersion};
+use crate::wire::jsonrpc;
+use crate::wire::record::Recorder;
+use crate::wire::session::{Endpoint, SendOpts, Session, initialize_params};
+use futures::StreamExt;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Whether a step's check id is selected by `--only`/`--skip`.
+fn selected(id: &str, opts: &RunOptions) -> bool {
+    (opts.only.is_empty() || opts.only.iter().any(|p| id.starts_with(p.as_str())))
+        && !opts.skip.iter().any(|p| id.starts_with(p.as_str()))
+}
+
+/// How many steps of these scenarios the options select.
+pub fn count_selected(scenarios: &[Loaded], opts: &RunOptions) -> usize {
+    scenarios
+        .iter()
+        .flat_map(|l| l.scenario.steps.iter().map(move |s| l.id_of(s.get_ref())))
+        .filter(|id| selected(id, opts))
+        .count()
+}
+
+/// Runs every scenario with a selected step (files concurrently, steps of a
+/// file in order) and returns the results in file and step order.
+pub async fn run_all(
+    scenarios: &[Loaded],
+    endpoint: &Endpoint,
+    version: SpecVersion,
+    opts: &RunOptions,
+) -> Vec<CheckResult> {
+    let concurrency = if endpoint.is_http() { opts.concurrency.max(1) } else { 1 };
+    let jobs =
+        scenarios.iter().filter(|l| l.scenario.steps.iter().any(|s| selected(&l.id_of(s.get_ref()), opts)));
+    let per_file: Vec<Vec<CheckResult>> = futures::stream::iter(jobs)
+        .map(|l| run_guarded(l.clone(), endpoint.clone(), version, opts.timeout))
+        .buffered(concurrency)
+        .collect()
+        .await;
+    per_file.into_iter().flatten().filter(|r| selected(&r.id, opts)).collect()
+}
+
+/// One scenario in a task of its own under an overall deadline: a panic or a
+/// hang becomes `error` results, never the end of the run.
+async fn run_guarded(
+    l: Loaded,
+    endpoint: Endpoint,
+    version: SpecVersion,
+    timeout: Duration,
+) -> Vec<CheckResult> {
+    let steps = l.scenario.steps.len() as u32;
+    let deadline = timeout * (2 * steps + 2) + Duration::from_secs(2);
+    let fallback = l.clone();
+    let mut task = tokio::spawn(async move { run_scenario(&l, &endpoint, version).await });
+    let why = match tokio::time::timeout(deadline, &mut task).await {
+        Ok(Ok(results)) => return results,
+        Ok(Err(join)) => format!("the scenario crashed (a bug in mcpcheck): {join}"),
+        Err(_) => {
+            // Dropping a JoinHandle does not stop the task; abort it.
+            task.abort();
+            format!("the scenario did not finish within {deadline:?}")
+        }
+    };
+    all_error(&fallback, revision_of(&fallback, version), why)
+}
+
+fn revision_of(l: &Loaded, run: SpecVersion) -> SpecVersion {
+    l.scenario.target.revision.as_deref().and_then(|r| r.parse().ok()).unwrap_or(run)
+}
+
+/// Runs one scenario's steps in order in one session.
+pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVersion) -> Vec<CheckResult> {
+    let version = revision_of(l, run_version);
+    match (l.scenario.target.transport, endpoint.is_http()) {
+        (Some(Transport::Http), false) => {
+            return all_skip(l, version, "the scenario is for Streamable HTTP only");
+        }
+        (Some(Transport::Stdio), true) => return all_skip(l, version, "the scenario is for stdio only"),
+        _ => {}
+    }
+    let rec = Recorder::new();
+    let mut vars: Vars = l.scenario.vars.clone();
+    let mut out = Vec::new();
+    let started = Instant::now();
+    let base_headers = match subst_headers(&l.scenario.target.headers, &vars) {
+        Ok(h) => h,
+        Err(name) => return all_error(l, version, format!("target.headers: ${{{name}}} has no value")),
+    };
+    let mut session = match open(endpoint, version, rec.clone(), &base_headers).await {
+        Ok(s) => s,
+        Err(why) => {
+            let mut results = all_error(l, version, format!("could not open a session: {why}"));
+            if let Some(first) = results.first_mut() {
+                first.exchanges = rec.take();
+                first.duration_ms = started.elapsed().as_millis() as u64;
+            }
+            return results;
+        }
+    };
+    let mut blocked: Option<String> = None;
+    for (i, spanned) in l.scenario.steps.iter().enumerate() {
+        let step = spanned.get_ref();
+        let started = Instant::now();
+        let verdict = match &blocked {
+            Some(setup) => Verdict::Skip(format!("setup step {setup:?} failed")),
+            None => run_step(&mut session, step, &base_headers, &mut vars).await,
+        };
+        let exchanges = rec.take();
+        let failed = !matches!(verdict, Verdict::Pass(_) | Verdict::Skip(_));
+        if step.setup && failed && blocked.is_none() {
+            blocked = Some(step.name.clone());
+        }
+        if step.setup && !failed {
+            continue;
+        }
+        out.push(result(l, step, i, version, verdict, exchanges, started.elapsed()));
+    }
+    out
+}
+
+fn all_skip(l: &Loaded, version: SpecVersion, why: &str) -> Vec<CheckResult> {
+    all_with(l, version, |s| (!s.setup).then(|| Verdict::Skip(why.into())))
+}
+
+fn all_error(l: &Loaded, version: SpecVersion, why: String) -> Vec<CheckResult> {
+    all_with(l, version, |_| Some(Verdict::Error(why.clone())))
+}
+
+/// One result per step that `verdict` gives one for, none of them run.
+fn all_with(
+    l: &Loaded,
+    version: SpecVersion,
+    verdict: impl Fn(&Step) -> Option<Verdict>,
+) -> Vec<CheckResult> {
+    let steps = l.scenario.steps.iter().enumerate();
+    steps
+        .filter_map(|(i, s)| {
+            let v = verdict(s.get_ref())?;
+            Some(result(l, s.get_ref(), i, version, v, vec![], Duration::ZERO))
+        })
+        .collect()
+}
+
+fn subst_headers(
+    h: &std::collections::BTreeMap<String, String>,
+    vars: &Vars,
+) -> Result<Vec<(String, String)>, String> {
+    h.iter().map(|(k, v)| Ok((k.clone(), vars::subst_str(v, vars)?))).collect()
+}
+
+/// A ready session whose handshake carries the scenario's headers
+/// (`Session::open` sends none).
+async fn open(
+    endpoint: &Endpoint,
+    version: SpecVersion,
+    rec: Recorder,
+    headers: &[(String, String)],
+) -> Result<Session, String> {
+    let mut s = Session::connect(endpoint, version, rec).map_err(|e| e.to_string())?;
+    if !version.has_handshake() {
+        return Ok(s);
+    }
+    let opts = SendOpts { headers: headers.to_vec(), ..Default::default() };
+    let init = s
+        .request_with("initialize", Some(initialize_params(version.as_str())), &opts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(response) = init.response().filter(|r| r.get("result").is_some()).cloned() else {
+        return Err(format!("initialize was not answered with a result: {}", init.reply.summary()));
+    };
+    s.session_id = init.reply.header("mcp-session-id").map(String::from);
+    s.initialize = Some(response);
+    let note = jsonrpc::notification("notifications/initialized", None);
+    s.send_value(&note, &opts).await.map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+/// Sends one step's message and judges the answer; captures on the way.
+async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars: &mut Vars) -> Verdict {
+    let unset =
+        |name: String| Verdict::Error(format!("${{{name}}} has no value: the step that captures it failed"));
+    let mut headers = base.to_vec();
+    match subst_headers(&step.headers, vars) {
+        Ok(h) => headers.extend(h),
+        Err(name) => return unset(name),
+    }
+    let opts = SendOpts { headers, ..Default::default() };
+    let Some(message) = step.message() else {
+        return Verdict::Error("the step has no message (the loader should have refused it)".into());
+    };
+    let started = Instant::now();
+    let sent = match message {
+        Message::Request { method, params } => {
+            let params = match params.map(|p| vars::subst(p, vars)).transpose() {
+                Ok(p) => p,
+                Err(name) => return unset(name),
+            };
+            s.request_with(method, params, &opts).await.map(|a| (Some(a.id), a.reply))
+        }
+        Message::Raw(raw) => {
+            let raw = match vars::subst(raw, vars) {
+                Ok(r) => r,
+                Err(name) => return unset(name),
+            };
+            let id =
+                (jsonrpc::kind(&raw) == jsonrpc::Kind::Request).then(|| raw.get("id").cloned()).flatten();
+            s.send_value(&raw, &opts).await.map(|r| (id, r))
+        }
+        Message::Body(body) => {
+            let body = match vars::subst_str(body, vars) {
+                Ok(b) => b,
+                Err(name) => return unset(name),
+            };
+            s.send_text(body, None, None, &opts).await.map(|r| (None, r))
+        }
+    };
+    let elapsed = started.elapsed();
+    let (id, reply) = match sent {
+        Ok(x) => x,
+        Err(e) => return Verdict::Error(e.to_string()),
+    };
+    // A message the server could not read is answered with id null.
+    let null = Value::Null;
+    let response =
+        id.as_ref().and_then(|id| reply.response_to(id)).or_else(|| reply.response_to(&null)).or_else(|| {
+            if id.is_none() {
+                reply.messages.iter().find(|m| jsonrpc::kind(m) == jsonrpc::Kind::Response)
+            } else {
+                None
+            }
+        });
+    let e = &step.expect;
+    let wants_result = matches!(message, Message::Request { .. })
+        && e.error.is_none()
+        && e.error_code.is_none()
+        && e.status.is_none();
+    // On stdio HTTP statuses and headers do not exist: a step that expects
+    // nothing else has nothing to judge, and that is not a pass.
+    let beyond_http = wants_result
+        || e.error.is_some()
+        || e.error_code.is_some()
+        || e.is_error.is_some()
+        || e.max_ms.is_some()
+        || !e.json.is_empty()
+        || !step.capture.is_empty();
+    if !s.is_http() && !beyond_http {
+        return Verdict::Skip("the step expects only HTTP statuses or headers; the target is stdio".into());
+    }
+    let answer = Answer { reply: &reply, response, elapsed, wants_result };
+    let mut misses = match judge(e, &answer, vars) {
+        Ok(m) => m,
+        Err(name) => return unset(name),
+    };
+    for (var, pointer) in &step.capture {
+        match response.and_then(|r| r.pointer(pointer)) {
+            Some(v) => {
+                vars.insert(var.clone(), v.clone());
+            }
+            None => misses.push(Miss {
+                what: format!("capture {var}"),
+                expected: format!("a value at {pointer:?} to capture"),
+                actual: response.map_or_else(|| reply.summary(), |r| jsonrpc::show(Some(r))),
+            }),
+        }
+    }
+    verdict_of(step, &misses, elapsed)
+}
+
+fn verdict_of(step: &Step, misses: &[Miss], elapsed: Duration) -> Verdict {
+    if misses.is_empty() {
+        let what = match (&step.method, &step.raw) {
+            (Some(m), _) => m.as_str(),
+            (None, Some(_)) => "the raw message",
+            (None, None) => "the raw body",
+        };
+        return Verdict::pass(format!("{what} answered as expected in {} ms", elapsed.as_millis()));
+    }
+    let join = |f: fn(&Miss) -> String| misses.iter().map(f).collect::<Vec<_>>().join("; ");
+    Verdict::violation(
+        format!("expectation not met: {}", join(|m| m.what.clone())),
+        join(|m| m.expected.clone()),
+        join(|m| m.actual.clone()),
+    )
+}
+
+/// A step's result; scenario expectations are the user's MUSTs.
+fn result(
+    l: &Loaded,
+    step: &Step,
+    index: usize,
+    version: SpecVersion,
+    verdict: Verdict,
+    exchanges: Vec<crate::report::model::Exchange>,
+    elapsed: Duration,
+) -> CheckResult {
+    let (status, message, expected, actual) = match verdict {
+        Verdict::Pass(m) => (Status::Pass, m, None, None),
+        Verdict::Info(m) => (Status::Info, m, None, None),
+        Verdict::Skip(m) => (Status::Skip, m, None, None),
+        Verdict::Error(m) => (Status::Error, m, None, None),
+        Verdict::Violation { message, expected, actual } => {
+            (Status::Fail, message, Some(expected), Some(actual))
+        }
+    };
+    let line = l.step_lines.get(index).map_or(String::new(), |n| format!(":{n}"));
+    CheckResult {
+        id: l.id_of(step),
+        title: format!("{}: {}", l.scenario.name, step.title()),
+        level: Level::Must,
+        status,
+        spec_ref: format!("{version} scenario {}{line}", l.path.display()),
+        requirement: describe(step),
+        message,
+        expected,
+        actual,
+        duration_ms: elapsed.as_millis() as u64,
+        exchanges,
+    }
+}
+
+/// The step's expectations in one line, as the report's requirement.
+fn describe(step: &Step) -> String {
+    let e = &step.expect;
+    let mut parts = Vec::new();
+    if let Some(s) = e.status {
+        parts.push(format!("HTTP {s}"));
+    }
+    if let Some(b) = e.error {
+        parts.push(if b { "an error".into() } else { "a result".into() });
+    }
+    if let Some(c) = e.error_code {
+        parts.push(format!("error {c}"));
+    }
+    if let Some(b) = e.is_error {
+        parts.push(format!("isError {b}"));
+    }
+    for name in e.headers.keys() {
+        parts.push(format!("header {name}"));
+    }
+    if let Some(ms) = e.max_ms {
+        parts.push(format!("within {ms} ms"));
+    }
+    for j in &e.json {
+        let mut p = Vec::new();
+        let show = |v: &Value| jsonrpc::show(Some(v));
+        if let Some(v) = &j.equals {
+            p.push(format!("= {}", show(v)));
+        }
+        if let Some(v) = &j.contains {
+            p.push(format!("contains {}", show(v)));
+        }
+        if let Some(m) = &j.matches {
+            p.push(format!("matches /{m}/"));
+        }
+        if j.schema.is_some() {
+            p.push("fits a schema".into());
+        }
+        if let Some(x) = j.exists {
+            p.push(if x { "exists".into() } else { "absent".into() });
+        }
+        parts.push(format!("{} {}", j.pointer, p.join(", ")));
+    }
+    let what = match (&step.method, &step.raw, &step.raw_body) {
+        (Some(m), _, _) => m.clone(),
+        (_, Some(_), _) => "raw message".into(),
+        _ => "raw body".into(),
+    };
+    if parts.is_empty() { format!("{what} → a result") } else { format!("{what} → {}", parts.join("; ")) }
+}
