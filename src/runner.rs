@@ -183,15 +183,20 @@ async fn run_one(
                 auth: opts.auth.clone(),
             };
             let deadline = timeout * 6 + Duration::from_secs(2);
-            let task = tokio::spawn(async move {
+            let mut task = tokio::spawn(async move {
                 match (check.run)(&ctx).await {
                     Ok(v) | Err(v) => v,
                 }
             });
-            match tokio::time::timeout(deadline, task).await {
+            match tokio::time::timeout(deadline, &mut task).await {
                 Ok(Ok(v)) => v,
                 Ok(Err(join)) => Verdict::Error(format!("the check crashed (a bug in mcpcheck): {join}")),
-                Err(_) => Verdict::Error(format!("the check did not finish within {deadline:?}")),
+                Err(_) => {
+                    // Dropping a JoinHandle detaches the task; abort it so an
+                    // overrunning check stops sending traffic.
+                    task.abort();
+                    Verdict::Error(format!("the check did not finish within {deadline:?}"))
+                }
             }
         }
     };
