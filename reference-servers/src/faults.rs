@@ -119,6 +119,11 @@ pub enum Fault {
     CompletionTooMany,
     /// Report every progress step twice.
     ProgressNotIncreasing,
+    // Cancellation, logging and resource subscriptions.
+    /// Drop notifications/cancelled before rmcp sees it (HTTP).
+    CancelIgnored,
+    /// Answer notifications/cancelled with HTTP 400 and a -32602 error (HTTP).
+    CancelRejected,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -514,6 +519,18 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["progress/notifications/increasing"],
         "reports every progress step of the count tool twice",
     ),
+    spec(
+        Fault::CancelIgnored,
+        "cancel-ignored",
+        &["cancellation/request/not-answered"],
+        "drops notifications/cancelled, so a cancelled count call runs on and is answered",
+    ),
+    spec(
+        Fault::CancelRejected,
+        "cancel-rejected",
+        &["cancellation/unknown/ignored"],
+        "answers notifications/cancelled with HTTP 400 and a -32602 error (after acting on it)",
+    ),
     auth(
         Fault::AuthNotRequired,
         "auth-not-required",
@@ -775,9 +792,10 @@ mod tests {
             assert!(!a.breaks.is_empty());
         }
         // The plain server's first 16, the transport catalogue's 17, the
-        // feature checks' 19, the authorized server's 21 and the test
+        // feature checks' 19, the utilities' (cancellation, logging,
+        // subscriptions) 2, the authorized server's 21 and the test
         // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 2 + 21 + 4);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod base;
+pub mod cancellation;
 pub mod completion;
 pub mod discover;
 pub mod http_session;
@@ -166,6 +167,7 @@ pub fn all() -> Vec<&'static Check> {
         schema::CHECKS,
         completion::CHECKS,
         progress::CHECKS,
+        cancellation::CHECKS,
         auth::challenge::CHECKS,
         auth::prm::CHECKS,
         auth::metadata::CHECKS,
