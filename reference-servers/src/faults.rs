@@ -124,6 +124,10 @@ pub enum Fault {
     CancelIgnored,
     /// Answer notifications/cancelled with HTTP 400 and a -32602 error (HTTP).
     CancelRejected,
+    /// Accept logging/setLevel with any level.
+    SetLevelUnchecked,
+    /// Declare logging but answer logging/setLevel with -32601.
+    SetLevelNotServed,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -531,6 +535,18 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["cancellation/unknown/ignored"],
         "answers notifications/cancelled with HTTP 400 and a -32602 error (after acting on it)",
     ),
+    spec(
+        Fault::SetLevelUnchecked,
+        "set-level-unchecked",
+        &["logging/set-level/invalid-32602"],
+        "accepts logging/setLevel with the level \"loud\", which does not exist",
+    ),
+    spec(
+        Fault::SetLevelNotServed,
+        "set-level-not-served",
+        &["logging/set-level/accepted"],
+        "declares the logging capability but answers logging/setLevel with -32601",
+    ),
     auth(
         Fault::AuthNotRequired,
         "auth-not-required",
@@ -793,9 +809,9 @@ mod tests {
         }
         // The plain server's first 16, the transport catalogue's 17, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 2, the authorized server's 21 and the test
+        // subscriptions) 4, the authorized server's 21 and the test
         // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 2 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 4 + 21 + 4);
     }
 
     #[test]

@@ -24,12 +24,12 @@ use rmcp::{
     },
     model::{
         CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, GetPromptRequestParams,
-        GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, Prompt,
-        PromptArgument, PromptMessage, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
-        ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate, Role,
-        ServerCapabilities, ServerConfig, ServerNotification, Tool,
+        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, CustomRequest, CustomResult,
+        ErrorCode, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ProgressNotificationParam, Prompt, PromptArgument, PromptMessage, ProtocolVersion,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference, Resource,
+        ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig, ServerNotification, Tool,
     },
     prompt, prompt_router,
     service::RequestContext,
@@ -390,7 +390,28 @@ impl ServerHandler for PlainServer {
         _request: rmcp::model::SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if self.on(Fault::SetLevelNotServed) {
+            return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "logging/setLevel", None));
+        }
         Ok(())
+    }
+
+    // rmcp hands requests whose params do not parse to this method as custom
+    // requests, and answers them -32601 by default. A `logging/setLevel` that
+    // lands here has a level that does not exist, which logging#error-handling
+    // answers -32602 (Invalid params).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if request.method == "logging/setLevel" && !stateless(&context) {
+            if self.on(Fault::SetLevelUnchecked) {
+                return Ok(CustomResult::new(json!({})));
+            }
+            return Err(ErrorData::invalid_params("invalid log level", request.params));
+        }
+        Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None))
     }
 
     async fn list_resources(

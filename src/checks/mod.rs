@@ -18,6 +18,7 @@ pub mod discover;
 pub mod http_session;
 pub mod http_transport;
 pub mod lifecycle;
+pub mod logging;
 pub mod pagination;
 pub mod ping;
 pub mod progress;
@@ -168,6 +169,7 @@ pub fn all() -> Vec<&'static Check> {
         completion::CHECKS,
         progress::CHECKS,
         cancellation::CHECKS,
+        logging::CHECKS,
         auth::challenge::CHECKS,
         auth::prm::CHECKS,
         auth::metadata::CHECKS,
