@@ -128,6 +128,10 @@ pub enum Fault {
     SetLevelUnchecked,
     /// Declare logging but answer logging/setLevel with -32601.
     SetLevelNotServed,
+    /// Serve resources/subscribe without declaring resources.subscribe.
+    SubscribeUndeclared,
+    /// Declare resources.subscribe but answer resources/subscribe with -32601.
+    SubscribeNotServed,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -547,6 +551,18 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["logging/set-level/accepted"],
         "declares the logging capability but answers logging/setLevel with -32601",
     ),
+    spec(
+        Fault::SubscribeUndeclared,
+        "subscribe-undeclared",
+        &["resources/subscribe/matches-capability"],
+        "serves resources/subscribe without declaring resources.subscribe",
+    ),
+    spec(
+        Fault::SubscribeNotServed,
+        "subscribe-not-served",
+        &["resources/subscribe/matches-capability"],
+        "declares resources.subscribe but answers resources/subscribe with -32601",
+    ),
     auth(
         Fault::AuthNotRequired,
         "auth-not-required",
@@ -809,9 +825,9 @@ mod tests {
         }
         // The plain server's first 16, the transport catalogue's 17, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 4, the authorized server's 21 and the test
+        // subscriptions) 6, the authorized server's 21 and the test
         // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 4 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 21 + 4);
     }
 
     #[test]
