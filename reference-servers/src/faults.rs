@@ -10,7 +10,8 @@ use std::fmt;
 
 /// One deliberate violation. Each belongs to one server ([`FaultSpec::server`]).
 /// Transport faults apply to HTTP, the two `stdio` ones to `serve plain
-/// --stdio` only; feature faults live in the handler.
+/// --stdio` only (`batch-refused`, `cancel-ignored` and `cancel-rejected` to
+/// both, through the stdio shim); feature faults live in the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -74,7 +75,7 @@ pub enum Fault {
     StatelessGetAllowed,
     /// Mint an Mcp-Session-Id on 2026-07-28 responses.
     StatelessSessionMinted,
-    /// Drop the last tool from every other tools/list.
+    /// Drop the last tool from tools/list answers to even request ids.
     ListsVary,
     /// stdio: print a banner line on stdout.
     StdoutNoise,
@@ -404,7 +405,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
         Fault::ListsVary,
         "lists-vary",
         &["base/stateless/lists-stable"],
-        "drops the last tool from every other tools/list",
+        "drops the last tool from tools/list answers to even request ids",
     ),
     spec(
         Fault::StdoutNoise,

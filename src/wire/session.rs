@@ -304,9 +304,17 @@ impl Session {
                 let read = t.send_watched(req, Watch { tap, window }, &rec);
                 let cancelling = async {
                     while let Some(m) = seen.recv().await {
-                        if trigger(&m) && !jsonrpc::is_response_to(&m, &id) {
-                            return Some(t.send(creq, &rec).await);
+                        if !trigger(&m) {
+                            continue;
                         }
+                        // Messages read in the same chunk are queued already: a
+                        // response among them means there is nothing to cancel.
+                        while let Ok(next) = seen.try_recv() {
+                            if jsonrpc::is_response_to(&next, &id) {
+                                return None;
+                            }
+                        }
+                        return Some(t.send(creq, &rec).await);
                     }
                     None
                 };

@@ -185,8 +185,16 @@ impl StdioConn {
             };
             match serde_json::from_str::<Value>(&line) {
                 Ok(v) => {
-                    let done = until_id.is_some_and(|id| jsonrpc::is_response_to(&v, id)) || stop(&v);
-                    reply.messages.push(v);
+                    // A line holding a batch (2025-03-26) carries several messages.
+                    let items = match v {
+                        Value::Array(items) => items,
+                        one => vec![one],
+                    };
+                    let mut done = false;
+                    for v in items {
+                        done |= until_id.is_some_and(|id| jsonrpc::is_response_to(&v, id)) || stop(&v);
+                        reply.messages.push(v);
+                    }
                     reply.lines.push(line);
                     if done {
                         return Ok(());

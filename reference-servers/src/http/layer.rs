@@ -281,7 +281,7 @@ impl Shared {
                     message.pointer("/result/protocolVersion").and_then(Value::as_str).map(str::to_owned);
             }
             self.fault_message(message, single);
-            transport_faults::on_message(&self.faults, &self.transport, message, single);
+            transport_faults::on_message(&self.faults, message, single);
         };
         let new_body = match kind {
             BodyKind::Sse => {
