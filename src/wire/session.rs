@@ -275,7 +275,9 @@ impl Session {
     /// Sends a request and, as soon as `trigger` accepts a message of its
     /// answer (a progress notification, say), `notifications/cancelled` for it
     /// (over HTTP as a POST of its own while the request's stream stays open);
-    /// then waits up to `window` for a response to the request.
+    /// then waits up to `window` for a response to the request. A trigger
+    /// later than `window` after the request cancels nothing (so the wait
+    /// after a cancellation is never shorter than `window`).
     pub async fn request_cancelled(
         &mut self,
         method: &str,
@@ -301,11 +303,15 @@ impl Session {
                 let mut creq = HttpRequest::post(cancel.to_string(), Until::End);
                 creq.headers = cancel_headers;
                 let (tap, mut seen) = tokio::sync::mpsc::unbounded_channel();
-                let read = t.send_watched(req, Watch { tap, window }, &rec);
+                let started = tokio::time::Instant::now();
+                let read = t.send_watched(req, Watch { tap, window: window * 2 }, &rec);
                 let cancelling = async {
                     while let Some(m) = seen.recv().await {
                         if !trigger(&m) {
                             continue;
+                        }
+                        if started.elapsed() > window {
+                            return None;
                         }
                         // Messages read in the same chunk are queued already: a
                         // response among them means there is nothing to cancel.
@@ -328,10 +334,9 @@ impl Session {
                 })
             }
             Conn::Stdio(c) => {
-                // Until the trigger, the response, or the limits' timeout
-                // (`send_until` caps the wait at it).
+                // Until the trigger, the response, or `window`.
                 let mut stop = |m: &Value| trigger(m);
-                let first = c.send_until(&msg.to_string(), Some(&id), Duration::MAX, &mut stop, &rec).await?;
+                let first = c.send_until(&msg.to_string(), Some(&id), window, &mut stop, &rec).await?;
                 let mut all = first.clone();
                 let answered = first.messages.iter().any(|m| jsonrpc::is_response_to(m, &id));
                 let cancel_sent = !answered && first.messages.last().is_some_and(trigger);
