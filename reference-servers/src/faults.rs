@@ -10,7 +10,8 @@ use std::fmt;
 
 /// One deliberate violation. Each belongs to one server ([`FaultSpec::server`]).
 /// Transport faults apply to HTTP, the two `stdio` ones to `serve plain
-/// --stdio` only; feature faults live in the handler.
+/// --stdio` only (`batch-refused`, `cancel-ignored` and `cancel-rejected` to
+/// both, through the stdio shim); feature faults live in the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -74,7 +75,7 @@ pub enum Fault {
     StatelessGetAllowed,
     /// Mint an Mcp-Session-Id on 2026-07-28 responses.
     StatelessSessionMinted,
-    /// Drop the last tool from every other tools/list.
+    /// Drop the last tool from tools/list answers to even request ids.
     ListsVary,
     /// stdio: print a banner line on stdout.
     StdoutNoise,
@@ -119,6 +120,19 @@ pub enum Fault {
     CompletionTooMany,
     /// Report every progress step twice.
     ProgressNotIncreasing,
+    // Cancellation, logging and resource subscriptions.
+    /// Drop notifications/cancelled before rmcp sees it (HTTP).
+    CancelIgnored,
+    /// Answer notifications/cancelled with HTTP 400 and a -32602 error (HTTP).
+    CancelRejected,
+    /// Accept logging/setLevel with any level.
+    SetLevelUnchecked,
+    /// Declare logging but answer logging/setLevel with -32601.
+    SetLevelNotServed,
+    /// Serve resources/subscribe without declaring resources.subscribe.
+    SubscribeUndeclared,
+    /// Declare resources.subscribe but answer resources/subscribe with -32601.
+    SubscribeNotServed,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -391,7 +405,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
         Fault::ListsVary,
         "lists-vary",
         &["base/stateless/lists-stable"],
-        "drops the last tool from every other tools/list",
+        "drops the last tool from tools/list answers to even request ids",
     ),
     spec(
         Fault::StdoutNoise,
@@ -513,6 +527,42 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "progress-not-increasing",
         &["progress/notifications/increasing"],
         "reports every progress step of the count tool twice",
+    ),
+    spec(
+        Fault::CancelIgnored,
+        "cancel-ignored",
+        &["cancellation/request/not-answered"],
+        "drops notifications/cancelled, so a cancelled count call runs on and is answered",
+    ),
+    spec(
+        Fault::CancelRejected,
+        "cancel-rejected",
+        &["cancellation/unknown/ignored"],
+        "answers notifications/cancelled with HTTP 400 and a -32602 error (after acting on it)",
+    ),
+    spec(
+        Fault::SetLevelUnchecked,
+        "set-level-unchecked",
+        &["logging/set-level/invalid-32602"],
+        "accepts logging/setLevel with the level \"loud\", which does not exist",
+    ),
+    spec(
+        Fault::SetLevelNotServed,
+        "set-level-not-served",
+        &["logging/set-level/accepted"],
+        "declares the logging capability but answers logging/setLevel with -32601",
+    ),
+    spec(
+        Fault::SubscribeUndeclared,
+        "subscribe-undeclared",
+        &["resources/subscribe/matches-capability"],
+        "serves resources/subscribe without declaring resources.subscribe",
+    ),
+    spec(
+        Fault::SubscribeNotServed,
+        "subscribe-not-served",
+        &["resources/subscribe/matches-capability"],
+        "declares resources.subscribe but answers resources/subscribe with -32601",
     ),
     auth(
         Fault::AuthNotRequired,
@@ -775,9 +825,10 @@ mod tests {
             assert!(!a.breaks.is_empty());
         }
         // The plain server's first 16, the transport catalogue's 17, the
-        // feature checks' 19, the authorized server's 21 and the test
+        // feature checks' 19, the utilities' (cancellation, logging,
+        // subscriptions) 6, the authorized server's 21 and the test
         // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 21 + 4);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod faults;
 pub mod http;
 pub mod plain;
 pub mod stdio;
+mod stdio_shim;
 
 pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};

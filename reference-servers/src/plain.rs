@@ -24,12 +24,13 @@ use rmcp::{
     },
     model::{
         CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, GetPromptRequestParams,
-        GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, Prompt,
-        PromptArgument, PromptMessage, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
-        ReadResourceResult, Reference, Resource, ResourceContents, ResourceTemplate, Role,
-        ServerCapabilities, ServerConfig, ServerNotification, Tool,
+        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, CustomRequest, CustomResult,
+        DiscoverResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, Implementation,
+        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+        PaginatedRequestParams, ProgressNotificationParam, Prompt, PromptArgument, PromptMessage,
+        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
+        Resource, ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig,
+        ServerNotification, Tool,
     },
     prompt, prompt_router,
     service::RequestContext,
@@ -211,6 +212,17 @@ impl PlainServer {
     }
 }
 
+impl PlainServer {
+    /// `Ok` for a URI `resources/list` lists, else -32002 Resource not found.
+    fn known_resource(&self, uri: &str) -> Result<(), ErrorData> {
+        if all_resources(&self.faults).iter().any(|r| r.uri == uri) {
+            Ok(())
+        } else {
+            Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None))
+        }
+    }
+}
+
 /// Whether the request is on the stateless revision (cache hints required).
 fn stateless(context: &RequestContext<RoleServer>) -> bool {
     context.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
@@ -252,6 +264,13 @@ impl ServerHandler for PlainServer {
             .build();
         if self.on(Fault::CompletionUndeclared) {
             caps.completions = None;
+        }
+        // `resources/subscribe` belongs to the handshake revisions; `discover`
+        // (2026-07-28) leaves the flag out, see there.
+        if let Some(resources) = caps.resources.as_mut()
+            && !self.on(Fault::SubscribeUndeclared)
+        {
+            resources.subscribe = Some(true);
         }
         ServerConfig::new(caps)
             .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
@@ -399,7 +418,63 @@ impl ServerHandler for PlainServer {
         _request: rmcp::model::SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
+        if self.on(Fault::SetLevelNotServed) {
+            return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "logging/setLevel", None));
+        }
         Ok(())
+    }
+
+    // rmcp hands requests whose params do not parse to this method as custom
+    // requests, and answers them -32601 by default. A `logging/setLevel` that
+    // lands here has a level that does not exist, which logging#error-handling
+    // answers -32602 (Invalid params).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if request.method == "logging/setLevel" && !stateless(&context) {
+            if self.on(Fault::SetLevelUnchecked) {
+                return Ok(CustomResult::new(json!({})));
+            }
+            return Err(ErrorData::invalid_params("invalid log level", request.params));
+        }
+        Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None))
+    }
+
+    // On 2026-07-28 `resources.subscribe` would promise resource
+    // subscriptions through `subscriptions/listen`, which this server does
+    // not offer; its resources/subscribe is for the handshake revisions.
+    async fn discover(&self, _context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
+        let mut info = self.get_info();
+        if let Some(resources) = info.capabilities.resources.as_mut() {
+            resources.subscribe = None;
+        }
+        Ok(DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), info))
+    }
+
+    // Subscriptions are legacy on 2026-07-28 (subscriptions/listen replaced
+    // them) but part of the revisions before it. The resources never change,
+    // so a subscription is accepted and has nothing to report.
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: rmcp::model::SubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if self.on(Fault::SubscribeNotServed) {
+            return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "resources/subscribe", None));
+        }
+        self.known_resource(&request.uri)
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: rmcp::model::UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.known_resource(&request.uri)
     }
 
     async fn list_resources(

@@ -1,9 +1,12 @@
 //! Serving the plain server over stdio (newline-delimited JSON-RPC).
 //!
 //! mcpcheck launches stdio servers as child processes; this is the transport
-//! they talk to. Nothing but JSON-RPC may reach stdout, so this module never
-//! prints (but for the `stdout-noise` fault); diagnostics belong on stderr via
-//! `tracing`. Of the faults only the two stdio ones apply here.
+//! they talk to, through a shim that adds the JSON-RPC batches of 2025-03-26
+//! which rmcp's stdio transport refuses. Nothing but JSON-RPC may reach
+//! stdout, so this module never prints (but for the `stdout-noise` fault);
+//! diagnostics belong on stderr via
+//! `tracing`. Of the faults only the two stdio ones and those the shim
+//! commits (`batch-refused`, `cancel-ignored`, `cancel-rejected`) apply here.
 
 use std::time::Duration;
 
@@ -19,6 +22,9 @@ use crate::{
 /// should wait, short enough that a forgotten process goes away by itself.
 const LINGER: Duration = Duration::from_secs(30);
 
+/// Bytes buffered in the pipe between rmcp and the stdio shim.
+const PIPE_BUFFER: usize = 64 * 1024;
+
 /// Serves the plain server on stdin/stdout until stdin closes.
 pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
     let (stdin, mut stdout) = rmcp::transport::io::stdio();
@@ -26,7 +32,14 @@ pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
         stdout.write_all(b"mcpcheck plain server ready\n").await?;
         stdout.flush().await?;
     }
-    serve_plain_io(stdin, stdout).await?;
+    // rmcp serves one end of an in-process pipe; the shim sits between the
+    // other end and stdin/stdout (see `crate::stdio_shim`).
+    let (rmcp_end, shim_end) = tokio::io::duplex(PIPE_BUFFER);
+    let (rmcp_read, rmcp_write) = tokio::io::split(rmcp_end);
+    let shim = crate::stdio_shim::run(stdin, stdout, shim_end, faults.clone());
+    let (served, shimmed) = tokio::join!(serve_plain_io(rmcp_read, rmcp_write), shim);
+    served?;
+    shimmed?;
     if faults.contains(Fault::IgnoresEof) {
         tokio::time::sleep(LINGER).await;
     }

@@ -37,10 +37,7 @@ pub const CHECKS: &[Check] = &[
         title: "a JSON-RPC batch is answered with a response to each request (2025-03-26)",
         level: Level::Must,
         revisions: Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2025_03_26),
-        // HTTP only for now: the stdio reference server is rmcp's stdio
-        // transport, which refuses batches, and the correcting layer exists
-        // for HTTP only; a check on stdio would fail our own clean server.
-        transports: Transports::HttpOnly,
+        transports: Transports::Any,
         spec: SpecRef { page: "basic/index", anchor: "batching" },
         requirement: "MCP implementations MAY support sending JSON-RPC batches, but MUST support receiving JSON-RPC batches.",
         run: runs!(batch_accepted),

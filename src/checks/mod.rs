@@ -12,11 +12,13 @@
 
 pub mod auth;
 pub mod base;
+pub mod cancellation;
 pub mod completion;
 pub mod discover;
 pub mod http_session;
 pub mod http_transport;
 pub mod lifecycle;
+pub mod logging;
 pub mod pagination;
 pub mod ping;
 pub mod progress;
@@ -166,6 +168,8 @@ pub fn all() -> Vec<&'static Check> {
         schema::CHECKS,
         completion::CHECKS,
         progress::CHECKS,
+        cancellation::CHECKS,
+        logging::CHECKS,
         auth::challenge::CHECKS,
         auth::prm::CHECKS,
         auth::metadata::CHECKS,

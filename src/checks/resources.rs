@@ -68,6 +68,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "If the requested resource does not exist, servers MUST return a JSON-RPC error with code -32602 (Invalid Params). ... Servers MUST NOT return an empty contents array for a non-existent resource.",
         run: runs!(unknown_uri),
     },
+    Check {
+        id: "resources/subscribe/matches-capability",
+        title: "resources/subscribe and unsubscribe are served exactly when resources.subscribe is declared",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "subscriptions" },
+        requirement: "`subscribe`: whether the client can subscribe to be notified of changes to individual resources. ... Client->>Server: resources/subscribe; Server-->>Client: Subscription confirmed (an EmptyResult in the schema). (basic/lifecycle: \"Both parties MUST ... Only use capabilities that were successfully negotiated\")",
+        run: runs!(subscribe_matches_capability),
+    },
 ];
 
 /// The server's resources, or a skip when it declares none.
@@ -214,6 +224,60 @@ async fn unknown_uri(ctx: &Ctx) -> Outcome {
     };
     verify::error_code(&a, code, name)?;
     Ok(Verdict::pass(format!("{UNKNOWN_URI}: error {code}")))
+}
+
+/// `resources.subscribe` declared: subscribing to the first listed resource
+/// and unsubscribing again are each answered with an empty result. Not
+/// declared: `resources/subscribe` is refused with an error (-32601 Method not
+/// found is what a server without it sends; any error is accepted, a result is
+/// a capability served without being declared). Handshake revisions only:
+/// 2026-07-28 replaced both methods with `subscriptions/listen`.
+async fn subscribe_matches_capability(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let caps = pagination::capabilities(&mut s).await?;
+    let declared = caps.pointer("/resources/subscribe") == Some(&Value::Bool(true));
+    let listed_uri = if caps.get("resources").is_some_and(Value::is_object) {
+        let items = listed(&mut s, LIST).await?;
+        items.iter().find_map(|r| r.get("uri").and_then(Value::as_str)).map(str::to_owned)
+    } else {
+        None
+    };
+    if !declared {
+        let uri = listed_uri.as_deref().unwrap_or(UNKNOWN_URI);
+        let a = s.request("resources/subscribe", Some(json!({"uri": uri}))).await?;
+        let r = verify::response(&a)?;
+        return match jsonrpc::error_code(r) {
+            Some(code) => Ok(Verdict::pass(format!("not declared, and refused with error {code}"))),
+            None => Ok(Verdict::violation(
+                "resources/subscribe is served although resources.subscribe is not declared",
+                "an error (-32601 Method not found), or resources.subscribe declared",
+                jsonrpc::show(Some(r)),
+            )),
+        };
+    }
+    let Some(uri) = listed_uri.as_deref() else {
+        return Ok(Verdict::Skip("resources.subscribe is declared but no resource is listed".into()));
+    };
+    for method in ["resources/subscribe", "resources/unsubscribe"] {
+        let a = s.request(method, Some(json!({"uri": uri}))).await?;
+        let result = verify::result(&a).map_err(|v| match v {
+            Verdict::Violation { message, expected, actual } => Verdict::Violation {
+                message: format!("{method} {uri} (resources.subscribe is declared): {message}"),
+                expected,
+                actual,
+            },
+            other => other,
+        })?;
+        let extra = result.as_object().is_none_or(|o| o.keys().any(|k| k != "_meta"));
+        if extra {
+            return Ok(Verdict::violation(
+                format!("{method} {uri} was not answered with an empty result"),
+                "result: {}",
+                jsonrpc::show(Some(result)),
+            ));
+        }
+    }
+    Ok(Verdict::pass(format!("subscribed to and unsubscribed from {uri}, each with an empty result")))
 }
 
 #[cfg(test)]

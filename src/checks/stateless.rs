@@ -225,10 +225,11 @@ fn tool_set(result: &Value) -> Vec<String> {
 
 async fn lists_stable(ctx: &Ctx) -> Outcome {
     let mut sets = Vec::new();
-    for _ in 0..3 {
+    for i in 1..=3 {
         let endpoint = ctx.endpoint.fresh()?;
         let mut s = Session::open(&endpoint, ctx.version, ctx.rec.clone()).await?;
-        let a = s.request("tools/list", None).await?;
+        // A different id on each connection, as independent clients would use.
+        let a = s.request_with_id(json!(i), "tools/list", None, &SendOpts::default()).await?;
         let Some(result) = verify::response(&a)?.get("result") else {
             return Ok(Verdict::Skip("the server serves no tools".into()));
         };

@@ -9,6 +9,7 @@ use crate::report::model::Exchange;
 use reqwest::Method;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// The endpoint and everything sent with every request to it.
 #[derive(Debug, Clone)]
@@ -48,6 +49,17 @@ impl HttpRequest {
         self.headers.push((name.to_string(), value.into()));
         self
     }
+}
+
+/// A read that watches a request's answer while it arrives: every decoded
+/// message is also passed to `tap` (so a check can act while the request is
+/// in flight, e.g. cancel it), and the read ends at the response, at the end
+/// of the stream, or once `window` has passed, which here is no error: a check
+/// that expects no response waits this long for one.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub tap: mpsc::UnboundedSender<Value>,
+    pub window: Duration,
 }
 
 /// Everything that came back.
@@ -107,6 +119,26 @@ impl HttpTarget {
 
     /// Sends one request and reads the whole answer; records the exchange.
     pub async fn send(&self, req: HttpRequest, rec: &Recorder) -> Result<HttpReply, WireError> {
+        self.send_inner(req, rec, None).await
+    }
+
+    /// Sends one request and reads its answer under `watch` (bounded by the
+    /// limits' timeout too); records the exchange.
+    pub async fn send_watched(
+        &self,
+        req: HttpRequest,
+        watch: Watch,
+        rec: &Recorder,
+    ) -> Result<HttpReply, WireError> {
+        self.send_inner(req, rec, Some(&watch)).await
+    }
+
+    async fn send_inner(
+        &self,
+        req: HttpRequest,
+        rec: &Recorder,
+        watch: Option<&Watch>,
+    ) -> Result<HttpReply, WireError> {
         let started = Instant::now();
         let mut sent_headers: Vec<(String, String)> = Vec::new();
         if req.method == Method::POST {
@@ -120,10 +152,11 @@ impl HttpTarget {
             sent_headers.push((n.clone(), v.clone()));
         }
         let mut reply = HttpReply::default();
-        let result =
-            tokio::time::timeout(self.limits.timeout, self.exchange(&req, &sent_headers, &mut reply))
-                .await
-                .unwrap_or(Err(WireError::Timeout(self.limits.timeout)));
+        let limit = watch.map_or(self.limits.timeout, |w| w.window.min(self.limits.timeout));
+        let tap = watch.map(|w| &w.tap);
+        let result = tokio::time::timeout(limit, self.exchange(&req, &sent_headers, &mut reply, tap))
+            .await
+            .unwrap_or(if watch.is_some() { Ok(()) } else { Err(WireError::Timeout(limit)) });
         reply.elapsed = started.elapsed();
         rec.push(Exchange {
             transport: "http".into(),
@@ -151,6 +184,7 @@ impl HttpTarget {
         req: &HttpRequest,
         headers: &[(String, String)],
         reply: &mut HttpReply,
+        tap: Option<&mpsc::UnboundedSender<Value>>,
     ) -> Result<(), WireError> {
         let mut builder = self.client.request(req.method.clone(), &self.url);
         for (n, v) in headers {
@@ -183,7 +217,14 @@ impl HttpTarget {
                 continue;
             }
             for ev in parser.feed(&chunk) {
+                let before = reply.messages.len();
                 decode_event(&ev, reply);
+                if let Some(tap) = tap {
+                    for m in &reply.messages[before..] {
+                        // The watcher may have stopped listening; that is fine.
+                        let _ = tap.send(m.clone());
+                    }
+                }
                 events.push(ev);
                 if events.len() > self.limits.max_sse_events {
                     reply.events = Some(events);

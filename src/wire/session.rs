@@ -6,7 +6,7 @@
 //! session id, send a wrong version header, send a body that is not JSON), since
 //! most checks exist to see what a server does when a client gets it wrong.
 
-use super::http::{HttpReply, HttpRequest, HttpTarget, Until};
+use super::http::{HttpReply, HttpRequest, HttpTarget, Until, Watch};
 use super::record::Recorder;
 use super::stdio::{StdioConn, StdioReply};
 use super::{Limits, WireError, jsonrpc};
@@ -14,6 +14,7 @@ use crate::spec::SpecVersion;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const CLIENT_NAME: &str = "mcpcheck";
 
@@ -130,6 +131,20 @@ impl Answered {
     pub fn error_code(&self) -> Option<i64> {
         self.response().and_then(jsonrpc::error_code)
     }
+}
+
+/// A request cancelled while in flight (see [`Session::request_cancelled`]).
+#[derive(Debug, Clone)]
+pub struct Cancelled {
+    pub id: Value,
+    /// What came back for the request: its HTTP answer (stream), or on stdio
+    /// every line read from the request until the end of the wait.
+    pub reply: Reply,
+    /// Whether `notifications/cancelled` was sent (a message of the answer
+    /// was accepted by the trigger before the response came).
+    pub cancel_sent: bool,
+    /// The HTTP answer to the cancellation's own POST.
+    pub cancel_reply: Option<Reply>,
 }
 
 /// Why a session could not be opened.
@@ -255,6 +270,87 @@ impl Session {
         let msg = jsonrpc::request(id.clone(), method, self.params(params));
         let reply = self.send_value(&msg, opts).await?;
         Ok(Answered { id, reply })
+    }
+
+    /// Sends a request and, as soon as `trigger` accepts a message of its
+    /// answer (a progress notification, say), `notifications/cancelled` for it
+    /// (over HTTP as a POST of its own while the request's stream stays open);
+    /// then waits up to `window` for a response to the request. A trigger
+    /// later than `window` after the request cancels nothing (so the wait
+    /// after a cancellation is never shorter than `window`).
+    pub async fn request_cancelled(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        window: Duration,
+        trigger: fn(&Value) -> bool,
+    ) -> Result<Cancelled, WireError> {
+        let id = self.next_id();
+        let msg = jsonrpc::request(id.clone(), method, self.params(params));
+        let cancel = jsonrpc::notification(
+            "notifications/cancelled",
+            self.params(Some(json!({"requestId": id, "reason": "mcpcheck: cancellation check"}))),
+        );
+        let rec = self.rec.clone();
+        let opts = SendOpts::default();
+        let (req_headers, cancel_headers) =
+            (self.auto_headers(Some(&msg), &opts), self.auto_headers(Some(&cancel), &opts));
+        match &mut self.conn {
+            Conn::Http(t) => {
+                let t = t.clone();
+                let mut req = HttpRequest::post(msg.to_string(), Until::ResponseTo(id.clone()));
+                req.headers = req_headers;
+                let mut creq = HttpRequest::post(cancel.to_string(), Until::End);
+                creq.headers = cancel_headers;
+                let (tap, mut seen) = tokio::sync::mpsc::unbounded_channel();
+                let started = tokio::time::Instant::now();
+                let read = t.send_watched(req, Watch { tap, window: window * 2 }, &rec);
+                let cancelling = async {
+                    while let Some(m) = seen.recv().await {
+                        if !trigger(&m) {
+                            continue;
+                        }
+                        if started.elapsed() > window {
+                            return None;
+                        }
+                        // Messages read in the same chunk are queued already: a
+                        // response among them means there is nothing to cancel.
+                        while let Ok(next) = seen.try_recv() {
+                            if jsonrpc::is_response_to(&next, &id) {
+                                return None;
+                            }
+                        }
+                        return Some(t.send(creq, &rec).await);
+                    }
+                    None
+                };
+                let (read, cancelled) = tokio::join!(read, cancelling);
+                let cancel_reply = cancelled.transpose()?.map(Reply::from_http);
+                Ok(Cancelled {
+                    reply: Reply::from_http(read?),
+                    cancel_sent: cancel_reply.is_some(),
+                    cancel_reply,
+                    id,
+                })
+            }
+            Conn::Stdio(c) => {
+                // Until the trigger, the response, or `window`.
+                let mut stop = |m: &Value| trigger(m);
+                let first = c.send_until(&msg.to_string(), Some(&id), window, &mut stop, &rec).await?;
+                let mut all = first.clone();
+                let answered = first.messages.iter().any(|m| jsonrpc::is_response_to(m, &id));
+                let cancel_sent = !answered && first.messages.last().is_some_and(trigger);
+                if cancel_sent {
+                    let then =
+                        c.send_until(&cancel.to_string(), Some(&id), window, &mut |_| false, &rec).await?;
+                    all.lines.extend(then.lines);
+                    all.messages.extend(then.messages);
+                    all.undecodable.extend(then.undecodable);
+                    all.eof = then.eof;
+                }
+                Ok(Cancelled { id, reply: Reply::from_stdio(all), cancel_sent, cancel_reply: None })
+            }
+        }
     }
 
     pub async fn notify(&mut self, method: &str, params: Option<Value>) -> Result<Reply, WireError> {

@@ -101,12 +101,51 @@ impl StdioConn {
         result.map(|()| reply)
     }
 
+    /// Writes one message and reads until the response to `until_id`, until
+    /// `stop` accepts a message read, or until `wait` has passed, which here
+    /// is no error: for checks that act while a request is in flight (cancel
+    /// it) or that expect no answer and wait this long for one.
+    pub async fn send_until(
+        &mut self,
+        body: &str,
+        until_id: Option<&Value>,
+        wait: Duration,
+        stop: &mut (dyn FnMut(&Value) -> bool + Send),
+        rec: &Recorder,
+    ) -> Result<StdioReply, WireError> {
+        let started = Instant::now();
+        let mut reply = StdioReply::default();
+        let wait = wait.min(self.limits.timeout);
+        let result = match self.write_line(body).await {
+            Ok(()) => self.read_into(until_id, wait, true, stop, &mut reply).await,
+            Err(e) => Err(e),
+        };
+        rec.push(Exchange {
+            transport: "stdio".into(),
+            request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
+            response: (!reply.lines.is_empty())
+                .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
+            error: result.as_ref().err().map(|e| e.to_string()),
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        });
+        result.map(|()| reply)
+    }
+
     async fn exchange(
         &mut self,
         body: &str,
         until_id: Option<&Value>,
         reply: &mut StdioReply,
     ) -> Result<(), WireError> {
+        self.write_line(body).await?;
+        let wait = match until_id {
+            Some(_) => self.limits.timeout,
+            None => SETTLE.min(self.limits.timeout),
+        };
+        self.read_into(until_id, wait, until_id.is_none(), &mut |_| false, reply).await
+    }
+
+    async fn write_line(&mut self, body: &str) -> Result<(), WireError> {
         let stdin = self.stdin.as_mut().ok_or(WireError::Closed)?;
         let mut line = body.replace('\n', " ");
         line.push('\n');
@@ -117,16 +156,24 @@ impl StdioConn {
         tokio::time::timeout(self.limits.timeout, write)
             .await
             .map_err(|_| WireError::Timeout(self.limits.timeout))?
-            .map_err(|e| WireError::Process(format!("writing to stdin: {e}")))?;
-        let wait = match until_id {
-            Some(_) => self.limits.timeout,
-            None => SETTLE.min(self.limits.timeout),
-        };
+            .map_err(|e| WireError::Process(format!("writing to stdin: {e}")))
+    }
+
+    /// Reads lines into `reply` until the response to `until_id`, a message
+    /// `stop` accepts, or `wait` (an error unless `elapse_ok`).
+    async fn read_into(
+        &mut self,
+        until_id: Option<&Value>,
+        wait: Duration,
+        elapse_ok: bool,
+        stop: &mut (dyn FnMut(&Value) -> bool + Send),
+        reply: &mut StdioReply,
+    ) -> Result<(), WireError> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let next = tokio::time::timeout_at(deadline, self.lines.recv()).await;
             let line = match next {
-                Err(_) if until_id.is_none() => return Ok(()),
+                Err(_) if elapse_ok => return Ok(()),
                 Err(_) => return Err(WireError::Timeout(self.limits.timeout)),
                 Ok(None) | Ok(Some(Line::Eof)) => {
                     reply.eof = true;
@@ -138,8 +185,16 @@ impl StdioConn {
             };
             match serde_json::from_str::<Value>(&line) {
                 Ok(v) => {
-                    let done = until_id.is_some_and(|id| jsonrpc::is_response_to(&v, id));
-                    reply.messages.push(v);
+                    // A line holding a batch (2025-03-26) carries several messages.
+                    let items = match v {
+                        Value::Array(items) => items,
+                        one => vec![one],
+                    };
+                    let mut done = false;
+                    for v in items {
+                        done |= until_id.is_some_and(|id| jsonrpc::is_response_to(&v, id)) || stop(&v);
+                        reply.messages.push(v);
+                    }
                     reply.lines.push(line);
                     if done {
                         return Ok(());

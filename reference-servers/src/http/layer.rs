@@ -212,7 +212,15 @@ impl Shared {
         single: Single,
         session: Option<String>,
     ) -> Response<Body> {
+        let cancellation = single.is_method("notifications/cancelled");
+        if cancellation && self.on(Fault::CancelIgnored) {
+            return empty(StatusCode::ACCEPTED);
+        }
         let response = self.call(Request::from_parts(parts, Body::from(bytes))).await;
+        if cancellation && self.on(Fault::CancelRejected) {
+            let body = messages::error_body(Value::Null, -32602, "Invalid params: no such request");
+            return json_response(StatusCode::BAD_REQUEST, body);
+        }
         let status = response.status();
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             // JSON, but not a JSON-RPC message rmcp recognises.
@@ -273,7 +281,7 @@ impl Shared {
                     message.pointer("/result/protocolVersion").and_then(Value::as_str).map(str::to_owned);
             }
             self.fault_message(message, single);
-            transport_faults::on_message(&self.faults, &self.transport, message, single);
+            transport_faults::on_message(&self.faults, message, single);
         };
         let new_body = match kind {
             BodyKind::Sse => {

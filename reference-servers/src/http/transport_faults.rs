@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header, request};
@@ -25,8 +24,6 @@ const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 pub(crate) struct State {
     /// `session-id-sequential`: real id ↔ the number shown to clients.
     sequential: Mutex<SequentialIds>,
-    /// `lists-vary`: tools/list calls so far (every other one loses a tool).
-    tool_lists: AtomicU64,
 }
 
 #[derive(Default)]
@@ -115,7 +112,7 @@ pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
 }
 
 /// Message faults on one JSON-RPC message answering `single`.
-pub(crate) fn on_message(faults: &FaultSet, state: &State, message: &mut Value, single: &Single) {
+pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single) {
     let Some(obj) = message.as_object_mut() else { return };
     if faults.contains(Fault::JsonrpcMemberMissing) && single.is_method("tools/list") {
         obj.remove("jsonrpc");
@@ -138,7 +135,9 @@ pub(crate) fn on_message(faults: &FaultSet, state: &State, message: &mut Value, 
     }
     if faults.contains(Fault::ListsVary)
         && single.is_method("tools/list")
-        && state.tool_lists.fetch_add(1, Ordering::Relaxed) % 2 == 1
+        // Keyed on the request id, not on a count of calls: concurrent
+        // checks' own tools/list calls would shift a count's parity.
+        && single.id.as_ref().and_then(Value::as_i64).is_some_and(|id| id % 2 == 0)
         && let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut)
     {
         tools.pop();
