@@ -181,3 +181,25 @@ fn headers_are_sent_and_secrets_redacted() {
     assert_eq!(headers["x-trace"], "abc123");
     assert_eq!(headers["authorization"], "Bearer [redacted]");
 }
+
+#[test]
+fn coverage_doc_names_only_known_checks() {
+    let out = mcpcheck().arg("list").assert().success().get_output().stdout.clone();
+    let listed = String::from_utf8_lossy(&out);
+    let known: Vec<&str> = listed.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/coverage.md")).expect("doc");
+    // Every `area/page/slug` in backticks is a check id, unless marked planned.
+    for (i, piece) in doc.split('`').enumerate() {
+        let is_id = i % 2 == 1
+            && piece.split('/').count() == 3
+            && piece.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'/' || b == b'-');
+        if !is_id || piece.ends_with('/') {
+            continue;
+        }
+        let rest = doc.split('`').nth(i + 1).unwrap_or("");
+        if rest.trim_start().starts_with("*(planned") {
+            continue;
+        }
+        assert!(known.contains(&piece), "docs/coverage.md names {piece}, which `mcpcheck list` lacks");
+    }
+}
