@@ -143,6 +143,8 @@ pub enum ServerKind {
     Plain,
     /// The plain server behind OAuth 2.1 bearer JWTs; `add` needs scope read:add (seed example 09).
     Authorized,
+    /// An axum app: /health, a REST API under /api/items, MCP at /mcpserver/mcp (seed example 10).
+    Mounted,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -339,6 +341,17 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .await
         }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
+        _ if args.stdio => Err(usage("only plain can be served on stdio")),
+        ServerKind::Mounted => {
+            let listener = bind(&args.host, args.port).await?;
+            let local = listener.local_addr()?;
+            eprintln!(
+                "mcpcheck mounted server on http://{local}: /health, /api/items, MCP at {}",
+                reference_servers::mounted::MCP_PATH
+            );
+            reference_servers::serve_mounted_http(listener, faults, ctrl_c()).await?;
+            Ok(())
+        }
         ServerKind::Plain => {
             let addr = format!("{}:{}", args.host, args.port);
             let listener = tokio::net::TcpListener::bind(&addr)
@@ -354,4 +367,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn bind(host: &str, port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    let addr = format!("{host}:{port}");
+    tokio::net::TcpListener::bind(&addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}")))
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -9,10 +9,12 @@
 pub mod authorized;
 pub mod faults;
 pub mod http;
+pub mod mounted;
 pub mod plain;
 pub mod stdio;
 
 pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
-pub use http::{HttpOptions, plain_router, serve_plain_http};
+pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_router};
+pub use mounted::{mounted_router, serve_mounted_http};
 pub use stdio::{serve_plain_io, serve_plain_stdio};
