@@ -145,6 +145,8 @@ pub enum ServerKind {
     Authorized,
     /// An axum app: /health, a REST API under /api/items, MCP at /mcpserver/mcp (seed example 10).
     Mounted,
+    /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 12).
+    Composed,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -342,6 +344,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         _ if args.stdio => Err(usage("only plain can be served on stdio")),
+        ServerKind::Composed => {
+            let composed = reference_servers::Composed::example().map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
+            Ok(())
+        }
         ServerKind::Mounted => {
             let listener = bind(&args.host, args.port).await?;
             let local = listener.local_addr()?;

@@ -8,7 +8,10 @@ use mcpcheck::runner::{self, Revision, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
+use mcpcheck::wire::record::Recorder;
+use mcpcheck::wire::session::Session;
 use reference_servers::FaultSet;
+use reference_servers::composed::{Arithmetic, ComposeError, Composed};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -109,4 +112,100 @@ async fn mounted_server_serves_rest_beside_mcp() {
     assert_eq!(rest(Method::POST, &items, Some(json!({"name": ""}))).await.0, 422);
     // The MCP endpoint is only at /mcpserver/mcp.
     assert_eq!(rest(Method::POST, &format!("{}/mcp", s.base), Some(json!({}))).await.0, 404);
+}
+
+async fn composed(server: Composed) -> Served {
+    serve(|l, rx| reference_servers::serve_composed_http(l, server, "/mcp".into(), stopped(rx))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn composed_server_passes_the_catalogue() {
+    let s = composed(Composed::example().expect("composes")).await;
+    assert_conformant("composed", &format!("{}/mcp", s.base)).await;
+}
+
+/// A session on `url` at 2025-11-25 and its answer to `method`.
+async fn ask(url: &str, method: &str, params: Value) -> Value {
+    let running = target::start(&TargetSpec::Url(url.to_owned()), vec![], limits()).await.expect("target");
+    let mut session =
+        Session::open(&running.endpoint, SpecVersion::V2025_11_25, Recorder::new()).await.expect("session");
+    let answered = session.request(method, Some(params)).await.expect("answer");
+    answered.response().cloned().unwrap_or(Value::Null)
+}
+
+fn names(list: &Value, key: &str, field: &str) -> Vec<String> {
+    let items =
+        list.pointer(&format!("/result/{key}")).and_then(Value::as_array).cloned().unwrap_or_default();
+    items.iter().filter_map(|i| i.get(field).and_then(Value::as_str).map(str::to_owned)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn composition_namespaces_names_and_uris_and_nests() {
+    let inner = Composed::builder("inner")
+        .mount("add", Arithmetic::add())
+        .mount("subtract", Arithmetic::subtract())
+        .build()
+        .expect("inner composes");
+    let outer = Composed::builder("outer")
+        .mount("math", inner)
+        .mount("plus", Arithmetic::add())
+        .build()
+        .expect("outer composes");
+    let s = composed(outer).await;
+    let url = format!("{}/mcp", s.base);
+    let tools = ask(&url, "tools/list", json!({})).await;
+    assert_eq!(names(&tools, "tools", "name"), ["math_add_add", "math_subtract_subtract", "plus_add"]);
+    let prompts = ask(&url, "prompts/list", json!({})).await;
+    assert_eq!(
+        names(&prompts, "prompts", "name"),
+        ["math_add_explain", "math_subtract_explain", "plus_explain"]
+    );
+    let resources = ask(&url, "resources/list", json!({})).await;
+    assert_eq!(
+        names(&resources, "resources", "uri"),
+        ["calc://math/add/about", "calc://math/subtract/about", "calc://plus/about"]
+    );
+    let templates = ask(&url, "resources/templates/list", json!({})).await;
+    assert_eq!(names(&templates, "resourceTemplates", "uriTemplate")[0], "calc://math/add/result/{a}/{b}");
+
+    let call =
+        ask(&url, "tools/call", json!({"name": "math_subtract_subtract", "arguments": {"a": 5, "b": 7}}))
+            .await;
+    assert_eq!(call.pointer("/result/structuredContent"), Some(&json!({"result": -2})), "{call}");
+    let call = ask(&url, "tools/call", json!({"name": "plus_add", "arguments": {"a": 5, "b": 7}})).await;
+    assert_eq!(call.pointer("/result/structuredContent"), Some(&json!({"result": 12})), "{call}");
+    // The un-namespaced name is not offered.
+    let call = ask(&url, "tools/call", json!({"name": "add", "arguments": {"a": 1, "b": 2}})).await;
+    assert_eq!(call.pointer("/error/code"), Some(&json!(-32602)), "{call}");
+
+    let read = ask(&url, "resources/read", json!({"uri": "calc://math/subtract/result/10/4"})).await;
+    assert_eq!(read.pointer("/result/contents/0/text"), Some(&json!("6")), "{read}");
+    assert_eq!(read.pointer("/result/contents/0/uri"), Some(&json!("calc://math/subtract/result/10/4")));
+    let read = ask(&url, "resources/read", json!({"uri": "calc://nowhere/about"})).await;
+    assert!(read.get("error").is_some(), "{read}");
+
+    let prompt = ask(&url, "prompts/get", json!({"name": "plus_explain"})).await;
+    let text = prompt.pointer("/result/messages/0/content/text").and_then(Value::as_str).unwrap_or_default();
+    assert!(text.contains("add two integers"), "{prompt}");
+}
+
+#[test]
+fn a_clash_is_an_error_at_start_up() {
+    // `a` + (`b` + tool `add`) and `a_b` + tool `add` both offer `a_b_add`.
+    let inner = Composed::builder("inner").mount("b", Arithmetic::add()).build().expect("composes");
+    let err = Composed::builder("outer").mount("a", inner).mount("a_b", Arithmetic::add()).build().err();
+    assert_eq!(
+        err,
+        Some(ComposeError::Clash {
+            kind: "tool",
+            name: "a_b_add".into(),
+            first: "a".into(),
+            second: "a_b".into()
+        })
+    );
+    let twice =
+        Composed::builder("c").mount("n", Arithmetic::add()).mount("n", Arithmetic::subtract()).build();
+    assert_eq!(twice.err(), Some(ComposeError::NamespaceTaken("n".into())));
+    let slash = Composed::builder("b").mount("a/b", Arithmetic::add()).build();
+    assert_eq!(slash.err(), Some(ComposeError::BadNamespace("a/b".into())));
 }

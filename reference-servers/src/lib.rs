@@ -7,6 +7,7 @@
 //! [`faults`] lists the violations the servers can switch on.
 
 pub mod authorized;
+pub mod composed;
 pub mod faults;
 pub mod http;
 pub mod mounted;
@@ -14,6 +15,7 @@ pub mod plain;
 pub mod stdio;
 
 pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
+pub use composed::{ComposeError, Composed, Mountable, serve_composed_http};
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
 pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_router};
 pub use mounted::{mounted_router, serve_mounted_http};
