@@ -132,6 +132,12 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// `openapi` only: the OpenAPI 3 document (JSON), e.g. docs/openapi/items.json.
+    #[arg(long = "spec", value_name = "FILE")]
+    pub openapi_spec: Option<PathBuf>,
+    /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// `authorized` only: whose tokens to trust.
     #[command(flatten)]
     pub issuer: crate::oauth::commands::IssuerArgs,
@@ -147,6 +153,8 @@ pub enum ServerKind {
     Mounted,
     /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 12).
     Composed,
+    /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
+    Openapi,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -349,6 +357,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let listener = bind(&args.host, args.port).await?;
             eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
             reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Openapi => {
+            let (Some(file), Some(base)) = (&args.openapi_spec, &args.base_url) else {
+                return Err(usage("serve openapi needs --spec FILE and --base-url URL"));
+            };
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let doc: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let server =
+                reference_servers::OpenApiServer::from_spec(&doc, base).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!(
+                "mcpcheck openapi server on http://{}{} calling {base}",
+                listener.local_addr()?,
+                args.path
+            );
+            reference_servers::serve_openapi_http(listener, server, args.path, ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Mounted => {

@@ -10,8 +10,8 @@ use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
 use mcpcheck::wire::record::Recorder;
 use mcpcheck::wire::session::Session;
-use reference_servers::FaultSet;
 use reference_servers::composed::{Arithmetic, ComposeError, Composed};
+use reference_servers::{FaultSet, OpenApiServer};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -208,4 +208,87 @@ fn a_clash_is_an_error_at_start_up() {
     assert_eq!(twice.err(), Some(ComposeError::NamespaceTaken("n".into())));
     let slash = Composed::builder("b").mount("a/b", Arithmetic::add()).build();
     assert_eq!(slash.err(), Some(ComposeError::BadNamespace("a/b".into())));
+}
+
+/// The shipped items API document.
+fn items_spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi/items.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("items.json")).expect("JSON")
+}
+
+/// The mounted server's REST API and an OpenAPI server in front of it.
+async fn openapi_over_mounted() -> (Served, Served) {
+    let api = mounted().await;
+    let server = OpenApiServer::from_spec(&items_spec(), &api.base).expect("spec loads");
+    let mcp =
+        serve(|l, rx| reference_servers::serve_openapi_http(l, server, "/mcp".into(), stopped(rx))).await;
+    (api, mcp)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_server_passes_the_catalogue() {
+    let (_api, mcp) = openapi_over_mounted().await;
+    assert_conformant("openapi", &format!("{}/mcp", mcp.base)).await;
+}
+
+fn text_of(call: &Value) -> String {
+    call.pointer("/result/content/0/text").and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_operations_are_working_tools() {
+    let (_api, mcp) = openapi_over_mounted().await;
+    let url = format!("{}/mcp", mcp.base);
+    let tools = ask(&url, "tools/list", json!({})).await;
+    assert_eq!(
+        names(&tools, "tools", "name"),
+        ["listItems", "createItem", "getItem", "replaceItem", "deleteItem", "health"]
+    );
+    let create = tools.pointer("/result/tools/1").cloned().unwrap_or_default();
+    assert_eq!(create.pointer("/inputSchema/required"), Some(&json!(["body"])), "{create}");
+    assert_eq!(create.pointer("/inputSchema/properties/body/required"), Some(&json!(["name"])), "{create}");
+    let get = tools.pointer("/result/tools/2").cloned().unwrap_or_default();
+    assert_eq!(get.pointer("/inputSchema/properties/id/type"), Some(&json!("integer")), "{get}");
+    assert_eq!(get.pointer("/annotations/readOnlyHint"), Some(&json!(true)), "{get}");
+
+    let call = |name: &str, arguments: Value| {
+        let url = url.clone();
+        let params = json!({"name": name, "arguments": arguments});
+        async move { ask(&url, "tools/call", params).await }
+    };
+    let created = call("createItem", json!({"body": {"name": "bolt", "quantity": 3}})).await;
+    assert_eq!(created.pointer("/result/isError"), Some(&json!(false)), "{created}");
+    let item: Value = serde_json::from_str(&text_of(&created)).expect("JSON item");
+    assert_eq!(item, json!({"id": 1, "name": "bolt", "quantity": 3}));
+    let got = call("getItem", json!({"id": 1})).await;
+    assert_eq!(serde_json::from_str::<Value>(&text_of(&got)).ok(), Some(item));
+    let listed = call("listItems", json!({})).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&text_of(&listed)).ok().and_then(|v| v.as_array().map(Vec::len)),
+        Some(1)
+    );
+    let replaced = call("replaceItem", json!({"id": 1, "body": {"name": "nut", "quantity": 9}})).await;
+    assert!(text_of(&replaced).contains("\"nut\""), "{replaced}");
+    let deleted = call("deleteItem", json!({"id": 1})).await;
+    assert_eq!(deleted.pointer("/result/isError"), Some(&json!(false)), "{deleted}");
+
+    // Non-2xx: an isError result with the status and the body.
+    let missing = call("getItem", json!({"id": 1})).await;
+    assert_eq!(missing.pointer("/result/isError"), Some(&json!(true)), "{missing}");
+    let text = text_of(&missing);
+    assert!(text.starts_with("HTTP 404") && text.contains("no item 1"), "{text}");
+    let invalid = call("createItem", json!({"body": {"name": ""}})).await;
+    assert!(text_of(&invalid).starts_with("HTTP 422"), "{invalid}");
+    // A missing path parameter never reaches the API.
+    let no_id = call("getItem", json!({})).await;
+    assert_eq!(no_id.pointer("/result/isError"), Some(&json!(true)), "{no_id}");
+}
+
+#[test]
+fn openapi_refuses_what_it_cannot_serve() {
+    assert!(OpenApiServer::from_spec(&json!({"swagger": "2.0", "paths": {}}), "http://127.0.0.1:1").is_err());
+    assert!(OpenApiServer::from_spec(&items_spec(), "not a url").is_err());
+    let twice = json!({"openapi": "3.0.3", "paths": {
+        "/a": {"get": {"operationId": "same"}}, "/b": {"get": {"operationId": "same"}}}});
+    assert!(OpenApiServer::from_spec(&twice, "http://127.0.0.1:1").is_err());
 }

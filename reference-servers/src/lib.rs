@@ -11,6 +11,7 @@ pub mod composed;
 pub mod faults;
 pub mod http;
 pub mod mounted;
+pub mod openapi;
 pub mod plain;
 pub mod stdio;
 
@@ -19,4 +20,5 @@ pub use composed::{ComposeError, Composed, Mountable, serve_composed_http};
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
 pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_router};
 pub use mounted::{mounted_router, serve_mounted_http};
+pub use openapi::{OpenApiServer, serve_openapi_http};
 pub use stdio::{serve_plain_io, serve_plain_stdio};
