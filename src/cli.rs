@@ -138,6 +138,9 @@ pub struct ServeArgs {
     /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}}}}.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// `authorized` only: whose tokens to trust.
     #[command(flatten)]
     pub issuer: crate::oauth::commands::IssuerArgs,
@@ -155,6 +158,8 @@ pub enum ServerKind {
     Composed,
     /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
     Openapi,
+    /// A proxy fronting the backends of an {"mcpServers": {NAME: {"url": ...}}} config, tools as NAME_TOOL.
+    Proxied,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -376,6 +381,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 args.path
             );
             reference_servers::serve_openapi_http(listener, server, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Proxied => {
+            let file = args.config.as_ref().ok_or_else(|| usage("serve proxied needs --config FILE"))?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let config: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let backends =
+                reference_servers::backends_from_config(&config).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck proxied server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_proxied_http(listener, backends, args.path, ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Mounted => {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod mounted;
 pub mod openapi;
 pub mod plain;
+pub mod proxy;
 pub mod stdio;
 
 pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
@@ -21,4 +22,7 @@ pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
 pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_router};
 pub use mounted::{mounted_router, serve_mounted_http};
 pub use openapi::{OpenApiServer, serve_openapi_http};
+pub use proxy::{backends_from_config, serve_proxied_http};
 pub use stdio::{serve_plain_io, serve_plain_stdio};
+/// The token [`serve_router`] and [`mcp_router`] take, re-exported.
+pub use tokio_util::sync::CancellationToken;
