@@ -23,15 +23,31 @@ fn limits() -> Limits {
     Limits { timeout: Duration::from_secs(10), ..Limits::default() }
 }
 
-/// A plain backend on `addr`, counting the sessions opened (POSTs without
-/// a session id: initialize).
-async fn backend(listener: TcpListener, opened: Arc<AtomicUsize>) -> oneshot::Sender<()> {
+/// What the backends saw.
+#[derive(Default)]
+struct Seen {
+    /// Sessions opened (POSTs without a session id: initialize).
+    opened: AtomicUsize,
+    /// Requests carrying an Authorization header.
+    authorization: AtomicUsize,
+    /// Requests carrying the configured X-Backend-Key.
+    key: AtomicUsize,
+}
+
+/// A plain backend on `listener`, recording what it sees.
+async fn backend(listener: TcpListener, seen: Arc<Seen>) -> oneshot::Sender<()> {
     let (tx, rx) = oneshot::channel::<()>();
     let count = move |req: Request<Body>, next: Next| {
-        let opened = opened.clone();
+        let seen = seen.clone();
         async move {
             if req.method() == "POST" && !req.headers().contains_key("mcp-session-id") {
-                opened.fetch_add(1, Ordering::SeqCst);
+                seen.opened.fetch_add(1, Ordering::SeqCst);
+            }
+            if req.headers().contains_key("authorization") {
+                seen.authorization.fetch_add(1, Ordering::SeqCst);
+            }
+            if req.headers().get("x-backend-key").is_some_and(|v| v == "from-config") {
+                seen.key.fetch_add(1, Ordering::SeqCst);
             }
             let response: Response = next.run(req).await;
             response
@@ -48,18 +64,18 @@ async fn backend(listener: TcpListener, opened: Arc<AtomicUsize>) -> oneshot::Se
 struct Setup {
     proxy: String,
     b_addr: SocketAddr,
-    opened: Arc<AtomicUsize>,
+    seen: Arc<Seen>,
     _stops: Vec<oneshot::Sender<()>>,
     stop_b: Option<oneshot::Sender<()>>,
 }
 
 async fn setup() -> Setup {
-    let opened = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Seen::default());
     let la = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let lb = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (a_addr, b_addr) = (la.local_addr().unwrap(), lb.local_addr().unwrap());
-    let stop_a = backend(la, opened.clone()).await;
-    let stop_b = backend(lb, opened.clone()).await;
+    let stop_a = backend(la, seen.clone()).await;
+    let stop_b = backend(lb, seen.clone()).await;
     let config = json!({"mcpServers": {
         "a": {"url": format!("http://{a_addr}/mcp")},
         "b": {"url": format!("http://{b_addr}/mcp"), "headers": {"X-Backend-Key": "from-config"}},
@@ -71,7 +87,7 @@ async fn setup() -> Setup {
     tokio::spawn(reference_servers::serve_proxied_http(lp, backends, "/mcp".into(), async move {
         let _ = rx.await;
     }));
-    Setup { proxy, b_addr, opened, _stops: vec![stop_a, tx], stop_b: Some(stop_b) }
+    Setup { proxy, b_addr, seen, _stops: vec![stop_a, tx], stop_b: Some(stop_b) }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,7 +113,9 @@ async fn proxied_server_passes_the_catalogue() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tools_are_namespaced_sessions_reused_and_a_dead_backend_named() {
     let mut s = setup().await;
-    let running = target::start(&TargetSpec::Url(s.proxy.clone()), vec![], limits()).await.unwrap();
+    // The frontend's token must not reach a backend.
+    let token = vec![("Authorization".to_owned(), "Bearer frontend-secret".to_owned())];
+    let running = target::start(&TargetSpec::Url(s.proxy.clone()), token, limits()).await.unwrap();
     let mut session =
         Session::open(&running.endpoint, SpecVersion::V2025_11_25, Recorder::new()).await.unwrap();
     let list = session.request("tools/list", Some(json!({}))).await.unwrap();
@@ -118,7 +136,9 @@ async fn tools_are_namespaced_sessions_reused_and_a_dead_backend_named() {
         assert_eq!(result.pointer("/structuredContent/result"), Some(&json!(i + 1)), "{result}");
     }
     // One session with each backend for this frontend session, not one per call.
-    assert_eq!(s.opened.load(Ordering::SeqCst), 2);
+    assert_eq!(s.seen.opened.load(Ordering::SeqCst), 2);
+    assert_eq!(s.seen.authorization.load(Ordering::SeqCst), 0, "a token was passed through");
+    assert!(s.seen.key.load(Ordering::SeqCst) > 0, "b's configured header was not sent");
 
     // Backend b dies: its calls are a JSON-RPC error naming it; a keeps working.
     let _ = s.stop_b.take().map(|tx| tx.send(()));
@@ -134,7 +154,7 @@ async fn tools_are_namespaced_sessions_reused_and_a_dead_backend_named() {
 
     // b comes back on the same address: the next call reconnects.
     let lb = TcpListener::bind(s.b_addr).await.expect("rebind b");
-    s._stops.push(backend(lb, s.opened.clone()).await);
+    s._stops.push(backend(lb, s.seen.clone()).await);
     let back =
         session.request("tools/call", Some(json!({"name": "b_echo", "arguments": {"message": "hi"}}))).await;
     let result = back.unwrap().result().cloned().unwrap_or_default();
