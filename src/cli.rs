@@ -154,7 +154,7 @@ pub enum ServerKind {
     Authorized,
     /// An axum app: /health, a REST API under /api/items, MCP at /mcpserver/mcp (seed example 10).
     Mounted,
-    /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 12).
+    /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 11).
     Composed,
     /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
     Openapi,
