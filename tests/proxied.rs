@@ -135,6 +135,21 @@ async fn tools_are_namespaced_sessions_reused_and_a_dead_backend_named() {
         let result = call.unwrap().result().cloned().unwrap_or_default();
         assert_eq!(result.pointer("/structuredContent/result"), Some(&json!(i + 1)), "{result}");
     }
+    // Prompts, resources and completion are namespaced and forwarded too.
+    let prompts = session.request("prompts/list", Some(json!({}))).await.unwrap();
+    assert!(prompts.result().is_some_and(|r| r.to_string().contains("\"a_greeting\"")), "{prompts:?}");
+    let resources = session.request("resources/list", Some(json!({}))).await.unwrap();
+    let uris = resources.result().map(|r| r.to_string()).unwrap_or_default();
+    assert!(uris.contains("\"info://a/server\"") && uris.contains("\"note://b/4\""), "{uris}");
+    let read = session.request("resources/read", Some(json!({"uri": "note://b/1"}))).await.unwrap();
+    let contents = read.result().and_then(|r| r.pointer("/contents/0")).cloned().unwrap_or_default();
+    assert_eq!(contents.get("uri"), Some(&json!("note://b/1")), "{contents}");
+    assert_eq!(contents.get("text"), Some(&json!("note 1")), "{contents}");
+    let complete = json!({"ref": {"type": "ref/prompt", "name": "a_greeting"}, "argument": {"name": "name", "value": "Al"}});
+    let completed = session.request("completion/complete", Some(complete)).await.unwrap();
+    let values = completed.result().and_then(|r| r.pointer("/completion/values")).cloned();
+    assert_eq!(values, Some(json!(["Alan"])), "{completed:?}");
+
     // One session with each backend for this frontend session, not one per call.
     assert_eq!(s.seen.opened.load(Ordering::SeqCst), 2);
     assert_eq!(s.seen.authorization.load(Ordering::SeqCst), 0, "a token was passed through");

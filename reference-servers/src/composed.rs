@@ -151,7 +151,7 @@ pub fn namespace_uri(uri: &str, ns: &str) -> Option<String> {
 }
 
 /// `scheme://{ns}/path` → (`ns`, `scheme://path`).
-fn split_uri(uri: &str) -> Option<(&str, String)> {
+pub(crate) fn split_uri(uri: &str) -> Option<(&str, String)> {
     let (scheme, rest) = uri.split_once("://")?;
     let (ns, path) = rest.split_once('/')?;
     Some((ns, format!("{scheme}://{path}")))

@@ -15,8 +15,10 @@
 //!   header at all) goes to a backend; a backend's own headers come from
 //!   the config.
 //!
-//! Only tools are forwarded; resources, prompts, completion, logging,
-//! progress and cancellation are not (yet).
+//! Forwarded: tools, prompts (`NAME_prompt`), resources and templates
+//! (`scheme://NAME/path`, as in [`crate::composed`]) and completion, client
+//! to backend. Not forwarded (yet): logging, progress, cancellation and
+//! anything the backend sends on its own (notifications, server requests).
 
 mod backend;
 
@@ -28,8 +30,12 @@ use std::{
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     model::{
-        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ErrorCode, Implementation,
-        ListToolsResult, PaginatedRequestParams, ResultType, ServerCapabilities, ServerConfig, Tool,
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+        CompleteResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
+        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+        PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+        Reference, Resource, ResourceContents, ResourceTemplate, ResultType, ServerCapabilities,
+        ServerConfig, Tool,
     },
     service::RequestContext,
 };
@@ -37,7 +43,7 @@ use serde_json::{Value, json};
 
 pub use backend::{Backend, BackendError, BackendSession};
 
-use crate::composed::{no_cursor, stateless};
+use crate::composed::{namespace_uri, no_cursor, split_uri, stateless};
 
 /// Most `tools/list` pages read from one backend.
 const MAX_PAGES: usize = 100;
@@ -94,8 +100,8 @@ pub fn backends_from_config(config: &Value) -> Result<Vec<Backend>, ProxyConfigE
 #[derive(Debug)]
 struct Shared {
     backends: Vec<Arc<Backend>>,
-    /// Each backend's last tool list (un-namespaced), for when it is down.
-    last_tools: Mutex<HashMap<String, Vec<Tool>>>,
+    /// Each backend's last list per method (un-namespaced), for when it is down.
+    last: Mutex<HashMap<(String, &'static str), Vec<Value>>>,
 }
 
 /// The proxy handler; one per frontend session, holding that session's
@@ -116,7 +122,7 @@ impl ProxyFactory {
     /// A factory over `backends`.
     pub fn new(backends: Vec<Backend>) -> Self {
         let backends = backends.into_iter().map(Arc::new).collect();
-        Self { shared: Arc::new(Shared { backends, last_tools: Mutex::new(HashMap::new()) }) }
+        Self { shared: Arc::new(Shared { backends, last: Mutex::new(HashMap::new()) }) }
     }
 
     /// A handler for a new frontend session, with no backend session yet.
@@ -190,39 +196,93 @@ impl Proxy {
         Err(BackendError::SessionGone)
     }
 
-    /// `backend`'s tools, every page; the last known list if it is down.
-    async fn tools_of(&self, backend: &Backend) -> Vec<Tool> {
-        let mut tools = Vec::new();
+    /// Every page of `method`'s `key` items from `backend`; the last known
+    /// list if it is down (none if it never answered, or lacks the method).
+    async fn list_all(&self, backend: &Backend, method: &'static str, key: &str) -> Vec<Value> {
+        let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let params = cursor.as_ref().map_or_else(|| json!({}), |c| json!({"cursor": c}));
-            let Ok(Ok(page)) = self.request(backend, "tools/list", params).await else {
-                return self
-                    .shared
-                    .last_tools
-                    .lock()
-                    .ok()
-                    .and_then(|m| m.get(&backend.name).cloned())
-                    .unwrap_or_default();
+            let page = match self.request(backend, method, params).await {
+                Ok(Ok(page)) => page,
+                // The backend answered: it has no such list.
+                Ok(Err(_)) => return Vec::new(),
+                Err(_) => {
+                    let last = self.shared.last.lock().ok();
+                    return last
+                        .and_then(|m| m.get(&(backend.name.clone(), method)).cloned())
+                        .unwrap_or_default();
+                }
             };
-            let items = page.get("tools").and_then(Value::as_array).cloned().unwrap_or_default();
-            tools.extend(items.into_iter().filter_map(|t| serde_json::from_value::<Tool>(t).ok()));
+            items.extend(page.get(key).and_then(Value::as_array).cloned().unwrap_or_default());
             cursor = page.get("nextCursor").and_then(Value::as_str).map(str::to_owned);
             if cursor.is_none() {
                 break;
             }
         }
-        if let Ok(mut last) = self.shared.last_tools.lock() {
-            last.insert(backend.name.clone(), tools.clone());
+        if let Ok(mut last) = self.shared.last.lock() {
+            last.insert((backend.name.clone(), method), items.clone());
         }
-        tools
+        items
     }
+
+    /// Every backend's `method` list, each item renamed by `rename`.
+    async fn merged<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &'static str,
+        key: &str,
+        rename: impl Fn(&str, &mut T) -> bool,
+    ) -> Vec<T> {
+        let lists =
+            futures::future::join_all(self.shared.backends.iter().map(|b| self.list_all(b, method, key)))
+                .await;
+        let mut all = Vec::new();
+        for (backend, list) in self.shared.backends.iter().zip(lists) {
+            for item in list {
+                if let Ok(mut item) = serde_json::from_value::<T>(item)
+                    && rename(&backend.name, &mut item)
+                {
+                    all.push(item);
+                }
+            }
+        }
+        all
+    }
+
+    /// Forwards `method` to the backend `name`; the result as `T`.
+    async fn forward<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        method: &str,
+        params: Value,
+    ) -> Result<T, ErrorData> {
+        let backend = self
+            .backend(name)
+            .ok_or_else(|| ErrorData::invalid_params(format!("no backend {name}"), None))?;
+        let backend = backend.clone();
+        match self.request(&backend, method, params).await {
+            Err(e) => Err(unavailable(name, &e)),
+            Ok(Err(e)) => Err(ErrorData::new(ErrorCode(e.code), format!("{name}: {}", e.message), e.data)),
+            Ok(Ok(result)) => serde_json::from_value::<T>(result)
+                .map_err(|e| unavailable(name, &BackendError::Protocol(e.to_string()))),
+        }
+    }
+}
+
+fn cached<T>(result: T, context: &RequestContext<RoleServer>, hint: impl FnOnce(T) -> T) -> T {
+    if stateless(context) { hint(result) } else { result }
 }
 
 impl ServerHandler for Proxy {
     fn get_info(&self) -> ServerConfig {
         let names: Vec<&str> = self.shared.backends.iter().map(|b| b.name.as_str()).collect();
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let caps = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .enable_resources()
+            .enable_completions()
+            .build();
+        ServerConfig::new(caps)
             .with_server_info(Implementation::new("mcpcheck-proxied", env!("CARGO_PKG_VERSION")))
             .with_instructions(format!("A proxy; tools are NAME_TOOL for the backends {}.", names.join(", ")))
     }
@@ -233,20 +293,14 @@ impl ServerHandler for Proxy {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         no_cursor(request.as_ref())?;
-        let lists = futures::future::join_all(self.shared.backends.iter().map(|b| self.tools_of(b))).await;
-        let mut tools = Vec::new();
-        for (backend, list) in self.shared.backends.iter().zip(lists) {
-            for mut tool in list {
-                tool.name = format!("{}_{}", backend.name, tool.name).into();
-                tools.push(tool);
-            }
-        }
+        let tools = self
+            .merged("tools/list", "tools", |ns, tool: &mut Tool| {
+                tool.name = format!("{ns}_{}", tool.name).into();
+                true
+            })
+            .await;
         let result = ListToolsResult::with_all_items(tools);
-        Ok(if stateless(&context) {
-            result.with_ttl_ms(0).with_cache_scope(CacheScope::Public)
-        } else {
-            result
-        })
+        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
     }
 
     async fn call_tool(
@@ -273,6 +327,122 @@ impl ServerHandler for Proxy {
                 Ok(result.into())
             }
         }
+    }
+
+    async fn list_prompts(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        no_cursor(request.as_ref())?;
+        let prompts = self
+            .merged("prompts/list", "prompts", |ns, p: &mut Prompt| {
+                p.name = format!("{ns}_{}", p.name);
+                true
+            })
+            .await;
+        let result = ListPromptsResult::with_all_items(prompts);
+        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let unknown = || ErrorData::invalid_params(format!("unknown prompt {}", request.name), None);
+        let (name, prompt) = request.name.split_once('_').ok_or_else(unknown)?;
+        self.backend(name).ok_or_else(unknown)?;
+        let mut params = json!({"name": prompt});
+        if let Some(arguments) = &request.arguments {
+            params["arguments"] = Value::Object(arguments.clone());
+        }
+        let mut result: GetPromptResult = self.forward(name, "prompts/get", params).await?;
+        result.result_type.get_or_insert(ResultType::COMPLETE);
+        Ok(result.into())
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        no_cursor(request.as_ref())?;
+        let resources = self
+            .merged("resources/list", "resources", |ns, r: &mut Resource| {
+                namespace_uri(&r.uri, ns).map(|uri| r.uri = uri).is_some()
+            })
+            .await;
+        let result = ListResourcesResult::with_all_items(resources);
+        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        no_cursor(request.as_ref())?;
+        let templates = self
+            .merged("resources/templates/list", "resourceTemplates", |ns, t: &mut ResourceTemplate| {
+                namespace_uri(&t.uri_template, ns).map(|uri| t.uri_template = uri).is_some()
+            })
+            .await;
+        let result = ListResourceTemplatesResult::with_all_items(templates);
+        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let not_found = || ErrorData::resource_not_found(format!("no resource at {}", request.uri), None);
+        let (name, uri) = split_uri(&request.uri).ok_or_else(not_found)?;
+        self.backend(name).ok_or_else(not_found)?;
+        let mut result: ReadResourceResult =
+            self.forward(name, "resources/read", json!({"uri": uri})).await?;
+        result.result_type.get_or_insert(ResultType::COMPLETE);
+        for contents in &mut result.contents {
+            let uri = match contents {
+                ResourceContents::TextResourceContents { uri, .. }
+                | ResourceContents::BlobResourceContents { uri, .. } => uri,
+                _ => continue,
+            };
+            if let Some(namespaced) = namespace_uri(uri, name) {
+                *uri = namespaced;
+            }
+        }
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        mut request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        let unknown = || ErrorData::invalid_params("nothing to complete for this reference", None);
+        let name = match &mut request.r#ref {
+            Reference::Prompt(p) => {
+                let (name, own) = p.name.split_once('_').ok_or_else(unknown)?;
+                let name = name.to_owned();
+                p.name = own.to_owned();
+                name
+            }
+            Reference::Resource(r) => {
+                let (name, own) = split_uri(&r.uri).ok_or_else(unknown)?;
+                let name = name.to_owned();
+                r.uri = own;
+                name
+            }
+            _ => return Err(unknown()),
+        };
+        self.backend(&name).ok_or_else(unknown)?;
+        let params =
+            serde_json::to_value(&request).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let mut result: CompleteResult = self.forward(&name, "completion/complete", params).await?;
+        result.result_type.get_or_insert(ResultType::COMPLETE);
+        Ok(result)
     }
 }
 
