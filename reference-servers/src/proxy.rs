@@ -109,8 +109,12 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct Proxy {
     shared: Arc<Shared>,
-    sessions: Arc<tokio::sync::Mutex<HashMap<String, Arc<BackendSession>>>>,
+    /// One slot per backend, each locked on its own so that a slow backend
+    /// being (re)opened does not hold up calls to the others.
+    sessions: Arc<HashMap<String, Slot>>,
 }
+
+type Slot = tokio::sync::Mutex<Option<Arc<BackendSession>>>;
 
 /// Makes a [`Proxy`] per frontend session over the same backends.
 #[derive(Debug, Clone)]
@@ -127,7 +131,8 @@ impl ProxyFactory {
 
     /// A handler for a new frontend session, with no backend session yet.
     pub fn session(&self) -> Proxy {
-        Proxy { shared: self.shared.clone(), sessions: Arc::default() }
+        let slots = self.shared.backends.iter().map(|b| (b.name.clone(), Slot::default())).collect();
+        Proxy { shared: self.shared.clone(), sessions: Arc::new(slots) }
     }
 }
 
@@ -142,9 +147,12 @@ impl Drop for Proxy {
         let shared = self.shared.clone();
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
-                let open: Vec<(String, Arc<BackendSession>)> = sessions.lock().await.drain().collect();
-                for (name, session) in open {
-                    if let Some(backend) = shared.backends.iter().find(|b| b.name == name) {
+                for backend in &shared.backends {
+                    let open = match sessions.get(&backend.name) {
+                        Some(slot) => slot.lock().await.take(),
+                        None => None,
+                    };
+                    if let Some(session) = open {
                         backend.close(&session).await;
                     }
                 }
@@ -164,12 +172,14 @@ impl Proxy {
 
     /// This frontend session's session with `backend`, opened if need be.
     async fn session(&self, backend: &Backend) -> Result<Arc<BackendSession>, BackendError> {
-        let mut sessions = self.sessions.lock().await;
-        if let Some(s) = sessions.get(&backend.name) {
+        let slot =
+            self.sessions.get(&backend.name).ok_or_else(|| BackendError::Protocol("no slot".into()))?;
+        let mut slot = slot.lock().await;
+        if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
         let s = Arc::new(backend.open().await?);
-        sessions.insert(backend.name.clone(), s.clone());
+        *slot = Some(s.clone());
         Ok(s)
     }
 
@@ -185,7 +195,13 @@ impl Proxy {
             let session = self.session(backend).await?;
             match backend.request(&session, method, params.clone()).await {
                 Err(e) => {
-                    self.sessions.lock().await.remove(&backend.name);
+                    if let Some(slot) = self.sessions.get(&backend.name) {
+                        let mut slot = slot.lock().await;
+                        // Forget it unless another call has already replaced it.
+                        if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &session)) {
+                            *slot = None;
+                        }
+                    }
                     if !matches!(e, BackendError::SessionGone) || attempt == 1 {
                         return Err(e);
                     }
