@@ -4,7 +4,11 @@
 //! fails against a server with exactly the matching fault. This crate is that
 //! pair of targets: [`plain`] is the correct handler, [`http`] and [`stdio`]
 //! serve it, [`authorized`] puts it behind OAuth 2.1 bearer tokens, and
-//! [`faults`] lists the violations the servers can switch on.
+//! [`faults`] lists the violations the servers can switch on. The seed's
+//! other patterns are served too, each passing the catalogue: [`mounted`]
+//! (MCP inside an axum app), [`composed`] (servers mounted under
+//! namespaces), [`openapi`] (a REST API's operations as tools) and
+//! [`proxy`] (one endpoint fronting backend servers).
 
 pub mod authorized;
 pub mod composed;
