@@ -141,6 +141,15 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// `openapi` only: the OpenAPI 3 document (JSON), e.g. docs/openapi/items.json.
+    #[arg(long = "spec", value_name = "FILE")]
+    pub openapi_spec: Option<PathBuf>,
+    /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}}}}.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// `authorized` only: whose tokens to trust.
     #[command(flatten)]
     pub issuer: crate::oauth::commands::IssuerArgs,
@@ -152,6 +161,14 @@ pub enum ServerKind {
     Plain,
     /// The plain server behind OAuth 2.1 bearer JWTs; `add` needs scope read:add (seed example 09).
     Authorized,
+    /// An axum app: /health, a REST API under /api/items, MCP at /mcpserver/mcp (seed example 10).
+    Mounted,
+    /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 11).
+    Composed,
+    /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
+    Openapi,
+    /// A proxy fronting the backends of an {"mcpServers": {NAME: {"url": ...}}} config, tools as NAME_TOOL.
+    Proxied,
 }
 
 /// A failure that maps to exit code 2: bad usage, unreachable target, a report
@@ -360,6 +377,56 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .await
         }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
+        _ if args.stdio => Err(usage("only plain can be served on stdio")),
+        ServerKind::Composed => {
+            let composed = reference_servers::Composed::example().map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Openapi => {
+            let (Some(file), Some(base)) = (&args.openapi_spec, &args.base_url) else {
+                return Err(usage("serve openapi needs --spec FILE and --base-url URL"));
+            };
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let doc: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let server =
+                reference_servers::OpenApiServer::from_spec(&doc, base).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!(
+                "mcpcheck openapi server on http://{}{} calling {base}",
+                listener.local_addr()?,
+                args.path
+            );
+            reference_servers::serve_openapi_http(listener, server, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Proxied => {
+            let file = args.config.as_ref().ok_or_else(|| usage("serve proxied needs --config FILE"))?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let config: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let backends =
+                reference_servers::backends_from_config(&config).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck proxied server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_proxied_http(listener, backends, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Mounted => {
+            let listener = bind(&args.host, args.port).await?;
+            let local = listener.local_addr()?;
+            eprintln!(
+                "mcpcheck mounted server on http://{local}: /health, /api/items, MCP at {}",
+                reference_servers::mounted::MCP_PATH
+            );
+            reference_servers::serve_mounted_http(listener, faults, ctrl_c()).await?;
+            Ok(())
+        }
         ServerKind::Plain => {
             let addr = format!("{}:{}", args.host, args.port);
             let listener = tokio::net::TcpListener::bind(&addr)
@@ -375,4 +442,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn bind(host: &str, port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    let addr = format!("{host}:{port}");
+    tokio::net::TcpListener::bind(&addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}")))
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -9,14 +9,23 @@ mod layer;
 mod messages;
 mod transport_faults;
 
-use std::{future::Future, sync::Arc};
+use std::{convert::Infallible, future::Future, sync::Arc};
 
 use axum::serve::ListenerExt;
-use axum::{Router, routing::any};
-use rmcp::transport::streamable_http_server::{
-    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, Response},
+    routing::any,
+};
+use rmcp::{
+    ServerHandler,
+    transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+    },
 };
 use tokio_util::sync::CancellationToken;
+use tower::{ServiceExt, util::BoxCloneSyncService};
 
 use crate::{faults::FaultSet, plain::PlainServer};
 
@@ -52,8 +61,9 @@ const LOOPBACK_ORIGINS: [&str; 6] = [
     "https://[::1]:*",
 ];
 
-/// The rmcp service the layer wraps.
-pub(crate) type Inner = StreamableHttpService<PlainServer, LocalSessionManager>;
+/// The rmcp service the layer wraps, boxed so that any handler type fits
+/// (the plain server, and the mounted, composed, OpenAPI and proxied ones).
+pub(crate) type Inner = BoxCloneSyncService<Request<Body>, Response<Body>, Infallible>;
 
 /// An axum router serving the plain server at `opts.path`.
 pub fn plain_router(opts: HttpOptions) -> Router {
@@ -61,6 +71,22 @@ pub fn plain_router(opts: HttpOptions) -> Router {
 }
 
 fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
+    let handler = PlainServer::with_faults(opts.faults.clone());
+    mcp_router(move || Ok(handler.clone()), opts, cancel)
+}
+
+/// An axum router serving, at `opts.path`, a fresh handler from `factory` for
+/// each session, behind the same corrections (and `opts.faults`) as the plain
+/// server. `cancel` ends rmcp's sessions and streams: pass the token given to
+/// [`serve_router`] so one shutdown stops everything.
+pub fn mcp_router<H>(
+    factory: impl Fn() -> std::io::Result<H> + Send + Sync + 'static,
+    opts: HttpOptions,
+    cancel: CancellationToken,
+) -> Router
+where
+    H: ServerHandler + Send + 'static,
+{
     // Defaults keep rmcp's loopback-only Host validation (DNS rebinding
     // protection); legacy sessions serve 2025-03-26..2025-11-25, and
     // 2026-07-28 requests are always served statelessly.
@@ -72,8 +98,9 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
         .with_allowed_origins(LOOPBACK_ORIGINS)
         .with_cancellation_token(cancel);
     let sessions = Arc::new(LocalSessionManager::default());
-    let handler = PlainServer::with_faults(opts.faults.clone());
-    let inner: Inner = StreamableHttpService::new(move || Ok(handler.clone()), sessions.clone(), config);
+    let service = StreamableHttpService::new(factory, sessions.clone(), config);
+    let service = ServiceExt::<Request<Body>>::map_response(service, |r| r.map(Body::new));
+    let inner: Inner = BoxCloneSyncService::new(service);
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
     // axum panics on a route without a leading slash; accept "mcp" too.
     let path = if opts.path.starts_with('/') { opts.path } else { format!("/{}", opts.path) };
@@ -89,6 +116,19 @@ pub async fn serve_plain_http(
 ) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
     let app = router_with_cancel(opts, cancel.clone());
+    serve_router(listener, app, cancel, shutdown).await
+}
+
+/// Serves `app` on an already-bound listener until `shutdown` resolves, then
+/// cancels `cancel` (the token the app's MCP routers were built with) and
+/// drains. Sets TCP_NODELAY on every accepted socket: MCP exchanges are small
+/// request/response pairs that Nagle's algorithm would delay.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cancel: CancellationToken,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::warn!(%error, "could not set TCP_NODELAY");

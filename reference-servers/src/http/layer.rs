@@ -374,7 +374,7 @@ impl Shared {
 
     async fn call(&self, req: Request<Body>) -> Response<Body> {
         match self.inner.clone().oneshot(req).await {
-            Ok(response) => response.map(Body::new),
+            Ok(response) => response,
             Err(never) => match never {},
         }
     }
