@@ -32,10 +32,10 @@ use rmcp::{
     model::{
         CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
         CompleteResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
-        Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-        PaginatedRequestParams, Prompt, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-        Reference, Resource, ResourceContents, ResourceTemplate, ResultType, ServerCapabilities,
-        ServerConfig, Tool,
+        Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams, Prompt,
+        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference, Resource,
+        ResourceContents, ResourceTemplate, ResultType, ServerCapabilities, ServerConfig, Tool,
     },
     service::RequestContext,
 };
@@ -112,6 +112,8 @@ pub struct Proxy {
     /// One slot per backend, each locked on its own so that a slow backend
     /// being (re)opened does not hold up calls to the others.
     sessions: Arc<HashMap<String, Slot>>,
+    /// The revision the frontend client negotiated, once it has.
+    frontend_version: Arc<std::sync::OnceLock<String>>,
 }
 
 type Slot = tokio::sync::Mutex<Option<Arc<BackendSession>>>;
@@ -132,7 +134,11 @@ impl ProxyFactory {
     /// A handler for a new frontend session, with no backend session yet.
     pub fn session(&self) -> Proxy {
         let slots = self.shared.backends.iter().map(|b| (b.name.clone(), Slot::default())).collect();
-        Proxy { shared: self.shared.clone(), sessions: Arc::new(slots) }
+        Proxy {
+            shared: self.shared.clone(),
+            sessions: Arc::new(slots),
+            frontend_version: Arc::new(std::sync::OnceLock::new()),
+        }
     }
 }
 
@@ -178,7 +184,8 @@ impl Proxy {
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        let s = Arc::new(backend.open().await?);
+        let version = self.frontend_version.get().map(String::as_str).unwrap_or(backend::BACKEND_VERSION);
+        let s = Arc::new(backend.open(version).await?);
         *slot = Some(s.clone());
         Ok(s)
     }
@@ -290,6 +297,19 @@ fn cached<T>(result: T, context: &RequestContext<RoleServer>, hint: impl FnOnce(
 }
 
 impl ServerHandler for Proxy {
+    /// rmcp's own negotiation, remembering the result: backend sessions are
+    /// opened at the frontend's revision.
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let result = self.negotiate_initialize(&request)?;
+        let _ = self.frontend_version.set(result.protocol_version.to_string());
+        Ok(result)
+    }
+
     fn get_info(&self) -> ServerConfig {
         let names: Vec<&str> = self.shared.backends.iter().map(|b| b.name.as_str()).collect();
         let caps = ServerCapabilities::builder()

@@ -24,7 +24,8 @@ use serde_json::{Value, json};
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Most bytes read from one backend answer.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
-/// The revision the proxy speaks to its backends.
+/// The revision the proxy speaks to its backends when its frontend client
+/// has not negotiated one with a handshake (2026-07-28 is stateless).
 pub const BACKEND_VERSION: &str = "2025-11-25";
 
 /// Why an exchange with a backend failed (not a JSON-RPC error: those are
@@ -57,6 +58,8 @@ pub struct Backend {
 #[derive(Debug)]
 pub struct BackendSession {
     id: Option<String>,
+    /// The revision this session negotiated, sent as MCP-Protocol-Version.
+    version: String,
     next_id: AtomicI64,
 }
 
@@ -88,23 +91,27 @@ impl Backend {
         Ok(Self { name, url, headers: map, client })
     }
 
-    /// Opens a session: `initialize`, then `notifications/initialized`.
-    pub async fn open(&self) -> Result<BackendSession, BackendError> {
+    /// Opens a session at `version`: `initialize`, then
+    /// `notifications/initialized`. The proxy asks for its frontend client's
+    /// revision, so that a backend never sends what that client's revision
+    /// cannot carry (a resource link to a 2025-03-26 client, say).
+    pub async fn open(&self, version: &str) -> Result<BackendSession, BackendError> {
         let params = json!({
-            "protocolVersion": BACKEND_VERSION,
+            "protocolVersion": version,
             "capabilities": {},
             "clientInfo": {"name": "mcpcheck-proxy", "version": env!("CARGO_PKG_VERSION")},
         });
         let msg = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params});
-        let (headers, answer) = self.post(None, &msg).await?;
+        let (headers, answer) = self.post(None, version, &msg).await?;
         let answer = answer.ok_or_else(|| BackendError::Protocol("initialize was not answered".into()))?;
         if answer.get("result").is_none() {
             return Err(BackendError::Protocol(format!("initialize refused: {answer}")));
         }
         let id = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let session = BackendSession { id, next_id: AtomicI64::new(1) };
+        let negotiated = answer.pointer("/result/protocolVersion").and_then(Value::as_str).unwrap_or(version);
+        let session = BackendSession { id, version: negotiated.to_owned(), next_id: AtomicI64::new(1) };
         let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        self.post(session.id.as_deref(), &note).await?;
+        self.post(session.id.as_deref(), &session.version, &note).await?;
         Ok(session)
     }
 
@@ -117,7 +124,7 @@ impl Backend {
     ) -> Result<Result<Value, RpcError>, BackendError> {
         let id = session.next_id.fetch_add(1, Ordering::Relaxed);
         let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let (_, answer) = self.post(session.id.as_deref(), &msg).await?;
+        let (_, answer) = self.post(session.id.as_deref(), &session.version, &msg).await?;
         let answer = answer.ok_or_else(|| BackendError::Protocol(format!("{method} was not answered")))?;
         if let Some(result) = answer.get("result") {
             return Ok(Ok(result.clone()));
@@ -152,6 +159,7 @@ impl Backend {
     async fn post(
         &self,
         session: Option<&str>,
+        version: &str,
         msg: &Value,
     ) -> Result<(HeaderMap, Option<Value>), BackendError> {
         let mut req = self
@@ -162,7 +170,7 @@ impl Backend {
             .header("accept", "application/json, text/event-stream")
             .body(msg.to_string());
         if let Some(id) = session {
-            req = req.header("mcp-session-id", id).header("mcp-protocol-version", BACKEND_VERSION);
+            req = req.header("mcp-session-id", id).header("mcp-protocol-version", version);
         }
         let mut response = req.send().await.map_err(|e| BackendError::Transport(e.to_string()))?;
         let status = response.status();
