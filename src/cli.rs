@@ -42,6 +42,8 @@ pub enum Command {
     Authserver(crate::oauth::commands::AuthserverArgs),
     /// Render, compare and diff saved JSON reports.
     Report(crate::commands::report::ReportArgs),
+    /// Measure a server's throughput and latency under load.
+    Bench(Box<crate::bench::args::BenchArgs>),
 }
 
 #[derive(Debug, Args)]

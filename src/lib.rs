@@ -15,7 +15,9 @@
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
 //! - [`cli`]: the command line (clap), and the commands it runs.
 //! - [`commands`]: subcommands in files of their own (`report render|matrix|diff`).
+//! - [`bench`]: `mcpcheck bench`, the load generator (closed and open model, HDR histograms).
 
+pub mod bench;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -16,6 +16,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => cli::serve(args).await.map(|()| true),
         Command::Authserver(args) => mcpcheck::oauth::commands::authserver(args).await.map(|()| true),
         Command::Report(args) => mcpcheck::commands::report::run(args),
+        Command::Bench(args) => mcpcheck::bench::run(*args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

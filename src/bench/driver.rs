@@ -1,0 +1,209 @@
+//! The load itself: sessions opened first, then the clock starts and users
+//! (closed model) or paced workers (open model) send the call until the run's
+//! bounds are reached.
+//!
+//! Closed model: each user sends its next call when the last one is answered;
+//! latency is the call's own time. Open model: call `k` is due at
+//! `start + k / rate`; a free worker takes the next due call, waits for its
+//! time and sends it, and its latency counts from the time it was *due*. When
+//! every worker is busy (the server stalls), the calls that fall due meanwhile
+//! are sent late and their wait is in their latency, which is what a user
+//! arriving at that rate would see: coordinated omission corrected, as in wrk2.
+//! The workers bound the calls in flight.
+//!
+//! Every call goes through [`Session::request`]: the raw wire, the whole answer
+//! read (an SSE stream until the response to the call), so latency is the
+//! whole response, body included.
+
+use super::metrics::{Live, Outcome, Tally};
+use super::plan::{Call, Model, Plan};
+use crate::spec::SpecVersion;
+use crate::wire::record::Recorder;
+use crate::wire::session::{Endpoint, OpenError, Session};
+use futures::StreamExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Sessions opened at once before the run starts.
+const OPEN_CONCURRENCY: usize = 64;
+/// Tries to open one user's session before giving that user up.
+const OPEN_TRIES: u32 = 3;
+
+/// What a run measured.
+#[derive(Debug)]
+pub struct Measured {
+    pub tally: Tally,
+    /// From the start of the load to the last answer.
+    pub elapsed: Duration,
+    /// Sessions that took part.
+    pub sessions: u32,
+    /// Open model: calls that fell due but were never sent (the workers were
+    /// all busy until the run's hard end).
+    pub unsent: u64,
+    /// Why sessions could not be opened, one example.
+    pub open_error: Option<String>,
+}
+
+struct Shared {
+    start: Instant,
+    /// No call is started after this.
+    end: Instant,
+    /// Open model: a late call is not started after this either.
+    hard_end: Instant,
+    /// Calls claimed so far; a call is sent only if its ticket is below `limit`.
+    tickets: AtomicU64,
+    limit: u64,
+    call: Call,
+    live: Arc<Live>,
+}
+
+impl Shared {
+    fn claim(&self) -> Option<u64> {
+        let k = self.tickets.fetch_add(1, Ordering::Relaxed);
+        (k < self.limit).then_some(k)
+    }
+}
+
+/// Opens the sessions, runs the load, and merges every user's tally.
+pub async fn run(
+    endpoint: &Endpoint,
+    version: SpecVersion,
+    plan: &Plan,
+    live: Arc<Live>,
+    on_start: impl FnOnce(Instant),
+) -> Measured {
+    let wanted = plan.model.sessions();
+    let opened: Vec<Result<Session, String>> = futures::stream::iter(0..wanted)
+        .map(|_| open(endpoint, version))
+        .buffer_unordered(OPEN_CONCURRENCY)
+        .collect()
+        .await;
+    let mut setup = Tally::default();
+    let mut open_error = None;
+    let mut sessions = Vec::new();
+    for r in opened {
+        match r {
+            Ok(s) => sessions.push(s),
+            Err(e) => {
+                setup.session_failures += 1;
+                open_error.get_or_insert(e);
+            }
+        }
+    }
+    let start = Instant::now();
+    on_start(start);
+    let end = start + plan.duration;
+    let shared = Arc::new(Shared {
+        start,
+        end,
+        hard_end: end + plan.timeout,
+        tickets: AtomicU64::new(0),
+        limit: plan.requests.unwrap_or(u64::MAX),
+        call: plan.call.clone(),
+        live,
+    });
+    let n = sessions.len() as u32;
+    let mut tasks = Vec::with_capacity(sessions.len());
+    for (i, s) in sessions.into_iter().enumerate() {
+        let sh = shared.clone();
+        let ep = endpoint.clone();
+        tasks.push(match plan.model {
+            Model::Closed { ramp_up, users } => {
+                let delay = ramp_up.mul_f64(i as f64 / f64::from(users.max(1)));
+                tokio::spawn(closed_user(s, ep, sh, delay))
+            }
+            Model::Open { rate, .. } => tokio::spawn(open_worker(s, ep, sh, rate)),
+        });
+    }
+    let mut tally = setup;
+    for t in tasks {
+        match t.await {
+            Ok(user) => tally.merge(&user),
+            // A user task panicked: its calls are lost, the run goes on.
+            Err(e) => {
+                open_error.get_or_insert(format!("a user task failed: {e}"));
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    let unsent = match plan.model {
+        Model::Open { rate, .. } => {
+            let due = (plan.duration.as_secs_f64() * rate).ceil() as u64;
+            due.min(shared.limit).saturating_sub(tally.requests())
+        }
+        Model::Closed { .. } => 0,
+    };
+    Measured { tally, elapsed, sessions: n, unsent, open_error }
+}
+
+async fn open(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, String> {
+    let mut last = String::new();
+    for _ in 0..OPEN_TRIES {
+        match Session::open(endpoint, version, Recorder::new()).await {
+            Ok(s) => return Ok(s),
+            Err(e @ OpenError::Rejected(_)) => return Err(e.to_string()),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(last)
+}
+
+/// One call on the session; the recorded exchange is dropped at once (a
+/// bench keeps counts, not transcripts, and memory must stay flat).
+async fn call(s: &mut Session, c: &Call) -> Outcome {
+    let r = s.request(&c.method, c.params.clone()).await;
+    drop(s.rec.take());
+    Outcome::of(&r)
+}
+
+/// After a transport failure a stdio process may be gone: start a new one, so
+/// one crash does not turn the rest of the run into instant failures.
+async fn recover(s: &mut Session, endpoint: &Endpoint, tally: &mut Tally) {
+    if s.is_http() {
+        return;
+    }
+    match Session::open(endpoint, s.version, Recorder::new()).await {
+        Ok(new) => *s = new,
+        Err(_) => tally.session_failures += 1,
+    }
+}
+
+async fn closed_user(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) -> Tally {
+    let mut tally = Tally::default();
+    tokio::time::sleep_until(sh.start + delay).await;
+    while Instant::now() < sh.end && sh.claim().is_some() {
+        let sent = Instant::now();
+        let outcome = call(&mut s, &sh.call).await;
+        let latency = sent.elapsed();
+        let transport = matches!(outcome, Outcome::Transport(_));
+        sh.live.note(outcome == Outcome::Success);
+        tally.record(outcome, latency);
+        if transport {
+            recover(&mut s, &endpoint, &mut tally).await;
+        }
+    }
+    tally
+}
+
+async fn open_worker(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: f64) -> Tally {
+    let mut tally = Tally::default();
+    while let Some(k) = sh.claim() {
+        let due = sh.start + Duration::from_secs_f64(k as f64 / rate);
+        if due >= sh.end || Instant::now() >= sh.hard_end {
+            break;
+        }
+        tokio::time::sleep_until(due).await;
+        let outcome = call(&mut s, &sh.call).await;
+        // From when the call was due, not when it went out.
+        let latency = due.elapsed();
+        let transport = matches!(outcome, Outcome::Transport(_));
+        sh.live.note(outcome == Outcome::Success);
+        tally.record(outcome, latency);
+        if transport {
+            recover(&mut s, &endpoint, &mut tally).await;
+        }
+    }
+    tally
+}
