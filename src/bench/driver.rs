@@ -22,7 +22,7 @@ use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
 use futures::StreamExt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -57,10 +57,15 @@ struct Shared {
     limit: u64,
     call: Call,
     live: Arc<Live>,
+    /// Set by Ctrl-C: no new call starts; what was measured is reported.
+    stop: Arc<AtomicBool>,
 }
 
 impl Shared {
     fn claim(&self) -> Option<u64> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let k = self.tickets.fetch_add(1, Ordering::Relaxed);
         (k < self.limit).then_some(k)
     }
@@ -72,6 +77,7 @@ pub async fn run(
     version: SpecVersion,
     plan: &Plan,
     live: Arc<Live>,
+    stop: Arc<AtomicBool>,
     on_start: impl FnOnce(Instant),
 ) -> Measured {
     let wanted = plan.model.sessions();
@@ -103,6 +109,7 @@ pub async fn run(
         limit: plan.requests.unwrap_or(u64::MAX),
         call: plan.call.clone(),
         live,
+        stop,
     });
     let n = sessions.len() as u32;
     let mut tasks = Vec::with_capacity(sessions.len());
@@ -158,12 +165,23 @@ async fn call(s: &mut Session, c: &Call) -> Outcome {
     Outcome::of(&r)
 }
 
-/// After a transport failure a stdio process may be gone: start a new one, so
-/// one crash does not turn the rest of the run into instant failures.
-async fn recover(s: &mut Session, endpoint: &Endpoint, tally: &mut Tally) {
-    if s.is_http() {
-        return;
+/// Whether the session must be opened again after this outcome: a stdio
+/// process may be gone after a transport failure, and an HTTP session the
+/// server has ended answers 404 ("When a client receives HTTP 404 in response
+/// to a request containing an `MCP-Session-Id`, it MUST start a new session by
+/// sending a new `InitializeRequest` without a session ID attached",
+/// 2025-11-25 basic/transports, Session Management). Without this, one crash or
+/// one expired session would turn the rest of the run into instant failures.
+fn must_reopen(s: &Session, outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Transport(_) => !s.is_http(),
+        Outcome::HttpStatus(404) => s.session_id.is_some(),
+        _ => false,
     }
+}
+
+/// Opens the session again (not a call: not counted, but a failure to open is).
+async fn recover(s: &mut Session, endpoint: &Endpoint, tally: &mut Tally) {
     match Session::open(endpoint, s.version, Recorder::new()).await {
         Ok(new) => *s = new,
         Err(_) => tally.session_failures += 1,
@@ -177,10 +195,10 @@ async fn closed_user(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, delay:
         let sent = Instant::now();
         let outcome = call(&mut s, &sh.call).await;
         let latency = sent.elapsed();
-        let transport = matches!(outcome, Outcome::Transport(_));
+        let reopen = must_reopen(&s, &outcome);
         sh.live.note(outcome == Outcome::Success);
         tally.record(outcome, latency);
-        if transport {
+        if reopen {
             recover(&mut s, &endpoint, &mut tally).await;
         }
     }
@@ -198,10 +216,10 @@ async fn open_worker(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: 
         let outcome = call(&mut s, &sh.call).await;
         // From when the call was due, not when it went out.
         let latency = due.elapsed();
-        let transport = matches!(outcome, Outcome::Transport(_));
+        let reopen = must_reopen(&s, &outcome);
         sh.live.note(outcome == Outcome::Success);
         tally.record(outcome, latency);
-        if transport {
+        if reopen {
             recover(&mut s, &endpoint, &mut tally).await;
         }
     }

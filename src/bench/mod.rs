@@ -42,6 +42,7 @@ use crate::wire::Limits;
 use args::BenchArgs;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -104,10 +105,21 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
             }
         })
     });
-    let measured = driver::run(&running.endpoint, revision.version, &plan, live, |start| {
+    // Ctrl-C ends the run early; the calls made so far are still reported.
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_signal = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        })
+    };
+    let measured = driver::run(&running.endpoint, revision.version, &plan, live, stop, |start| {
         let _ = started_tx.send(start);
     })
     .await;
+    on_signal.abort();
     if let Some(t) = ticker {
         t.abort();
         eprint!("\r\x1b[K");
