@@ -21,8 +21,8 @@ use crate::spec::SpecVersion;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
 use futures::StreamExt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -59,6 +59,11 @@ struct Shared {
     live: Arc<Live>,
     /// Set by Ctrl-C: no new call starts; what was measured is reported.
     stop: Arc<AtomicBool>,
+    /// Tallies shared by users in turn (user `i` writes to `i % len`). A
+    /// histogram of this range is ~180 KB, so one per user would cost 180 MB
+    /// at 1,000 users; a few shards keep memory flat and locks uncontended
+    /// (each is held only to add one count).
+    tallies: Vec<Mutex<Tally>>,
 }
 
 impl Shared {
@@ -69,9 +74,22 @@ impl Shared {
         let k = self.tickets.fetch_add(1, Ordering::Relaxed);
         (k < self.limit).then_some(k)
     }
+
+    fn record(&self, user: usize, outcome: Outcome, latency: Duration) {
+        self.live.note(outcome == Outcome::Success);
+        if let Some(Ok(mut t)) = self.tallies.get(user % self.tallies.len().max(1)).map(|m| m.lock()) {
+            t.record(outcome, latency);
+        }
+    }
+
+    fn session_failed(&self, user: usize) {
+        if let Some(Ok(mut t)) = self.tallies.get(user % self.tallies.len().max(1)).map(|m| m.lock()) {
+            t.session_failures += 1;
+        }
+    }
 }
 
-/// Opens the sessions, runs the load, and merges every user's tally.
+/// Opens the sessions, runs the load, and merges the tallies.
 pub async fn run(
     endpoint: &Endpoint,
     version: SpecVersion,
@@ -110,6 +128,7 @@ pub async fn run(
         call: plan.call.clone(),
         live,
         stop,
+        tallies: (0..shards(sessions.len())).map(|_| Mutex::new(Tally::default())).collect(),
     });
     let n = sessions.len() as u32;
     let mut tasks = Vec::with_capacity(sessions.len());
@@ -119,19 +138,21 @@ pub async fn run(
         tasks.push(match plan.model {
             Model::Closed { ramp_up, users } => {
                 let delay = ramp_up.mul_f64(i as f64 / f64::from(users.max(1)));
-                tokio::spawn(closed_user(s, ep, sh, delay))
+                tokio::spawn(closed_user(i, s, ep, sh, delay))
             }
-            Model::Open { rate, .. } => tokio::spawn(open_worker(s, ep, sh, rate)),
+            Model::Open { rate, .. } => tokio::spawn(open_worker(i, s, ep, sh, rate)),
         });
     }
-    let mut tally = setup;
     for t in tasks {
-        match t.await {
-            Ok(user) => tally.merge(&user),
-            // A user task panicked: its calls are lost, the run goes on.
-            Err(e) => {
-                open_error.get_or_insert(format!("a user task failed: {e}"));
-            }
+        // A user task that panicked loses at most the call it was making.
+        if let Err(e) = t.await {
+            open_error.get_or_insert(format!("a user task failed: {e}"));
+        }
+    }
+    let mut tally = setup;
+    for m in &shared.tallies {
+        if let Ok(t) = m.lock() {
+            tally.merge(&t);
         }
     }
     let elapsed = start.elapsed();
@@ -181,32 +202,34 @@ fn must_reopen(s: &Session, outcome: &Outcome) -> bool {
 }
 
 /// Opens the session again (not a call: not counted, but a failure to open is).
-async fn recover(s: &mut Session, endpoint: &Endpoint, tally: &mut Tally) {
+async fn recover(user: usize, s: &mut Session, endpoint: &Endpoint, sh: &Shared) {
     match Session::open(endpoint, s.version, Recorder::new()).await {
         Ok(new) => *s = new,
-        Err(_) => tally.session_failures += 1,
+        Err(_) => sh.session_failed(user),
     }
 }
 
-async fn closed_user(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) -> Tally {
-    let mut tally = Tally::default();
+/// Tally shards for this many users: a few per core, never more than users.
+fn shards(users: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+    users.clamp(1, cores * 4)
+}
+
+async fn closed_user(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) {
     tokio::time::sleep_until(sh.start + delay).await;
     while Instant::now() < sh.end && sh.claim().is_some() {
         let sent = Instant::now();
         let outcome = call(&mut s, &sh.call).await;
         let latency = sent.elapsed();
         let reopen = must_reopen(&s, &outcome);
-        sh.live.note(outcome == Outcome::Success);
-        tally.record(outcome, latency);
+        sh.record(user, outcome, latency);
         if reopen {
-            recover(&mut s, &endpoint, &mut tally).await;
+            recover(user, &mut s, &endpoint, &sh).await;
         }
     }
-    tally
 }
 
-async fn open_worker(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: f64) -> Tally {
-    let mut tally = Tally::default();
+async fn open_worker(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: f64) {
     while let Some(k) = sh.claim() {
         let due = sh.start + Duration::from_secs_f64(k as f64 / rate);
         if due >= sh.end || Instant::now() >= sh.hard_end {
@@ -217,11 +240,9 @@ async fn open_worker(mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: 
         // From when the call was due, not when it went out.
         let latency = due.elapsed();
         let reopen = must_reopen(&s, &outcome);
-        sh.live.note(outcome == Outcome::Success);
-        tally.record(outcome, latency);
+        sh.record(user, outcome, latency);
         if reopen {
-            recover(&mut s, &endpoint, &mut tally).await;
+            recover(user, &mut s, &endpoint, &sh).await;
         }
     }
-    tally
 }

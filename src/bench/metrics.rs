@@ -1,7 +1,7 @@
 //! What one call came to, and the tallies of a run: counts by outcome and an
-//! HDR histogram of latencies. Each user keeps a tally of its own (no lock on
-//! the hot path); the driver merges them at the end, losslessly, as shards
-//! would be merged. Shared atomics carry only what the live progress line needs.
+//! HDR histogram of latencies. Users write to a few shared tallies in turn
+//! (see the driver); they are merged at the end, losslessly, as the results of
+//! shards would be. Atomics carry only what the live progress line needs.
 
 use crate::wire::WireError;
 use crate::wire::session::Answered;
