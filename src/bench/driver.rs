@@ -158,7 +158,12 @@ pub async fn run(
     let elapsed = start.elapsed();
     let unsent = match plan.model {
         Model::Open { rate, .. } => {
-            let due = (plan.duration.as_secs_f64() * rate).ceil() as u64;
+            // Stopped early (Ctrl-C): only the calls due until then count.
+            let due = if shared.stop.load(Ordering::Relaxed) {
+                (elapsed.min(plan.duration).as_secs_f64() * rate).floor() as u64
+            } else {
+                (plan.duration.as_secs_f64() * rate).ceil() as u64
+            };
             due.min(shared.limit).saturating_sub(tally.requests())
         }
         Model::Closed { .. } => 0,
