@@ -21,6 +21,7 @@ use crate::spec::SpecVersion;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
 use futures::StreamExt;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,6 +47,23 @@ pub struct Measured {
     pub open_error: Option<String>,
 }
 
+/// An early stop (Ctrl-C), and when it came.
+#[derive(Debug, Default)]
+pub struct Stop {
+    flag: AtomicBool,
+    at: OnceLock<Instant>,
+}
+
+impl Stop {
+    pub fn trigger(&self) {
+        let _ = self.at.set(Instant::now());
+        self.flag.store(true, Ordering::Relaxed);
+    }
+    fn is_set(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
 struct Shared {
     start: Instant,
     /// No call is started after this.
@@ -58,7 +76,7 @@ struct Shared {
     call: Call,
     live: Arc<Live>,
     /// Set by Ctrl-C: no new call starts; what was measured is reported.
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     /// Tallies shared by users in turn (user `i` writes to `i % len`). A
     /// histogram of this range is ~180 KB, so one per user would cost 180 MB
     /// at 1,000 users; a few shards keep memory flat and locks uncontended
@@ -68,7 +86,7 @@ struct Shared {
 
 impl Shared {
     fn claim(&self) -> Option<u64> {
-        if self.stop.load(Ordering::Relaxed) {
+        if self.stop.is_set() {
             return None;
         }
         let k = self.tickets.fetch_add(1, Ordering::Relaxed);
@@ -95,7 +113,7 @@ pub async fn run(
     version: SpecVersion,
     plan: &Plan,
     live: Arc<Live>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
     on_start: impl FnOnce(Instant),
 ) -> Measured {
     let wanted = plan.model.sessions();
@@ -159,11 +177,11 @@ pub async fn run(
     let unsent = match plan.model {
         Model::Open { rate, .. } => {
             // Stopped early (Ctrl-C): only the calls due until then count.
-            let due = if shared.stop.load(Ordering::Relaxed) {
-                (elapsed.min(plan.duration).as_secs_f64() * rate).floor() as u64
-            } else {
-                (plan.duration.as_secs_f64() * rate).ceil() as u64
+            let window = match shared.stop.at.get() {
+                Some(at) => at.saturating_duration_since(start).min(plan.duration),
+                None => plan.duration,
             };
+            let due = (window.as_secs_f64() * rate).ceil() as u64;
             due.min(shared.limit).saturating_sub(tally.requests())
         }
         Model::Closed { .. } => 0,

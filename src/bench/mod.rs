@@ -42,7 +42,6 @@ use crate::wire::Limits;
 use args::BenchArgs;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -106,12 +105,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         })
     });
     // Ctrl-C ends the run early; the calls made so far are still reported.
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(driver::Stop::default());
     let on_signal = {
         let stop = stop.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::Relaxed);
+                stop.trigger();
             }
         })
     };
