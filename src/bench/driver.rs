@@ -29,6 +29,8 @@ use tokio::time::Instant;
 
 /// Sessions opened at once before the run starts.
 const OPEN_CONCURRENCY: usize = 64;
+/// How often a worker waiting for a call's due time looks for an early stop.
+const STOP_POLL: Duration = Duration::from_millis(100);
 /// Tries to open one user's session before giving that user up.
 const OPEN_TRIES: u32 = 3;
 
@@ -258,7 +260,14 @@ async fn open_worker(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Sh
         if due >= sh.end || Instant::now() >= sh.hard_end {
             break;
         }
-        tokio::time::sleep_until(due).await;
+        // Idle workers claim calls ahead of time (up to in-flight / rate);
+        // waiting in slices lets Ctrl-C end the run without waiting for them.
+        while Instant::now() < due && !sh.stop.is_set() {
+            tokio::time::sleep_until(due.min(Instant::now() + STOP_POLL)).await;
+        }
+        if sh.stop.is_set() {
+            break;
+        }
         let outcome = call(&mut s, &sh.call).await;
         // From when the call was due, not when it went out.
         let latency = due.elapsed();
