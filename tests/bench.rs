@@ -176,3 +176,28 @@ fn a_stdio_target_gets_a_process_per_user() {
     assert_eq!(j["requests"], 20);
     assert_eq!(j["failures"]["total"], 0, "{j:#}");
 }
+
+#[test]
+fn markdown_holds_the_table_and_the_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let md = dir.path().join("bench.md");
+    mcpcheck()
+        .args([
+            "bench",
+            "--requests",
+            "10",
+            "--users",
+            "1",
+            "--tool",
+            "no-such-tool",
+            "--quiet",
+            "--markdown",
+        ])
+        .arg(&md)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&md).expect("markdown written");
+    assert!(text.contains("| requests | rate/s | failures |"), "{text}");
+    assert!(text.contains("JSON-RPC error 10"), "{text}");
+}

@@ -60,6 +60,10 @@ pub struct BenchArgs {
     /// Write the result as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
+    /// Write the result as a Markdown table to FILE (also appended to
+    /// $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<std::path::PathBuf>,
     /// A goal such as 'p99<50ms', 'errors<0.1%', 'rate>1000/s' (repeatable);
     /// exit code 1 when one is missed.
     #[arg(long, value_name = "EXPR")]

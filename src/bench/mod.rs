@@ -78,6 +78,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         }
     };
     let json_to_stdout = args.json.as_deref() == Some("-");
+    let mut markdown_out = match &args.markdown {
+        None => None,
+        Some(p) => {
+            Some(std::fs::File::create(p).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?)
+        }
+    };
     let spec = match (&args.target, &args.stdio) {
         (Some(url), _) => TargetSpec::Url(url.clone()),
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
@@ -153,6 +159,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
         w.flush()?;
+    }
+    let md = report::to_markdown(&summary);
+    if let Some(f) = markdown_out.as_mut() {
+        f.write_all(md.as_bytes())?;
+    }
+    if args.markdown.is_some()
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        f.write_all(md.as_bytes())?;
     }
     Ok(verdicts.iter().all(|v| v.passed))
 }

@@ -134,6 +134,52 @@ pub fn to_console(s: &Summary) -> String {
     out
 }
 
+/// The result as Markdown: one summary table, failures by kind, thresholds.
+pub fn to_markdown(s: &Summary) -> String {
+    let t = &s.measured.tally;
+    let f = &t.failures;
+    let mut out = String::new();
+    let _ = writeln!(out, "## mcpcheck bench: `{}`\n", s.plan.call.describe());
+    let _ = writeln!(
+        out,
+        "Target `{}` ({}), {}, {:.2} s.\n",
+        s.target,
+        s.revision,
+        model_text(&s.plan.model),
+        s.measured.elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "| requests | rate/s | failures | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {:.1} | {} ({:.3}%) | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+        t.requests(),
+        s.rate(),
+        f.total(),
+        t.error_percent(),
+        t.quantile_ms(0.5),
+        t.quantile_ms(0.9),
+        t.quantile_ms(0.99),
+        t.quantile_ms(0.999),
+        t.max_ms()
+    );
+    if f.total() > 0 {
+        let _ = writeln!(
+            out,
+            "\nFailures: transport {}, HTTP status {}, JSON-RPC error {}, isError {}, no response {}.",
+            f.transport, f.http_status, f.jsonrpc_error, f.is_error, f.invalid
+        );
+    }
+    if !s.verdicts.is_empty() {
+        let _ = writeln!(out, "\n| threshold | actual | |\n|---|---|---|");
+        for v in s.verdicts {
+            let mark = if v.passed { "met" } else { "**missed**" };
+            let _ = writeln!(out, "| `{}` | {} | {mark} |", v.threshold.replace('|', "\\|"), v.actual);
+        }
+    }
+    out
+}
+
 /// The HDR V2 serialization of a histogram, Base64 (standard alphabet).
 pub fn histogram_base64(t: &Tally) -> String {
     let mut bytes = Vec::new();
