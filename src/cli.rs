@@ -44,6 +44,8 @@ pub enum Command {
     Report(crate::commands::report::ReportArgs),
     /// Scenario files: print their JSON Schema, or validate them.
     Scenario(crate::scenario::command::ScenarioArgs),
+    /// Measure a server's throughput and latency under load.
+    Bench(Box<crate::bench::args::BenchArgs>),
 }
 
 #[derive(Debug, Args)]

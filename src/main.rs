@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
         Command::Authserver(args) => mcpcheck::oauth::commands::authserver(args).await.map(|()| true),
         Command::Report(args) => mcpcheck::commands::report::run(args),
         Command::Scenario(args) => mcpcheck::scenario::command::run(args),
+        Command::Bench(args) => mcpcheck::bench::run(*args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,77 @@
+//! The `mcpcheck bench` command line. Kept apart from `src/cli.rs` so the
+//! load generator's options grow here without touching the shared parser.
+
+use crate::cli::parse_duration;
+use clap::Args;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+#[command(long_about = "Measure an MCP server's throughput and latency.\n\n\
+        Closed model (--users N, the default): N users, each with its own MCP session, send the \
+        call back to back. Open model (--rate R/s): calls are due at a fixed rate and each one's \
+        latency counts from when it was due, so a server that stalls cannot hide its queue \
+        (coordinated omission corrected); --users then bounds the calls in flight.\n\n\
+        Every run is bounded: it stops after --duration (default 10s) or --requests, whichever \
+        comes first.\n\n\
+        Exit codes: 0 done and every --threshold met; 1 a threshold missed; 2 usage error, \
+        malformed threshold or unreachable target.")]
+pub struct BenchArgs {
+    /// Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Omit it (and
+    /// --stdio) to load the embedded plain reference server.
+    pub target: Option<String>,
+    /// Load a stdio server: the command line that starts it (one process per user).
+    #[arg(long, value_name = "CMD", conflicts_with = "target")]
+    pub stdio: Option<String>,
+    /// Closed model: this many users in a loop. Open model (--rate): the most
+    /// calls in flight at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub users: Option<u32>,
+    /// Open model: calls per second, e.g. 500 or 500/s.
+    #[arg(long, value_name = "R/s")]
+    pub rate: Option<String>,
+    /// Stop after this long (default 10s when --requests is not given).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Stop after this many calls.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub requests: Option<u64>,
+    /// Closed model: start the users evenly over this period.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ramp_up: Option<Duration>,
+    /// The JSON-RPC method to call (default tools/call with --tool, else tools/list).
+    #[arg(long, value_name = "METHOD")]
+    pub call: Option<String>,
+    /// The tool to call (tools/call).
+    #[arg(long, value_name = "NAME")]
+    pub tool: Option<String>,
+    /// tools/call: the tool's arguments; other methods: the params object.
+    #[arg(long, value_name = "JSON")]
+    pub args: Option<String>,
+    /// Protocol revision: `auto` picks the newest the server supports.
+    #[arg(long, value_name = "auto|VERSION", default_value = "auto")]
+    pub spec: String,
+    /// Extra header on every HTTP request, e.g. 'Authorization: Bearer TOKEN' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Bound on every call (send and read the whole answer); a call past it
+    /// counts as a transport failure.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Write the result as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+    /// Write the result as a Markdown table to FILE (also appended to
+    /// $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<std::path::PathBuf>,
+    /// A goal such as 'p99<50ms', 'errors<0.1%', 'rate>1000/s' (repeatable);
+    /// exit code 1 when one is missed.
+    #[arg(long, value_name = "EXPR")]
+    pub threshold: Vec<String>,
+    /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
+    pub fault: Vec<String>,
+    /// No progress line and no console table (the JSON is still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
