@@ -4,8 +4,8 @@
 
 use crate::checks::tools::CallTools;
 use crate::checks::{self, Check, Ctx, Verdict};
-use crate::report::model::{CheckResult, Report, Status, Summary, Tool};
-use crate::spec::{Level, SpecVersion};
+use crate::report::model::{CheckResult, Report, Summary, Tool};
+use crate::spec::SpecVersion;
 use crate::wire::WireError;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, Session};
@@ -212,30 +212,17 @@ pub fn grade(
     exchanges: Vec<crate::report::model::Exchange>,
     elapsed: Duration,
 ) -> CheckResult {
-    let (status, message, expected, actual) = match verdict {
-        Verdict::Pass(m) => (Status::Pass, m, None, None),
-        Verdict::Info(m) => (Status::Info, m, None, None),
-        Verdict::Skip(m) => (Status::Skip, m, None, None),
-        Verdict::Error(m) => (Status::Error, m, None, None),
-        Verdict::Violation { message, expected, actual } => {
-            let status = match check.level {
-                Level::Must => Status::Fail,
-                Level::Should => Status::Warn,
-                Level::May => Status::Info,
-            };
-            (status, message, Some(expected), Some(actual))
-        }
-    };
+    let g = verdict.grade(check.level);
     CheckResult {
         id: check.id.into(),
         title: check.title.into(),
         level: check.level,
-        status,
+        status: g.status,
         spec_ref: check.spec.for_version(version),
         requirement: check.requirement.into(),
-        message,
-        expected,
-        actual,
+        message: g.message,
+        expected: g.expected,
+        actual: g.actual,
         duration_ms: elapsed.as_millis() as u64,
         exchanges,
     }

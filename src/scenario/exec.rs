@@ -12,7 +12,7 @@ use super::load::Loaded;
 use super::model::{Message, Step, Transport};
 use super::vars::{self, Vars};
 use crate::checks::Verdict;
-use crate::report::model::{CheckResult, Status};
+use crate::report::model::CheckResult;
 use crate::runner::RunOptions;
 use crate::spec::{Level, SpecVersion};
 use crate::wire::jsonrpc;
@@ -309,26 +309,18 @@ fn result(
     exchanges: Vec<crate::report::model::Exchange>,
     elapsed: Duration,
 ) -> CheckResult {
-    let (status, message, expected, actual) = match verdict {
-        Verdict::Pass(m) => (Status::Pass, m, None, None),
-        Verdict::Info(m) => (Status::Info, m, None, None),
-        Verdict::Skip(m) => (Status::Skip, m, None, None),
-        Verdict::Error(m) => (Status::Error, m, None, None),
-        Verdict::Violation { message, expected, actual } => {
-            (Status::Fail, message, Some(expected), Some(actual))
-        }
-    };
+    let g = verdict.grade(Level::Must);
     let line = l.step_lines.get(index).map_or(String::new(), |n| format!(":{n}"));
     CheckResult {
         id: l.id_of(step),
         title: format!("{}: {}", l.scenario.name, step.title()),
         level: Level::Must,
-        status,
+        status: g.status,
         spec_ref: format!("{version} scenario {}{line}", l.path.display()),
         requirement: describe(step),
-        message,
-        expected,
-        actual,
+        message: g.message,
+        expected: g.expected,
+        actual: g.actual,
         duration_ms: elapsed.as_millis() as u64,
         exchanges,
     }
