@@ -68,9 +68,9 @@ async fn no_token_401(ctx: &Ctx) -> Outcome {
     let a = unauthenticated(ctx).await?;
     match a.reply.status() {
         Some(401) => Ok(Verdict::pass("401 Unauthorized")),
-        _ if ctx.auth.is_none() => Ok(Verdict::Skip(format!(
-            "the target answered without a token ({}): it does not require authorization (give a token source to insist)",
-            a.reply.summary()
+        status if ctx.auth.is_none() => Ok(Verdict::Skip(format!(
+            "the target does not require authorization: a request without a token got {} (give a token source to insist)",
+            status.map_or_else(|| "an answer".to_string(), |s| format!("HTTP {s}"))
         ))),
         _ => Ok(Verdict::violation(
             "a request without a token was not refused, although the target is protected (a token source was given)",
