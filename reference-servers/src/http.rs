@@ -119,6 +119,24 @@ pub async fn serve_plain_http(
     serve_router(listener, app, cancel, shutdown).await
 }
 
+/// Serves the handlers `factory` makes over Streamable HTTP at `path`, with
+/// no faults, behind the plain server's corrections, until `shutdown`
+/// resolves: what the composed, OpenAPI and proxied servers share.
+pub async fn serve_handler_http<H>(
+    listener: tokio::net::TcpListener,
+    factory: impl Fn() -> H + Send + Sync + 'static,
+    path: String,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    H: ServerHandler + Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    let opts = HttpOptions { path, faults: FaultSet::clean() };
+    let app = mcp_router(move || Ok(factory()), opts, cancel.clone());
+    serve_router(listener, app, cancel, shutdown).await
+}
+
 /// Serves `app` on an already-bound listener until `shutdown` resolves, then
 /// cancels `cancel` (the token the app's MCP routers were built with) and
 /// drains. Sets TCP_NODELAY on every accepted socket: MCP exchanges are small

@@ -377,8 +377,5 @@ pub async fn serve_openapi_http(
     path: String,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let opts = crate::http::HttpOptions { path, faults: crate::faults::FaultSet::clean() };
-    let app = crate::http::mcp_router(move || Ok(server.clone()), opts, cancel.clone());
-    crate::http::serve_router(listener, app, cancel, shutdown).await
+    crate::http::serve_handler_http(listener, move || server.clone(), path, shutdown).await
 }

@@ -489,9 +489,6 @@ pub async fn serve_proxied_http(
     path: String,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let cancel = tokio_util::sync::CancellationToken::new();
-    let opts = crate::http::HttpOptions { path, faults: crate::faults::FaultSet::clean() };
     let factory = ProxyFactory::new(backends);
-    let app = crate::http::mcp_router(move || Ok(factory.session()), opts, cancel.clone());
-    crate::http::serve_router(listener, app, cancel, shutdown).await
+    crate::http::serve_handler_http(listener, move || factory.session(), path, shutdown).await
 }
