@@ -74,4 +74,9 @@ pub struct BenchArgs {
     /// No progress line and no console table (the JSON is still written).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run share I of N of the load (I from 0): users, rate and requests are
+    /// split so the N shards add up to the whole. Merge the results with
+    /// `mcpcheck report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<super::shard::Shard>,
 }

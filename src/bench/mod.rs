@@ -27,12 +27,16 @@
 //! - [`metrics`]: outcomes by kind and the HDR histograms.
 //! - [`threshold`]: `--threshold` goals.
 //! - [`report`]: progress line, console table, JSON.
+//! - [`shard`]: `--shard I/N`, one share of a load split across generators.
+//! - [`merge`]: `mcpcheck report merge`, shard results added up losslessly.
 
 pub mod args;
 pub mod driver;
+pub mod merge;
 pub mod metrics;
 pub mod plan;
 pub mod report;
+pub mod shard;
 pub mod threshold;
 
 use crate::cli::UsageError;
@@ -57,7 +61,10 @@ fn parse_header(h: &str) -> anyhow::Result<(String, String)> {
 
 /// `mcpcheck bench`: `Ok(false)` when a threshold was missed.
 pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
-    let plan = plan::Plan::from_args(&args).map_err(usage)?;
+    let mut plan = plan::Plan::from_args(&args).map_err(usage)?;
+    if let Some(s) = args.shard {
+        plan = shard::apply(plan, s).map_err(usage)?;
+    }
     let thresholds = args
         .threshold
         .iter()
@@ -120,7 +127,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
             }
         })
     };
+    let mut started_at = None;
     let measured = driver::run(&running.endpoint, revision.version, &plan, live, stop, |start| {
+        started_at = Some(chrono::Utc::now());
         let _ = started_tx.send(start);
     })
     .await;
@@ -155,7 +164,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         }
     }
     if let Some(w) = json_out.as_mut() {
-        let text = serde_json::to_string_pretty(&report::to_json(&summary))?;
+        let mut result = report::to_json(&summary);
+        shard::annotate(&mut result, started_at, args.shard);
+        let text = serde_json::to_string_pretty(&result)?;
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
         w.flush()?;

@@ -7,6 +7,8 @@
 //!   compare implementations;
 //! - `diff OLD.json NEW.json`: the checks that changed outcome, as Markdown for
 //!   a pull-request comment.
+//! - `merge SHARD.json …`: bench results of several generators added up
+//!   losslessly (see `crate::bench::merge`).
 //!
 //! A saved report may come from anywhere, so it is read as untrusted: only
 //! `schema_version` 1 is accepted, and it is redacted again before any writer
@@ -36,6 +38,9 @@ pub enum ReportCommand {
     Matrix(MatrixArgs),
     /// List the checks whose outcome changed between two runs (Markdown on stdout).
     Diff(DiffArgs),
+    /// Merge `mcpcheck bench --json` results (e.g. of `--shard I/N` runs) into one:
+    /// histograms merged, counts summed, rate over the union window.
+    Merge(crate::bench::merge::MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -145,5 +150,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<bool> {
             let regressed = diff::changes(&old, &new).iter().any(|c| c.kind == diff::Kind::Regression);
             Ok(!(a.fail_on_regression && regressed))
         }
+        ReportCommand::Merge(a) => crate::bench::merge::run(a),
     }
 }
