@@ -23,6 +23,7 @@
 #                   (default .cache/interop); installed here if missing
 #   DURATION        each measured run (default 10s); USERS (default 32)
 #   WRK_THREADS     wrk threads (default: nproc)
+#   CRITERION=1     also run the criterion benches (benches/) and report them
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -216,6 +217,14 @@ log "mcpcheck bench with $SESSIONS_FOR_MEMORY sessions (peak RSS)"
 /usr/bin/time -f '%M' -o "$OUT/memory-rss-kb.txt" "$MCPCHECK" bench "$PLAIN" --quiet \
   --users "$SESSIONS_FOR_MEMORY" --duration "$DURATION" --tool add --args "$ADD_ARGS" \
   --json "$OUT/sessions-1000.json" || die "1,000-session bench failed"
+
+# (e) optional: the criterion micro-benchmarks (benches/), after the rest so
+# their build does not disturb the measurements above.
+if [[ ${CRITERION:-0} == 1 ]]; then
+  log "cargo bench (criterion)"
+  (cd "$ROOT" && timeout 3600 cargo bench --bench jsonrpc --bench sse --bench jwt --bench reports) \
+    >"$OUT/criterion.txt" 2>&1 || die "cargo bench failed; see $OUT/criterion.txt"
+fi
 
 # --- the report --------------------------------------------------------------------------
 MACHINE_CORES=$(nproc) MACHINE_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') \

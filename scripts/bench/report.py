@@ -6,6 +6,7 @@ Usage: python3 report.py DIR > reports/benchmarks.md   (machine facts in the env
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -209,3 +210,35 @@ p50 {mem['latency_ms']['p50']:.2f} ms.
 
 Raw results: `reports/bench/*.json` (mcpcheck bench JSON, schema_version 1, with
 histograms), `reports/bench/wrk-*.txt` and the CPU times `*.cpu`.""")
+
+
+def criterion():
+    """(name, [low, estimate, high]) from criterion's console output."""
+    path = out / "criterion.txt"
+    if not path.exists():
+        return []
+    found, last = [], None
+    for line in path.read_text().splitlines():
+        m = re.match(r"^(\S.*?)?\s*time:\s+\[(.*?)\]", line)
+        if m:
+            name = (m.group(1) or last or "?").strip()
+            found.append((name, m.group(2).split()))
+        elif line and not line[0].isspace() and "/" in line:
+            last = line.strip()
+    return found
+
+
+rows = criterion()
+if rows:
+    print("""
+## Micro-benchmarks (criterion, `benches/`)
+
+Same run, same machine, after the measurements above (`CRITERION=1`).
+Estimate with criterion's confidence interval.
+
+| bench | low | estimate | high |
+| --- | ---: | ---: | ---: |""")
+    for name, t in rows:
+        if len(t) >= 6:
+            print(f"| `{name}` | {t[0]} {t[1]} | **{t[2]} {t[3]}** | {t[4]} {t[5]} |")
+
