@@ -201,6 +201,11 @@ costs two HTTP exchanges and the proxy's own work on the same cores as
 everything else, so on this 2-core machine the throughput ratio is bounded by
 CPU sharing as much as by the proxy.
 
+A backend killed and restarted under load: `tests/proxy_restart.rs` runs the
+bench driver through the proxy while its backend is shut down and started
+again; calls fail (as the proxy's JSON-RPC error naming the backend) only while
+the backend is down, and succeed again after it is back.
+
 ## (d) Generator memory with 1,000 sessions
 
 `mcpcheck bench --users 1000` against the plain server for {env.get('DURATION', '?')}:
@@ -241,4 +246,8 @@ Estimate with criterion's confidence interval.
     for name, t in rows:
         if len(t) >= 6:
             print(f"| `{name}` | {t[0]} {t[1]} | **{t[2]} {t[3]}** | {t[4]} {t[5]} |")
+    print("""
+`jwt/validate` is the work the authorized server adds to every request (an RS256
+signature check with the keys cached); set it beside the authorized / plain
+ratio above.""")
 
