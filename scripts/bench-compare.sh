@@ -116,11 +116,13 @@ wait_listening() {
 }
 
 # start NAME PORT CMD...: runs CMD in the background, logs to $RUN/NAME.log.
+declare -A SPID
 start() {
   local name=$1 port=$2
   shift 2
   "$@" >"$RUN/$name.log" 2>&1 &
   PIDS+=($!)
+  SPID[$name]=$!
   wait_listening "$!" "$port" || die "$name did not start; see $RUN/$name.log: $(tail -n 5 "$RUN/$name.log")"
 }
 
@@ -163,12 +165,27 @@ fi
 
 # --- measurements -----------------------------------------------------------------------
 # bench NAME URL USERS TOOL [mcpcheck bench options...]: reports/bench/NAME.json
+# The CPU clock ticks (user + sys) the server processes named in $SERVERS have used.
+server_ticks() {
+  local total=0 n
+  for n in ${SERVERS:-}; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/${SPID[$n]}/stat")))
+  done
+  echo "$total"
+}
+
+# [SERVERS="name..."] bench NAME URL USERS TOOL [mcpcheck bench options...]:
+# reports/bench/NAME.json, and the CPU the named servers spent (NAME.server-cpu).
 bench() {
-  local name=$1 url=$2 users=$3 tool=$4
+  local name=$1 url=$2 users=$3 tool=$4 before
   shift 4
   log "mcpcheck bench $name ($url, $users users, $DURATION)"
+  before=$(server_ticks)
   "$MCPCHECK" bench "$url" --quiet --users "$users" --duration "$DURATION" --tool "$tool" \
     --args "$ADD_ARGS" --json "$OUT/$name.json" "$@" || die "bench $name failed"
+  if [[ -n ${SERVERS:-} ]]; then
+    echo "TICKS $(($(server_ticks) - before)) HZ $(getconf CLK_TCK) OF $SERVERS" >"$OUT/$name.server-cpu"
+  fi
 }
 
 # (a) wrk against the plain server, on one session the script opens.
@@ -201,16 +218,16 @@ for round in 1 2; do
 done
 
 # (b) the servers at USERS.
-bench plain "$PLAIN" "$USERS" add
-bench authorized "$AUTHORIZED" "$USERS" add -H "Authorization: Bearer $TOKEN"
-bench proxied "$PROXIED" "$USERS" a_add
-bench fastmcp "$FASTMCP" "$USERS" add
-bench everything "$EVERYTHING" "$USERS" get-sum
+SERVERS=plain bench plain "$PLAIN" "$USERS" add
+SERVERS=authorized bench authorized "$AUTHORIZED" "$USERS" add -H "Authorization: Bearer $TOKEN"
+SERVERS="proxied backend" bench proxied "$PROXIED" "$USERS" a_add
+SERVERS=fastmcp bench fastmcp "$FASTMCP" "$USERS" add
+SERVERS=everything bench everything "$EVERYTHING" "$USERS" get-sum
 
 # (c) proxy overhead: the proxy's own backend direct vs through the proxy.
-bench direct-1 "$BACKEND" 1 add
-bench proxied-1 "$PROXIED" 1 a_add
-bench direct "$BACKEND" "$USERS" add
+SERVERS=backend bench direct-1 "$BACKEND" 1 add
+SERVERS="proxied backend" bench proxied-1 "$PROXIED" 1 a_add
+SERVERS=backend bench direct "$BACKEND" "$USERS" add
 
 # (d) the generator's memory with 1,000 sessions open and calling.
 log "mcpcheck bench with $SESSIONS_FOR_MEMORY sessions (peak RSS)"
@@ -227,9 +244,18 @@ if [[ ${CRITERION:-0} == 1 ]]; then
 fi
 
 # --- the report --------------------------------------------------------------------------
-MACHINE_CORES=$(nproc) MACHINE_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') \
-  MACHINE_LOAD=$(cut -d' ' -f1-3 /proc/loadavg) MACHINE_MEM=$(awk '/MemTotal/ {print $2}' /proc/meminfo) \
-  RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC') DURATION=$DURATION USERS=$USERS WRK_THREADS=$WRK_THREADS \
-  FASTMCP_VERSION=$FASTMCP_VERSION EVERYTHING_VERSION=$EVERYTHING_VERSION \
-  python3 "$HERE/bench/report.py" "$OUT" >"$REPORT"
+# Machine facts beside the numbers (kept, so report.py can be rerun on the data).
+python3 - "$OUT/machine.json" <<PY
+import json, sys
+json.dump({
+    "MACHINE_CORES": "$(nproc)",
+    "MACHINE_MODEL": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')",
+    "MACHINE_LOAD": "$(cut -d' ' -f1-3 /proc/loadavg)",
+    "MACHINE_MEM": "$(awk '/MemTotal/ {print $2}' /proc/meminfo)",
+    "RUN_DATE": "$(date -u '+%Y-%m-%d %H:%M UTC')",
+    "DURATION": "$DURATION", "USERS": "$USERS", "WRK_THREADS": "$WRK_THREADS",
+    "FASTMCP_VERSION": "$FASTMCP_VERSION", "EVERYTHING_VERSION": "$EVERYTHING_VERSION",
+}, open(sys.argv[1], "w"), indent=1)
+PY
+python3 "$HERE/bench/report.py" "$OUT" >"$REPORT"
 log "wrote $REPORT"

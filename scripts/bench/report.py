@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
-env = os.environ
+# The machine facts bench-compare.sh recorded at the run (the environment may
+# override them).
+env = {**json.loads((out / "machine.json").read_text()), **os.environ} if (out / "machine.json").exists() else dict(os.environ)
 
 
 def bench(name):
@@ -51,12 +53,22 @@ def met(ok):
     return "**met**" if ok else "**not met**"
 
 
+def server_cpu(name, requests):
+    """The servers' CPU time per call in microseconds, as text ("" if not measured)."""
+    path = out / f"{name}.server-cpu"
+    if not path.exists():
+        return ""
+    parts = path.read_text().split()
+    ticks, hz = int(parts[1]), int(parts[3])
+    return f"{ticks / hz * 1e6 / max(requests, 1):.0f}"
+
+
 def row(name, label, b):
     lat = b["latency_ms"]
     fails = b["failures"]["total"]
     return (
         f"| {label} | {b['requests']} | {b['rate_per_s']:.0f} | {fails} | "
-        f"{lat['p50']:.3f} | {lat['p99']:.3f} | {lat['max']:.3f} |"
+        f"{lat['p50']:.3f} | {lat['p99']:.3f} | {lat['max']:.3f} | {server_cpu(name, b['requests'])} |"
     )
 
 
@@ -167,8 +179,8 @@ Each measured with `mcpcheck bench --users {users}`. FastMCP {env.get('FASTMCP_V
 authorized: a valid RS256 token minted by `mcpcheck authserver`, validated on
 every request; proxied: `mcpcheck serve proxied` in front of a plain server (tool `a_add`).
 
-| server | requests | rate/s | failures | p50 ms | p99 ms | max ms |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| server | requests | rate/s | failures | p50 ms | p99 ms | max ms | server CPU µs/call |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 {row('plain', 'plain', plain)}
 {row('authorized', 'authorized', auth)}
 {row('proxied', 'proxied', proxied)}
@@ -182,21 +194,28 @@ every request; proxied: `mcpcheck serve proxied` in front of a plain server (too
 | authorized / plain | {auth_ratio:.2f}× | {ratio(auth['latency_ms']['p50'], plain['latency_ms']['p50']):.2f}× | {ratio(auth['latency_ms']['p99'], plain['latency_ms']['p99']):.2f}× |
 | proxied / plain | {ratio(proxied['rate_per_s'], plain['rate_per_s']):.2f}× | {ratio(proxied['latency_ms']['p50'], plain['latency_ms']['p50']):.2f}× | {ratio(proxied['latency_ms']['p99'], plain['latency_ms']['p99']):.2f}× |
 
-(Latency ratios below 1 mean the first server answers faster.)
+(Latency ratios below 1 mean the first server answers faster.) Server CPU is
+the user + sys time the server's processes spent during the run (proxied: the
+proxy and its backend together), from /proc, per call: on a machine where the
+generator and the servers share {env.get('MACHINE_CORES', '?')} cores it explains a rate better than the
+rate does.
 
 ## (c) Proxy overhead
 
 The proxy's own backend measured direct, then through the proxy.
 
-| | requests | rate/s | failures | p50 ms | p99 ms | max ms |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| | requests | rate/s | failures | p50 ms | p99 ms | max ms | server CPU µs/call |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 {row('direct-1', 'direct, 1 user', d1)}
 {row('proxied-1', 'proxied, 1 user', p1)}
 {row('direct', f'direct, {users} users', direct)}
 {row('proxied', f'proxied, {users} users', proxied)}
 
 p50 added by the proxy at 1 user: **{proxy_p50 * 1000:+.0f} µs**; throughput
-through the proxy at {users} users: **{proxy_ratio:.2f}×** direct. Through the proxy a call
+through the proxy at {users} users: **{proxy_ratio:.2f}×** direct. CPU: the proxy
+and its backend spent {server_cpu('proxied', proxied['requests']) or '?'} µs per call
+against {server_cpu('direct', direct['requests']) or '?'} µs for the backend alone, so
+the proxy's own work per forwarded call is the difference. Through the proxy a call
 costs two HTTP exchanges and the proxy's own work on the same cores as
 everything else, so on this 2-core machine the throughput ratio is bounded by
 CPU sharing as much as by the proxy.
