@@ -149,6 +149,10 @@ pub struct ServeArgs {
     /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// `composed` only: serve the nested example (the seed's composition
+    /// mounted as `math` beside an add server as `plus`).
+    #[arg(long)]
+    pub nested: bool,
     /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}}}}.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -381,7 +385,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         _ if args.stdio => Err(usage("only plain can be served on stdio")),
         ServerKind::Composed => {
-            let composed = reference_servers::Composed::example().map_err(|e| usage(e.to_string()))?;
+            let example = if args.nested {
+                reference_servers::Composed::nested_example()
+            } else {
+                reference_servers::Composed::example()
+            };
+            let composed = example.map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;
             eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
             reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;

@@ -280,6 +280,17 @@ impl Composed {
             .build()
     }
 
+    /// Mounts nested: the seed's example mounted as `math`, beside an add
+    /// server mounted as `plus` (tools `math_add_add`,
+    /// `math_subtract_subtract`, `plus_add`; resources
+    /// `calc://math/add/about`, `calc://plus/about`, ...).
+    pub fn nested_example() -> Result<Composed, ComposeError> {
+        Composed::builder("mcpcheck-composed-nested")
+            .mount("math", Composed::example()?)
+            .mount("plus", Arithmetic::add())
+            .build()
+    }
+
     fn mount_of(&self, ns: &str) -> Option<(usize, &Arc<dyn Child>)> {
         let m = *self.inner.index.namespaces.get(ns)?;
         self.inner.mounts.get(m).map(|(_, child)| (m, child))
