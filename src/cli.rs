@@ -153,7 +153,8 @@ pub struct ServeArgs {
     /// mounted as `math` beside an add server as `plus`).
     #[arg(long)]
     pub nested: bool,
-    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}}}}.
+    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}} |
+    /// {"command": CMD, "args": [...], "env": {...}}}}; `"prefix": false` on one backend offers its names unprefixed.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// `authorized` only: whose tokens to trust.
@@ -173,7 +174,7 @@ pub enum ServerKind {
     Composed,
     /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
     Openapi,
-    /// A proxy fronting the backends of an {"mcpServers": {NAME: {"url": ...}}} config, tools as NAME_TOOL.
+    /// A proxy fronting the backends (url or command) of an {"mcpServers": {...}} config, tools as NAME_TOOL.
     Proxied,
 }
 
