@@ -258,7 +258,10 @@ impl Proxy {
             let page = match self.request(backend, method, params, Some(cx)).await {
                 Ok(Ok(page)) => page,
                 // The backend answered: it has no such list.
-                Ok(Err(_)) => return Vec::new(),
+                Ok(Err(_)) => {
+                    items.clear();
+                    break;
+                }
                 Err(_) => {
                     let last = self.shared.last.lock().ok();
                     return last
@@ -276,6 +279,29 @@ impl Proxy {
             last.insert((backend.name.clone(), method), items.clone());
         }
         items
+    }
+
+    /// The URI schemes `backend` serves resources under, from its last
+    /// lists (fetched if this proxy has none yet), for renaming URIs inside
+    /// results ([`crate::composed::uris`]).
+    async fn schemes_of(&self, backend: &Backend, cx: &Cx) -> std::collections::BTreeSet<String> {
+        let known = |method: &'static str| {
+            self.shared.last.lock().ok().and_then(|l| l.get(&(backend.name.clone(), method)).cloned())
+        };
+        let resources = match known("resources/list") {
+            Some(r) => r,
+            None => self.list_all(backend, "resources/list", "resources", cx).await,
+        };
+        let templates = match known("resources/templates/list") {
+            Some(t) => t,
+            None => self.list_all(backend, "resources/templates/list", "resourceTemplates", cx).await,
+        };
+        let uris = resources
+            .iter()
+            .filter_map(|r| r.get("uri"))
+            .chain(templates.iter().filter_map(|t| t.get("uriTemplate")))
+            .filter_map(Value::as_str);
+        uris.filter_map(|u| u.split_once("://").map(|(s, _)| s.to_owned())).collect()
     }
 
     /// Every backend's `method` list, each item renamed by `rename` (given

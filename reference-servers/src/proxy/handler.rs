@@ -19,7 +19,7 @@ use rmcp::{
 use serde_json::{Value, json};
 
 use super::{BackendError, Proxy, answered, cached, list_name, list_uri, unavailable};
-use crate::composed::{namespace_uri, no_cursor, stateless};
+use crate::composed::{namespace_uri, no_cursor, stateless, uris};
 
 type Cx = RequestContext<RoleServer>;
 
@@ -89,6 +89,10 @@ impl ServerHandler for Proxy {
                 // The backend speaks 2025-11-25, which has no resultType; rmcp
                 // drops it again for frontend sessions on older revisions.
                 result.result_type.get_or_insert(ResultType::COMPLETE);
+                if !backend.unprefixed {
+                    let schemes = self.schemes_of(&backend, &context).await;
+                    uris::namespace_blocks(result.content.iter_mut(), name, &schemes);
+                }
                 Ok(result.into())
             }
         }
@@ -123,6 +127,10 @@ impl ServerHandler for Proxy {
         }
         let mut result: GetPromptResult = self.forward(&backend, "prompts/get", params, &context).await?;
         result.result_type.get_or_insert(ResultType::COMPLETE);
+        if !backend.unprefixed {
+            let schemes = self.schemes_of(&backend, &context).await;
+            uris::namespace_messages(&mut result.messages, &backend.name, &schemes);
+        }
         Ok(result.into())
     }
 
