@@ -143,7 +143,7 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
-    /// `openapi` only: the OpenAPI 3 document (JSON), e.g. docs/openapi/items.json.
+    /// `openapi` only: the OpenAPI 3 document, JSON or YAML (.yaml/.yml), e.g. docs/openapi/items.yaml.
     #[arg(long = "spec", value_name = "FILE")]
     pub openapi_spec: Option<PathBuf>,
     /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
@@ -172,7 +172,7 @@ pub enum ServerKind {
     Mounted,
     /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 11).
     Composed,
-    /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
+    /// Tools generated from an OpenAPI 3 document (JSON or YAML), calling the REST API (seed example 10).
     Openapi,
     /// A proxy fronting the backends (url or command) of an {"mcpServers": {...}} config, tools as NAME_TOOL.
     Proxied,
@@ -403,8 +403,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             };
             let text = std::fs::read_to_string(file)
                 .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
-            let doc: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let format = reference_servers::openapi::Format::of_path(file);
+            let doc = reference_servers::openapi::parse_document(&text, format)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
             let server =
                 reference_servers::OpenApiServer::from_spec(&doc, base).map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;
