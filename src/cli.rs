@@ -111,7 +111,8 @@ pub struct TestArgs {
     /// a directory runs every *.toml in it (repeatable). See docs/scenarios.md.
     #[arg(long = "scenario", value_name = "FILE|DIR")]
     pub scenarios: Vec<PathBuf>,
-    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable).
+    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable). Values of
+    /// variables named like credentials (…token…, …secret…, …key…, …password…) are redacted from reports.
     #[arg(long = "var", value_name = "NAME=VALUE", requires = "scenarios")]
     pub vars: Vec<String>,
 }
@@ -279,7 +280,15 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     }
     // Every header value given or minted is scrubbed from every report, the
     // token mcpcheck minted for the run included.
-    let secrets = crate::report::redact::secrets_of_headers(&headers);
+    // So is every `--var` value whose name looks like a credential's (token,
+    // secret, key, password, ...; the same rule as for header names): such a
+    // value is usually a token a step sends, and it may come back in a body.
+    // Other values stay: scrubbing them would blank out the evidence a step
+    // compared (an argument, a name).
+    let var_pairs =
+        args.vars.iter().filter_map(|a| a.split_once('=')).map(|(n, v)| (n.to_owned(), v.to_owned()));
+    let named: Vec<(String, String)> = headers.iter().cloned().chain(var_pairs).collect();
+    let secrets = crate::report::redact::secrets_of_headers(&named);
     // Scenario files are read and validated before anything is sent.
     let mut scenarios =
         crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;

@@ -319,3 +319,50 @@ fn shipped_scenarios_catch_server_faults() {
         assert_eq!(&not_passed, broken, "{fault}");
     }
 }
+
+/// A `--var` named like a credential never reaches a report, even when the
+/// server echoes it back; other variables stay visible.
+#[test]
+fn secret_var_values_are_redacted_from_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "echoes.toml",
+        r#"
+name = "echoes"
+[vars]
+api_token = "set-me"
+greeting = "set-me"
+
+[[steps]]
+name = "echo-the-token"
+method = "tools/call"
+params = { name = "echo", arguments = { message = "${greeting} ${api_token}" } }
+[[steps.expect.json]]
+pointer = "/result/content/0/text"
+equals = "${greeting} wrong-on-purpose"
+"#,
+    );
+    let secret = "s3cr3t-t0ken-value";
+    let md = dir.path().join("r.md");
+    let out = mcpcheck()
+        .args(["test", "--quiet", "--json", "-", "--only", "scenario/", "--scenario", &path])
+        .args(["--var", &format!("api_token={secret}"), "--var", "greeting=hello-visible"])
+        .arg("--markdown")
+        .arg(&md)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json = String::from_utf8(out).expect("utf-8");
+    let markdown = std::fs::read_to_string(&md).expect("markdown");
+    for text in [&json, &markdown] {
+        assert!(!text.contains(secret), "the secret leaked: {text}");
+        assert!(text.contains("[redacted]"));
+        assert!(text.contains("hello-visible"), "an ordinary variable stays");
+    }
+    let report: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(report["checks"][0]["actual"], "\"hello-visible [redacted]\"", "{report:#}");
+}
