@@ -1,5 +1,5 @@
 //! The shipped routing scenarios (scenarios/composed, composed-nested,
-//! proxied, mounted) pass against the real servers, through the real binary:
+//! proxied, mounted, openapi) pass against the real servers, through the real binary:
 //! each server runs in-process on 127.0.0.1:0 and `mcpcheck test URL
 //! --scenario DIR` is pointed at it, as the files' comments tell a user to.
 //! The proxy's backends come from a config generated with their ports, in
@@ -108,27 +108,26 @@ async fn composed_scenarios_pass() {
     assert_dir_passes(&format!("{}/mcp", s.base), "scenarios/composed-nested", 10).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn composed_scenario_fails_against_the_wrong_composition() {
-    // The nested server is not the seed's: its tools are math_add_add, so the
-    // seed's scenario must fail there (the scenario can fail).
-    let s = composed(Composed::nested_example().expect("composes")).await;
-    let url = format!("{}/mcp", s.base);
-    let args = vec![
-        "test".to_owned(),
-        url,
-        "--quiet".into(),
-        "--only".into(),
-        "scenario/".into(),
-        "--scenario".into(),
-        "scenarios/composed".into(),
-    ];
+/// The exit code of `mcpcheck test URL --only scenario/ --scenario DIR`.
+async fn scenario_exit_code(url: &str, dir: &str) -> Option<i32> {
+    let args: Vec<String> = ["test", url, "--quiet", "--only", "scenario/", "--scenario", dir]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     let out = tokio::task::spawn_blocking(move || {
         Command::cargo_bin("mcpcheck").expect("binary").args(&args).output().expect("ran")
     })
     .await
     .expect("joined");
-    assert_eq!(out.status.code(), Some(1));
+    out.status.code()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn composed_scenario_fails_against_the_wrong_composition() {
+    // The nested server is not the seed's: its tools are math_add_add, so the
+    // seed's scenario must fail there (the scenario can fail).
+    let s = composed(Composed::nested_example().expect("composes")).await;
+    assert_eq!(scenario_exit_code(&format!("{}/mcp", s.base), "scenarios/composed").await, Some(1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,6 +141,18 @@ async fn mounted_scenarios_pass_at_the_mounted_endpoint_beside_rest() {
     assert_eq!(health.status(), 200);
     let items = client.get(format!("{}/api/items", s.base)).send().await.expect("items");
     assert_eq!(items.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_scenarios_pass_over_the_mounted_api() {
+    let api = serve(|l, rx| reference_servers::serve_mounted_http(l, FaultSet::clean(), stopped(rx))).await;
+    let text = std::fs::read_to_string("docs/openapi/items.yaml").expect("items.yaml");
+    let doc = reference_servers::openapi::parse_document(&text, reference_servers::openapi::Format::Yaml)
+        .expect("YAML");
+    let server = reference_servers::OpenApiServer::from_spec(&doc, &api.base).expect("spec loads");
+    let mcp =
+        serve(|l, rx| reference_servers::serve_openapi_http(l, server, "/mcp".into(), stopped(rx))).await;
+    assert_dir_passes(&format!("{}/mcp", mcp.base), "scenarios/openapi", 8).await;
 }
 
 /// The seed's layout with free ports: `one` the plain server, `two` the
@@ -177,6 +188,20 @@ async fn proxied_scenarios_pass_with_both_backends() {
     assert_dir_passes(&format!("{}/mcp", proxy.base), "scenarios/proxied", 15).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxied_scenario_fails_with_the_backends_swapped() {
+    let one = composed(Composed::example().expect("composes")).await;
+    let two = plain().await;
+    let config = json!({"mcpServers": {
+        "one": {"url": format!("{}/mcp", one.base)},
+        "two": {"url": format!("{}/mcp", two.base)},
+    }});
+    let backends = backends_from_config(&config).expect("config");
+    let proxy =
+        serve(|l, rx| reference_servers::serve_proxied_http(l, backends, "/mcp".into(), stopped(rx))).await;
+    assert_eq!(scenario_exit_code(&format!("{}/mcp", proxy.base), "scenarios/proxied").await, Some(1));
+}
+
 #[test]
 fn routing_scenarios_are_valid_files() {
     Command::cargo_bin("mcpcheck")
@@ -188,6 +213,7 @@ fn routing_scenarios_are_valid_files() {
             "scenarios/composed-nested",
             "scenarios/proxied",
             "scenarios/mounted",
+            "scenarios/openapi",
         ])
         .assert()
         .success();

@@ -202,8 +202,8 @@ fn the_committed_schema_is_current_and_the_shipped_files_fit_it() {
     let schema: Value = serde_json::from_str(&committed).expect("JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     let mut files = Vec::new();
-    let dirs =
-        ["authorized", "composed", "composed-nested", "proxied", "mounted"].map(|d| format!("scenarios/{d}"));
+    let dirs = ["authorized", "composed", "composed-nested", "proxied", "mounted", "openapi"]
+        .map(|d| format!("scenarios/{d}"));
     for dir in std::iter::once("scenarios".to_owned()).chain(dirs) {
         for entry in std::fs::read_dir(dir).expect("a scenarios directory") {
             files.push(entry.expect("entry").path());
