@@ -157,8 +157,9 @@ impl HttpBackend {
     }
 
     /// Listens on session `id`'s GET stream until aborted, relaying every
-    /// message; reopened when it ends, and given up if the backend offers
-    /// none (405) or has forgotten the session (404).
+    /// message; reopened when it ends (at most once a second), and given up
+    /// on a 4xx answer: the backend offers none (405), has forgotten the
+    /// session (404), or refuses it.
     pub(super) fn listen(&self, id: String, version: String, relay: Relay) -> tokio::task::AbortHandle {
         let client = self.stream_client.clone();
         let (url, headers) = (self.url.clone(), self.headers.clone());
@@ -174,7 +175,9 @@ impl HttpBackend {
                     .await;
                 if let Ok(mut response) = opened {
                     let status = response.status();
-                    if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_FOUND {
+                    // 405: no GET stream offered; 404: the session is gone;
+                    // any other 4xx will not change by asking again.
+                    if status.is_client_error() {
                         return;
                     }
                     let mut events = SseEvents::default();
