@@ -361,3 +361,38 @@ async fn a_proxy_over_a_stdio_backend_passes_the_catalogue() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stdio_backend_that_exits_is_named_then_restarted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pidfile = dir.path().join("pid");
+    let bin = assert_cmd::cargo::cargo_bin("mcpcheck").display().to_string();
+    // The backend writes its pid, so the test can end exactly the process it started.
+    let script = format!("echo $$ > '{}'; exec '{bin}' serve plain --stdio", pidfile.display());
+    let mut stops = Vec::new();
+    let config = json!({"mcpServers": {"s": {"command": "sh", "args": ["-c", script]}}});
+    let url = proxy(config, &mut stops).await;
+    let mut s = session(&url).await;
+    let echo = json!({"name": "s_echo", "arguments": {"message": "hi"}});
+    let first = s.request("tools/call", Some(echo.clone())).await.unwrap();
+    assert_eq!(first.result().and_then(|r| r.pointer("/content/0/text")), Some(&json!("hi")));
+    let pid = std::fs::read_to_string(&pidfile).expect("pid").trim().to_owned();
+    let killed = std::process::Command::new("kill").arg(&pid).status().expect("kill");
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dead = s.request("tools/call", Some(echo.clone())).await.unwrap();
+    let response = dead.response().cloned().unwrap_or_default();
+    assert_eq!(response.pointer("/error/code"), Some(&json!(-32603)), "{response}");
+    let message = response.pointer("/error/message").and_then(Value::as_str).unwrap_or_default();
+    assert!(message.contains("backend s"), "{message}");
+    // The next call starts a new process.
+    let back = s.request("tools/call", Some(echo)).await.unwrap();
+    assert_eq!(
+        back.result().and_then(|r| r.pointer("/content/0/text")),
+        Some(&json!("hi")),
+        "{:?}",
+        back.response()
+    );
+    let new_pid = std::fs::read_to_string(&pidfile).expect("pid").trim().to_owned();
+    assert_ne!(pid, new_pid);
+}

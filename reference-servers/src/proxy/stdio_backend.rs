@@ -38,7 +38,9 @@ pub(super) struct StdioBackend {
     pub(super) env: Vec<(String, String)>,
 }
 
-type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>>;
+/// Requests waiting for their response; `None` once the process's output
+/// has ended, so that no request waits for a response that cannot come.
+type Pending = Arc<Mutex<Option<HashMap<i64, oneshot::Sender<Value>>>>>;
 
 /// One running backend process.
 #[derive(Debug)]
@@ -72,7 +74,7 @@ impl StdioBackend {
             return Err(BackendError::Transport("no pipes to the backend process".into()));
         };
         let stdin = Arc::new(tokio::sync::Mutex::new(stdin));
-        let pending: Pending = Arc::default();
+        let pending: Pending = Arc::new(Mutex::new(Some(HashMap::new())));
         let reader = tokio::spawn(read_lines(stdout, pending.clone(), stdin.clone(), relay));
         Ok(StdioSession { stdin, pending, reader: reader.abort_handle(), _child: child })
     }
@@ -82,9 +84,10 @@ impl StdioSession {
     /// Sends request `id` and waits for its response.
     pub(super) async fn request(&self, id: i64, msg: &Value) -> Result<Value, BackendError> {
         let (tx, rx) = oneshot::channel();
-        if let Ok(mut pending) = self.pending.lock() {
-            pending.insert(id, tx);
-        }
+        match self.pending.lock().ok().as_deref_mut().and_then(Option::as_mut) {
+            Some(pending) => pending.insert(id, tx),
+            None => return Err(BackendError::Transport("the backend process exited".into())),
+        };
         let sent = self.send(msg).await;
         let answer = match sent {
             Ok(()) => tokio::time::timeout(TIMEOUT, rx).await,
@@ -104,7 +107,9 @@ impl StdioSession {
     }
 
     fn forget(&self, id: i64) {
-        if let Ok(mut pending) = self.pending.lock() {
+        if let Ok(mut pending) = self.pending.lock()
+            && let Some(pending) = pending.as_mut()
+        {
             pending.remove(&id);
         }
     }
@@ -152,7 +157,7 @@ async fn read_lines(
         match (msg.get("method"), id) {
             // A response: to the request waiting for it.
             (None, Some(id)) => {
-                let waiter = id.as_i64().and_then(|id| pending.lock().ok()?.remove(&id));
+                let waiter = id.as_i64().and_then(|id| pending.lock().ok()?.as_mut()?.remove(&id));
                 if let Some(tx) = waiter {
                     let _ = tx.send(msg);
                 }
@@ -174,8 +179,9 @@ async fn read_lines(
             (None, None) => {}
         }
     }
-    // Waiting requests see their sender dropped: the process is gone.
+    // Waiting requests see their sender dropped, and later ones are refused:
+    // the process is gone.
     if let Ok(mut pending) = pending.lock() {
-        pending.clear();
+        *pending = None;
     }
 }
