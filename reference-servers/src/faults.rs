@@ -136,6 +136,18 @@ pub enum Fault {
     SubscribeUndeclared,
     /// Declare resources.subscribe but answer resources/subscribe with -32601.
     SubscribeNotServed,
+    // Streamable HTTP: Accept, a missing version header, SSE framing and
+    // resumption, and the stateless revision's cold calls.
+    /// Answer 406 unless Accept is exactly `application/json, text/event-stream`.
+    AcceptExactMatch,
+    /// Answer 400 to a request without MCP-Protocol-Version on a 2025-06-18+ session.
+    VersionHeaderRequired,
+    /// Open SSE answers to tools/list with an event whose data is not JSON.
+    SseDataNotJson,
+    /// Replay the latest tools/list stream whatever stream Last-Event-ID names.
+    ResumeOtherStream,
+    /// Refuse a tools/call that is a stateless client's first request (id 1).
+    ColdCallRefused,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -301,9 +313,9 @@ mod tests {
         }
         // The plain server's first 16, the transport catalogue's 17, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, the authorized server's 21 and the test
-        // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 21 + 4);
+        // subscriptions) 6, Streamable HTTP's 5, the authorized server's 21
+        // and the test authorization server's 4.
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 5 + 21 + 4);
     }
 
     #[test]

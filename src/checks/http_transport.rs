@@ -61,7 +61,32 @@ pub const CHECKS: &[Check] = &[
         requirement: "Servers MAY attach an id field to their SSE events. If present, the ID MUST be globally unique across all streams within that session.",
         run: runs!(event_ids_unique),
     },
+    Check {
+        id: "http/accept/both-listed-served",
+        title: "a request whose Accept lists both media types in another form is served",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. [...] If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.",
+        run: runs!(accept_both_listed_served),
+    },
+    Check {
+        id: "http/version-header/missing-assumed",
+        title: "a request without MCP-Protocol-Version is served, not refused as an invalid version",
+        level: Level::Should,
+        revisions: Revisions::between(SpecVersion::V2025_06_18, SpecVersion::V2025_11_25),
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "protocol-version-header" },
+        requirement: "For backwards compatibility, if the server does not receive an MCP-Protocol-Version header, and has no other way to identify the version - for example, by relying on the protocol version negotiated during initialization - the server SHOULD assume protocol version 2025-03-26.",
+        run: runs!(version_header_missing_assumed),
+    },
 ];
+
+/// Accept values that list both media types the transport names, as a
+/// client may well send them: the other order, with weights, among others.
+const ACCEPT_VARIANTS: [&str; 2] =
+    ["text/event-stream, application/json", "application/json;q=0.9, text/event-stream;q=0.8, */*;q=0.1"];
 
 /// An Origin no local server can legitimately serve (`.invalid` is reserved).
 const FOREIGN_ORIGIN: &str = "http://mcpcheck.invalid";
@@ -147,4 +172,53 @@ async fn event_ids_unique(ctx: &Ctx) -> Outcome {
             format!("repeated: {}", repeated.join(", ")),
         ))
     }
+}
+
+/// The client keeps its side of the rule (both types are listed), so the
+/// server's MUST applies: a JSON or SSE answer carrying the response. What a
+/// server does with an Accept that lacks a type is not graded (the spec binds
+/// the client there, and HTTP lets a server refuse or ignore it); it is
+/// recorded in the message.
+async fn accept_both_listed_served(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    for accept in ACCEPT_VARIANTS {
+        let opts = SendOpts { headers: vec![("Accept".into(), accept.into())], ..Default::default() };
+        let a = s.request_with("tools/list", None, &opts).await?;
+        let media = a.reply.http.as_ref().and_then(|h| h.media_type());
+        let listed = matches!(media.as_deref(), Some("application/json") | Some("text/event-stream"));
+        if !listed || a.response().is_none() {
+            return Ok(Verdict::violation(
+                format!("a request with Accept: {accept} was not served"),
+                "a response as application/json or text/event-stream",
+                a.reply.summary(),
+            ));
+        }
+    }
+    let opts = SendOpts { headers: vec![("Accept".into(), "application/json".into())], ..Default::default() };
+    let seen = match s.request_with("tools/list", None, &opts).await {
+        Ok(a) => a.reply.status().map_or("no status".into(), |st| format!("HTTP {st}")),
+        Err(e) => e.to_string(),
+    };
+    Ok(Verdict::pass(format!(
+        "served with Accept: {}; with Accept: application/json alone (not graded): {seen}",
+        ACCEPT_VARIANTS.join(" | ")
+    )))
+}
+
+/// The session negotiated a version with the header, so the server has
+/// "other way[s] to identify the version" and may go by the negotiated one,
+/// or assume 2025-03-26: either way the request is served. Refusing it (400,
+/// as for an invalid header) does neither.
+async fn version_header_missing_assumed(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let opts = SendOpts { protocol_version: HeaderChoice::Omit, ..Default::default() };
+    let a = s.request_with("tools/list", None, &opts).await?;
+    if a.reply.status() == Some(200) && a.result().is_some() {
+        return Ok(Verdict::pass("served without the header"));
+    }
+    Ok(Verdict::violation(
+        "a request without MCP-Protocol-Version was not served",
+        "HTTP 200 with a result (the negotiated version, or 2025-03-26, assumed)",
+        a.reply.summary(),
+    ))
 }
