@@ -124,7 +124,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::ContentTypeTextPlain,
         "content-type-text-plain",
-        &["http/response/content-type"],
+        &["http/response/content-type", "http/accept/both-listed-served"],
         "labels POST responses Content-Type: text/plain",
     ),
     spec(
