@@ -14,7 +14,8 @@ pub use catalogue::CATALOGUE;
 /// One deliberate violation. Each belongs to one server ([`FaultSpec::server`]).
 /// Transport faults apply to HTTP, the two `stdio` ones to `serve plain
 /// --stdio` only (`batch-refused`, `cancel-ignored` and `cancel-rejected` to
-/// both, through the stdio shim); feature faults live in the handler.
+/// both, through the stdio shim); feature faults live in the handler and
+/// apply to both ([`Fault::on_stdio`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -212,6 +213,44 @@ impl Fault {
     /// The command-line name.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// Whether `serve plain --stdio` commits this fault: the stdio faults,
+    /// the stdio shim's and the handler's (feature) faults. The rest are the
+    /// HTTP layer's and the auth servers'.
+    pub fn on_stdio(self) -> bool {
+        use Fault::*;
+        matches!(
+            self,
+            StdoutNoise
+                | IgnoresEof
+                | BatchRefused
+                | CancelIgnored
+                | CancelRejected
+                | ToolSchemaInvalid
+                | ToolNameDuplicate
+                | StructuredContentMismatch
+                | ContentNotBase64
+                | UnknownToolIsResult
+                | InvalidArgumentsProtocolError
+                | ResourceUriInvalid
+                | ReadEmptyContents
+                | TemplateMalformed
+                | UnknownUriEmptyContents
+                | PromptListedUnknown
+                | PromptMissingArgumentAccepted
+                | UnknownPromptWrongCode
+                | CursorRepeats
+                | InvalidCursorIgnored
+                | LogMessageInvalid
+                | CompletionUndeclared
+                | CompletionTooMany
+                | ProgressNotIncreasing
+                | SetLevelUnchecked
+                | SetLevelNotServed
+                | SubscribeUndeclared
+                | SubscribeNotServed
+        )
     }
 
     /// Looks a fault up by its command-line name.
