@@ -88,6 +88,9 @@ pub const CHECKS: &[Check] = &[
 const ACCEPT_VARIANTS: [&str; 2] =
     ["text/event-stream, application/json", "application/json;q=0.9, text/event-stream;q=0.8, */*;q=0.1"];
 
+/// How long the GET stream is listened to for event ids.
+const GET_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// An Origin no local server can legitimately serve (`.invalid` is reserved).
 const FOREIGN_ORIGIN: &str = "http://mcpcheck.invalid";
 
@@ -146,13 +149,19 @@ async fn origin_invalid_is_403(ctx: &Ctx) -> Outcome {
     Ok(Verdict::pass(format!("Origin {FOREIGN_ORIGIN} refused with 403")))
 }
 
-/// Event ids seen over several requests of one session; any repeat fails.
+/// Event ids seen over several requests of one session, and on its GET
+/// stream (listened to briefly, where the server offers one); any repeat fails.
 async fn event_ids_unique(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut replies = Vec::new();
     for method in ["tools/list", "prompts/list", "ping", "tools/list"] {
-        let a = s.request(method, None).await?;
-        let events = a.reply.http.as_ref().and_then(|h| h.events.as_ref());
+        replies.push(s.request(method, None).await?.reply);
+    }
+    // The GET stream is a bonus: trouble there is http/get/sse-or-405's to report.
+    replies.extend(s.http_read_window(None, &SendOpts::default(), GET_WINDOW).await.ok());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for reply in &replies {
+        let events = reply.http.as_ref().and_then(|h| h.events.as_ref());
         for id in events.into_iter().flatten().filter_map(|e| e.id.clone()) {
             *seen.entry(id).or_default() += 1;
         }
