@@ -171,6 +171,9 @@ async fn resume_last_event_id(ctx: &Ctx) -> Outcome {
             )));
         }
         Some(200) if is_sse(&resumed) => {}
+        None | Some(0) => {
+            return Ok(Verdict::Error(format!("the resuming GET got no answer within {GET_WINDOW:?}")));
+        }
         _ => {
             // How a GET is answered at all is http/get/sse-or-405's business.
             return Ok(Verdict::Info(format!("the resuming GET was answered {}", resumed.summary())));
