@@ -149,6 +149,8 @@ pub enum Fault {
     ResumeOtherStream,
     /// Refuse a tools/call that is a stateless client's first request (id 1).
     ColdCallRefused,
+    /// Answer a JSON-RPC response from the client with 200 and `{}`.
+    Response200,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -352,9 +354,9 @@ mod tests {
         }
         // The plain server's first 16, the transport catalogue's 17, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 5, the authorized server's 21
+        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 21
         // and the test authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 5 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 6 + 21 + 4);
     }
 
     #[test]

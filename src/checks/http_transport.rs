@@ -81,6 +81,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "For backwards compatibility, if the server does not receive an MCP-Protocol-Version header, and has no other way to identify the version - for example, by relying on the protocol version negotiated during initialization - the server SHOULD assume protocol version 2025-03-26.",
         run: runs!(version_header_missing_assumed),
     },
+    Check {
+        id: "http/post/response-202",
+        title: "a JSON-RPC response POSTed by the client is answered 202 with no body, or an HTTP error",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
+        run: runs!(response_is_202),
+    },
 ];
 
 /// Accept values that list both media types the transport names, as a
@@ -230,4 +240,23 @@ async fn version_header_missing_assumed(ctx: &Ctx) -> Outcome {
         "HTTP 200 with a result (the negotiated version, or 2025-03-26, assumed)",
         a.reply.summary(),
     ))
+}
+
+/// A response to a request the server never sent: accepting it (202, no
+/// body) and refusing it (an HTTP error status) are both allowed; a 200, or
+/// a 202 with a body, is neither.
+async fn response_is_202(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let msg = serde_json::json!({"jsonrpc": "2.0", "id": "mcpcheck-unsolicited", "result": {}});
+    let reply = s.send_value(&msg, &SendOpts::default()).await?;
+    let http = reply.http.as_ref().ok_or(Verdict::Error("no HTTP answer".into()))?;
+    match http.status {
+        202 if http.body.is_empty() => Ok(Verdict::pass("202 Accepted, no body")),
+        400..=599 => Ok(Verdict::pass(format!("refused with HTTP {}", http.status))),
+        _ => Ok(Verdict::violation(
+            "a JSON-RPC response from the client got neither 202 with no body nor an HTTP error",
+            "202 Accepted with no body, or an HTTP error status",
+            reply.summary(),
+        )),
+    }
 }

@@ -411,6 +411,12 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["base/stateless/cold-tool-call"],
         "refuses a 2026-07-28 tools/call sent as a client's first request (id 1) as an unknown tool, as if tools/list had to come first",
     ),
+    spec(
+        Fault::Response200,
+        "response-200",
+        &["http/post/response-202"],
+        "answers a JSON-RPC response POSTed by the client with 200 and body {} instead of 202",
+    ),
     auth(
         Fault::AuthNotRequired,
         "auth-not-required",

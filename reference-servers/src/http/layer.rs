@@ -259,6 +259,9 @@ impl Shared {
         {
             return text(StatusCode::NOT_FOUND, "Not Found: no session");
         }
+        if status == StatusCode::ACCEPTED && single.is_response() && self.on(Fault::Response200) {
+            return json_response(StatusCode::OK, b"{}".to_vec());
+        }
         if status == StatusCode::ACCEPTED && single.is_notification() && self.on(Fault::Notification200) {
             return json_response(StatusCode::OK, b"{}".to_vec());
         }
