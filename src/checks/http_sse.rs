@@ -101,6 +101,11 @@ fn is_sse(reply: &Reply) -> bool {
     reply.http.as_ref().and_then(|h| h.media_type()).as_deref() == Some("text/event-stream")
 }
 
+/// "If the input is a JSON-RPC request, the server MUST either return
+/// Content-Type: text/event-stream, to initiate an SSE stream, or
+/// Content-Type: application/json, to return one JSON object." Every SSE
+/// answer mcpcheck gets (two POSTs and, before 2026-07-28, the GET stream) is
+/// read whole and checked by [`frame_problems`].
 async fn framing(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let mut streams: Vec<(String, Reply)> = Vec::new();
@@ -146,7 +151,8 @@ fn ids_and_messages(reply: &Reply) -> (Vec<String>, Vec<Value>) {
     (ids, reply.messages.clone())
 }
 
-/// Two requests answered on two streams (A, then B); a GET resumes A from
+/// "The server MUST NOT replay messages that would have been delivered on a
+/// different stream." Two requests answered on two streams (A, then B); a GET resumes A from
 /// its first event id. Whatever comes back must have belonged to A: a
 /// message of B, or a response to any request but A, was "delivered on a
 /// different stream". Replaying nothing is allowed (replay is a MAY).
@@ -208,4 +214,40 @@ async fn resume_last_event_id(ctx: &Ctx) -> Outcome {
             if foreign.is_empty() { "no foreign message".to_string() } else { foreign.join(", ") }
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::http::HttpReply;
+
+    fn sse(body: &str, ended: bool) -> Reply {
+        let http = HttpReply { status: 200, body: body.as_bytes().to_vec(), ended, ..HttpReply::default() };
+        Reply { http: Some(http), ..Reply::default() }
+    }
+
+    #[test]
+    fn priming_and_messages_are_well_framed() {
+        let body =
+            "id: 0\ndata:\nretry: 3000\n\nid: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n";
+        assert!(frame_problems(&sse(body, true), SpecVersion::V2025_11_25).is_empty());
+    }
+
+    #[test]
+    fn text_data_and_a_cut_event_are_problems() {
+        let body = "data: pong\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n";
+        let problems = frame_problems(&sse(body, true), SpecVersion::V2025_11_25);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        // A read stopped at a window proves nothing about the last event.
+        assert_eq!(frame_problems(&sse(body, false), SpecVersion::V2025_11_25).len(), 1);
+    }
+
+    #[test]
+    fn batches_only_on_2025_03_26() {
+        let body = "data: [{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}]\n\n";
+        assert!(frame_problems(&sse(body, true), SpecVersion::V2025_03_26).is_empty());
+        assert_eq!(frame_problems(&sse(body, true), SpecVersion::V2025_06_18).len(), 1);
+        let not_a_message = "data: {}\n\n";
+        assert_eq!(frame_problems(&sse(not_a_message, true), SpecVersion::V2025_03_26).len(), 1);
+    }
 }

@@ -193,7 +193,10 @@ async fn event_ids_unique(ctx: &Ctx) -> Outcome {
     }
 }
 
-/// The client keeps its side of the rule (both types are listed), so the
+/// "The client MUST include an Accept header, listing both application/json
+/// and text/event-stream [...] If the input is a JSON-RPC request, the server
+/// MUST either return Content-Type: text/event-stream [...] or Content-Type:
+/// application/json". The client keeps its side of the rule (both types are listed), so the
 /// server's MUST applies: a JSON or SSE answer carrying the response. What a
 /// server does with an Accept that lacks a type is not graded (the spec binds
 /// the client there, and HTTP lets a server refuse or ignore it); it is
@@ -224,7 +227,9 @@ async fn accept_both_listed_served(ctx: &Ctx) -> Outcome {
     )))
 }
 
-/// The session negotiated a version with the header, so the server has
+/// "if the server does not receive an MCP-Protocol-Version header, and has no
+/// other way to identify the version [...] the server SHOULD assume protocol
+/// version 2025-03-26." The session negotiated a version with the header, so the server has
 /// "other way[s] to identify the version" and may go by the negotiated one,
 /// or assume 2025-03-26: either way the request is served. Refusing it (400,
 /// as for an invalid header) does neither.
@@ -242,7 +247,10 @@ async fn version_header_missing_assumed(ctx: &Ctx) -> Outcome {
     ))
 }
 
-/// A response to a request the server never sent: accepting it (202, no
+/// "If the input is a JSON-RPC response or notification: If the server
+/// accepts the input, the server MUST return HTTP status code 202 Accepted
+/// with no body. If the server cannot accept the input, it MUST return an
+/// HTTP error status code". A response to a request the server never sent: accepting it (202, no
 /// body) and refusing it (an HTTP error status) are both allowed; a 200, or
 /// a 202 with a body, is neither.
 async fn response_is_202(ctx: &Ctx) -> Outcome {

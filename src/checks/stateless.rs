@@ -260,7 +260,9 @@ async fn lists_stable(ctx: &Ctx) -> Outcome {
 const TOOLS_LIST: super::pagination::ListMethod =
     super::pagination::ListMethod { method: "tools/list", key: "tools", capability: "tools" };
 
-/// A tool that works after `tools/list` on one connection must work as the
+/// "[The set of tools] MUST NOT vary per-connection or as a side effect of
+/// other requests on the connection", and "a client is free to invoke any RPC
+/// inline". A tool that works after `tools/list` on one connection must work as the
 /// very first request on another (no discover, no list): the tools a client
 /// can call may not depend on what it sent before on its connection. The
 /// tool is one the user allows (`--call-tools`), with generated arguments.
