@@ -122,6 +122,7 @@ impl Shared {
             && session
                 .as_deref()
                 .and_then(|s| self.issued_version(s))
+                // Revision dates compare as strings; 2025-06-18 brought the header.
                 .is_some_and(|v| v.as_str() >= "2025-06-18")
         {
             return text(StatusCode::BAD_REQUEST, "Bad Request: MCP-Protocol-Version header required");
