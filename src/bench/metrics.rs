@@ -30,6 +30,8 @@ pub enum Outcome {
     IsError,
     /// An answer without a response to the request (or not JSON at all).
     Invalid,
+    /// Load mixes: an answer that missed its step's expectations.
+    Expectation,
 }
 
 impl Outcome {
@@ -61,11 +63,18 @@ pub struct Failures {
     pub jsonrpc_error: u64,
     pub is_error: u64,
     pub invalid: u64,
+    /// Load mixes: answers that missed their step's expectations.
+    pub expectation: u64,
 }
 
 impl Failures {
     pub fn total(&self) -> u64 {
-        self.transport + self.http_status + self.jsonrpc_error + self.is_error + self.invalid
+        self.transport
+            + self.http_status
+            + self.jsonrpc_error
+            + self.is_error
+            + self.invalid
+            + self.expectation
     }
     fn add(&mut self, o: &Failures) {
         self.transport += o.transport;
@@ -73,6 +82,7 @@ impl Failures {
         self.jsonrpc_error += o.jsonrpc_error;
         self.is_error += o.is_error;
         self.invalid += o.invalid;
+        self.expectation += o.expectation;
     }
 }
 
@@ -138,6 +148,7 @@ impl Tally {
             }
             Outcome::IsError => self.failures.is_error += 1,
             Outcome::Invalid => self.failures.invalid += 1,
+            Outcome::Expectation => self.failures.expectation += 1,
         }
     }
 

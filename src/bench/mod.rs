@@ -27,13 +27,21 @@
 //! - [`metrics`]: outcomes by kind and the HDR histograms.
 //! - [`threshold`]: `--threshold` goals.
 //! - [`report`]: progress line, console table, JSON.
+//! - [`mix`]: `--mix FILE`, calls drawn from a load mix, held to expectations.
+//! - [`timeline`]: counts and latency by interval of the run.
+//! - [`sections`]: what mixes and timelines add to each output.
+//! - [`sweep`]: `--users 1,8,32`, one run per step.
 
 pub mod args;
 pub mod driver;
 pub mod metrics;
+pub mod mix;
 pub mod plan;
 pub mod report;
+pub mod sections;
+pub mod sweep;
 pub mod threshold;
+pub mod timeline;
 
 use crate::cli::UsageError;
 use crate::spec::SpecVersion;
@@ -56,8 +64,9 @@ fn parse_header(h: &str) -> anyhow::Result<(String, String)> {
 }
 
 /// `mcpcheck bench`: `Ok(false)` when a threshold was missed.
-pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
-    let plan = plan::Plan::from_args(&args).map_err(usage)?;
+pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
+    args.users = args.users_steps.as_ref().and_then(|u| u.0.first().copied());
+    let mut plan = plan::Plan::from_args(&args).map_err(usage)?;
     let thresholds = args
         .threshold
         .iter()
@@ -88,6 +97,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         (Some(url), _) => TargetSpec::Url(url.clone()),
         (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
         (None, None) => TargetSpec::Embedded(args.fault.clone()),
+    };
+    // A mix is read and validated before any traffic, like every other input.
+    let work = match &args.mix {
+        None => driver::Work::Call,
+        Some(path) => {
+            let m = mix::Mix::load(path, &args.vars, !matches!(spec, TargetSpec::Stdio(_))).map_err(usage)?;
+            plan.call = plan::Call { method: format!("mix {}", path.display()), params: None };
+            driver::Work::Mix(Arc::new(m))
+        }
     };
     let limits = Limits { timeout: plan.timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
@@ -120,10 +138,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
             }
         })
     };
-    let measured = driver::run(&running.endpoint, revision.version, &plan, live, stop, |start| {
-        let _ = started_tx.send(start);
-    })
-    .await;
+    let (measured, extra) =
+        driver::run_with(&running.endpoint, revision.version, &plan, &work, live, stop, |start| {
+            let _ = started_tx.send(start);
+        })
+        .await;
     on_signal.abort();
     if let Some(t) = ticker {
         t.abort();
@@ -147,7 +166,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
     let verdicts: Vec<_> = thresholds.iter().map(|t| t.check(&measured.tally, rate)).collect();
     summary.verdicts = &verdicts;
     if !args.quiet {
-        let text = report::to_console(&summary);
+        let mut text = report::to_console(&summary);
+        if let Some(steps) = &extra.steps {
+            text.push_str(&sections::steps_console(steps));
+        }
         if json_to_stdout {
             eprint!("{text}");
         } else {
@@ -155,12 +177,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
         }
     }
     if let Some(w) = json_out.as_mut() {
-        let text = serde_json::to_string_pretty(&report::to_json(&summary))?;
+        let mut j = report::to_json(&summary);
+        sections::extend_json(&mut j, &extra, measured.elapsed);
+        if let (driver::Work::Mix(m), Some(obj)) = (&work, j.as_object_mut()) {
+            obj.insert("call".into(), serde_json::Value::Null);
+            obj.insert(
+                "mix".into(),
+                serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name}),
+            );
+        }
+        let text = serde_json::to_string_pretty(&j)?;
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
         w.flush()?;
     }
-    let md = report::to_markdown(&summary);
+    let mut md = report::to_markdown(&summary);
+    if let Some(steps) = &extra.steps {
+        md.push_str(&sections::steps_markdown(steps));
+    }
     if let Some(f) = markdown_out.as_mut() {
         f.write_all(md.as_bytes())?;
     }
