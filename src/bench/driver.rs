@@ -95,7 +95,7 @@ impl Stop {
         let _ = self.at.set(Instant::now());
         self.flag.store(true, Ordering::Relaxed);
     }
-    fn is_set(&self) -> bool {
+    pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::Relaxed)
     }
 }
