@@ -159,3 +159,55 @@ fn a_file_that_is_not_a_mix_is_refused_before_any_load() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn var_sets_a_declared_variable_of_the_mix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("vars-mix.toml");
+    std::fs::write(
+        &path,
+        "name = \"vars\"\n[vars]\nwho = \"nobody\"\n\
+         [[steps]]\nname = \"echo\"\nweight = 1\nmethod = \"tools/call\"\n\
+         params = { name = \"echo\", arguments = { message = \"${who}\" } }\n\
+         [[steps.expect.json]]\npointer = \"/result/content/0/text\"\nequals = \"hello\"\n",
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8");
+    let (_, j, _) = bench_json(&["--mix", path, "--requests", "10", "--users", "1", "--var", "who=hello"]);
+    assert_eq!(j["successes"], 10, "{j:#}");
+    let (_, j, _) = bench_json(&["--mix", path, "--requests", "10", "--users", "1"]);
+    assert_eq!(j["failures"]["expectation"], 10, "{j:#}");
+}
+
+#[test]
+fn a_mix_runs_in_the_open_model_and_on_stdio() {
+    let (code, j, _) = bench_json(&[
+        "--mix",
+        "scenarios/plain-mix.toml",
+        "--rate",
+        "300/s",
+        "--requests",
+        "30",
+        "--users",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{j:#}");
+    assert_eq!(j["model"], "open");
+    assert_eq!(j["requests"], 30);
+    assert_eq!(j["failures"]["total"], 0, "{j:#}");
+    let bin = assert_cmd::cargo::cargo_bin("mcpcheck");
+    let cmd = format!("{} serve plain --stdio", bin.display());
+    let (code, j, _) = bench_json(&[
+        "--stdio",
+        &cmd,
+        "--mix",
+        "scenarios/plain-mix.toml",
+        "--requests",
+        "20",
+        "--users",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{j:#}");
+    assert_eq!(j["sessions"], 2);
+    assert_eq!(j["failures"]["total"], 0, "{j:#}");
+}

@@ -13,6 +13,12 @@ use std::time::Duration;
         (coordinated omission corrected); --users then bounds the calls in flight.\n\n\
         Every run is bounded: it stops after --duration (default 10s) or --requests, whichever \
         comes first.\n\n\
+        --mix FILE draws the calls from a load mix (a scenario with weighted steps) and holds \
+        every answer to its step's expectations. --users 1,8,32 runs a sweep, one run per step. \
+        --baseline FILE compares with an earlier --json result. Findings name what the numbers \
+        suggest (a ~40 ms floor from a server without TCP_NODELAY, a session limit, errors past \
+        some concurrency, a throughput plateau). --html FILE writes the charts in one \
+        self-contained page.\n\n\
         Exit codes: 0 done and every --threshold met; 1 a threshold missed; 2 usage error, \
         malformed threshold or unreachable target.")]
 pub struct BenchArgs {
