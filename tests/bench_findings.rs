@@ -161,6 +161,8 @@ fn refused_sessions_are_named_a_session_limit() {
     assert_eq!(j["sessions"], 2, "{j:#}");
     assert!(j["session_failures"].as_u64().is_some_and(|n| n >= 2), "{j:#}");
     assert_eq!(ids(&j), ["session-limit"], "{j:#}");
+    assert_eq!(j["findings"][0]["title"], "2 of 4 sessions refused: a limit near 2");
+    assert!(j["findings"][0]["detail"].as_str().is_some_and(|d| d.contains("too many sessions")), "{j:#}");
 }
 
 #[test]

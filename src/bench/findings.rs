@@ -95,19 +95,26 @@ fn nagle(j: &Value) -> Option<Finding> {
     })
 }
 
+/// Sessions wanted at the start against those opened: sessions lost later
+/// (a crashed stdio process, an expired session not reopened) are not a limit.
 fn session_limit(j: &Value) -> Option<Finding> {
-    let failed = count(j, "/session_failures");
+    let wanted = count(j, "/users");
     let opened = count(j, "/sessions");
-    if failed == 0 || opened == 0 {
+    if opened == 0 || opened >= wanted {
         return None;
     }
+    let refused = wanted - opened;
+    let why = match j.get("session_error").and_then(Value::as_str) {
+        Some(e) => format!(" (e.g. {})", crate::wire::jsonrpc::clip(e, 160)),
+        None => String::new(),
+    };
     Some(Finding {
         id: "session-limit",
-        title: format!("{failed} sessions refused after {opened} were opened"),
+        title: format!("{refused} of {wanted} sessions refused: a limit near {opened}"),
         detail: format!(
-            "{opened} sessions opened and {failed} attempts failed in the same run: the server appears \
-             to limit concurrent sessions (or initialize calls) to about {opened}. Users past the limit \
-             sent no load, so the rate measured is that of {opened} users."
+            "{opened} sessions opened and {refused} could not be{why}: the server appears to limit \
+             concurrent sessions (or initialize calls) to about {opened}. Users past the limit sent \
+             no load, so the rate measured is that of {opened} users."
         ),
     })
 }
@@ -220,9 +227,15 @@ mod tests {
         let mut j = run(8, 100.0, 1.0, 2.0, 0.0);
         j["sessions"] = json!(4);
         j["session_failures"] = json!(4);
+        j["session_error"] = json!("HTTP 503");
         let f = single(&j);
         assert_eq!(f[0].id, "session-limit");
-        assert!(f[0].detail.contains("about 4"), "{f:?}");
+        assert_eq!(f[0].title, "4 of 8 sessions refused: a limit near 4");
+        assert!(f[0].detail.contains("about 4") && f[0].detail.contains("HTTP 503"), "{f:?}");
+        // Sessions lost during the run (all opened at the start) are not a limit.
+        let mut j = run(8, 100.0, 1.0, 2.0, 0.0);
+        j["session_failures"] = json!(3);
+        assert!(single(&j).is_empty());
     }
 
     #[test]

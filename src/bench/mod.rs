@@ -186,6 +186,9 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
                 serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name}),
             );
         }
+        if let (Some(e), Some(obj)) = (&r.measured.open_error, j.as_object_mut()) {
+            obj.insert("session_error".into(), serde_json::json!(e));
+        }
         let comparison = baseline.as_ref().and_then(|b| b.compare(&j));
         let found = if sweeping { Vec::new() } else { findings::single(&j) };
         let obj = j.as_object_mut();
