@@ -4,7 +4,7 @@
 //! shards would be. Atomics carry only what the live progress line needs.
 
 use crate::wire::WireError;
-use crate::wire::session::Answered;
+use crate::wire::session::{Answered, Reply};
 use hdrhistogram::Histogram;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -36,16 +36,20 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn of(result: &Result<Answered, WireError>) -> Outcome {
-        let a = match result {
-            Ok(a) => a,
-            Err(e) => return Outcome::Transport(e.to_string()),
-        };
-        if let Some(s) = a.reply.status().filter(|s| *s >= 400) {
+        match result {
+            Ok(a) => Outcome::of_reply(&a.reply, a.response()),
+            Err(e) => Outcome::Transport(e.to_string()),
+        }
+    }
+
+    /// The outcome of an answer, given the response to the call in it.
+    pub fn of_reply(reply: &Reply, response: Option<&Value>) -> Outcome {
+        if let Some(s) = reply.status().filter(|s| *s >= 400) {
             return Outcome::HttpStatus(s);
         }
-        let Some(resp) = a.response() else { return Outcome::Invalid };
+        let Some(resp) = response else { return Outcome::Invalid };
         if resp.get("error").is_some() {
-            return Outcome::JsonRpcError(a.error_code().unwrap_or(0));
+            return Outcome::JsonRpcError(crate::wire::jsonrpc::error_code(resp).unwrap_or(0));
         }
         match resp.get("result") {
             Some(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => Outcome::IsError,

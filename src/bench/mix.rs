@@ -21,7 +21,6 @@ use crate::scenario::vars::Vars;
 use crate::spec::SpecVersion;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, Session};
-use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -185,7 +184,7 @@ fn outcome_of(step: &Step, sent: &Sent, vars: &mut Vars) -> (Outcome, Option<Str
         || e.error == Some(true)
         || e.error_code.is_some()
         || e.is_error == Some(true);
-    let base = base_outcome(sent);
+    let base = Outcome::of_reply(&sent.reply, sent.response());
     if !expects_failure && base != Outcome::Success {
         return (base, None);
     }
@@ -197,22 +196,6 @@ fn outcome_of(step: &Step, sent: &Sent, vars: &mut Vars) -> (Outcome, Option<Str
             (Outcome::Expectation, Some(crate::wire::jsonrpc::clip(&text, 200)))
         }
         Err(name) => (Outcome::Expectation, Some(format!("${{{name}}} has no value"))),
-    }
-}
-
-/// The outcome as the plain bench would count it.
-fn base_outcome(sent: &Sent) -> Outcome {
-    if let Some(s) = sent.reply.status().filter(|s| *s >= 400) {
-        return Outcome::HttpStatus(s);
-    }
-    let Some(resp) = sent.response() else { return Outcome::Invalid };
-    if resp.get("error").is_some() {
-        return Outcome::JsonRpcError(crate::wire::jsonrpc::error_code(resp).unwrap_or(0));
-    }
-    match resp.get("result") {
-        Some(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => Outcome::IsError,
-        Some(_) => Outcome::Success,
-        None => Outcome::Invalid,
     }
 }
 
