@@ -166,53 +166,16 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
     let mut results = Vec::with_capacity(runs.len());
     let mut met = true;
     for r in &runs {
-        let mut summary = report::Summary {
-            target: target.clone(),
-            revision: revision.clone(),
-            plan: &r.plan,
-            measured: &r.measured,
-            verdicts: &[],
+        let ctx = RenderCtx {
+            target: &target,
+            revision: &revision,
+            work: &work,
+            baseline: baseline.as_ref(),
+            sweeping,
         };
-        let rate = summary.rate();
-        let verdicts: Vec<_> = thresholds.iter().map(|t| t.check(&r.measured.tally, rate)).collect();
-        met &= verdicts.iter().all(|v| v.passed);
-        summary.verdicts = &verdicts;
-        let mut j = report::to_json(&summary);
-        sections::extend_json(&mut j, &r.extra, r.measured.elapsed);
-        if let (driver::Work::Mix(m), Some(obj)) = (&work, j.as_object_mut()) {
-            obj.insert("call".into(), serde_json::Value::Null);
-            obj.insert(
-                "mix".into(),
-                serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name}),
-            );
-        }
-        if let (Some(e), Some(obj)) = (&r.measured.open_error, j.as_object_mut()) {
-            obj.insert("session_error".into(), serde_json::json!(e));
-        }
-        let comparison = baseline.as_ref().and_then(|b| b.compare(&j));
-        let found = if sweeping { Vec::new() } else { findings::single(&j) };
-        let obj = j.as_object_mut();
-        if let (Some(c), Some(obj)) = (&comparison, obj) {
-            obj.insert("baseline".into(), baseline::to_json(c));
-        }
-        let mut console = report::to_console(&summary);
-        let mut md = report::to_markdown(&summary);
-        if let Some(steps) = &r.extra.steps {
-            console.push_str(&sections::steps_console(steps));
-            md.push_str(&sections::steps_markdown(steps));
-        }
-        if let Some(c) = &comparison {
-            console.push_str(&baseline::to_console(c));
-            md.push_str(&baseline::to_markdown(c));
-        }
-        if !sweeping {
-            console.push_str(&findings::to_console(&found));
-            md.push_str(&findings::to_markdown(&found));
-            if let Some(obj) = j.as_object_mut() {
-                obj.insert("findings".into(), serde_json::json!(found));
-            }
-        }
-        results.push(Rendered { json: j, console, markdown: md });
+        let (rendered, passed) = render(r, &thresholds, &ctx);
+        met &= passed;
+        results.push(rendered);
     }
 
     let (console, json, md) = if sweeping {
@@ -254,6 +217,68 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
         f.write_all(md.as_bytes())?;
     }
     Ok(met)
+}
+
+/// What every run of a command renders against.
+struct RenderCtx<'a> {
+    target: &'a str,
+    revision: &'a str,
+    work: &'a driver::Work,
+    baseline: Option<&'a baseline::Baseline>,
+    sweeping: bool,
+}
+
+/// One run's JSON, console text and Markdown, and whether its thresholds
+/// were met. In a sweep the findings are the sweep's, made over all steps.
+fn render(r: &Run, thresholds: &[threshold::Threshold], c: &RenderCtx) -> (Rendered, bool) {
+    let mut summary = report::Summary {
+        target: c.target.to_string(),
+        revision: c.revision.to_string(),
+        plan: &r.plan,
+        measured: &r.measured,
+        verdicts: &[],
+    };
+    let rate = summary.rate();
+    let verdicts: Vec<_> = thresholds.iter().map(|t| t.check(&r.measured.tally, rate)).collect();
+    let met = verdicts.iter().all(|v| v.passed);
+    summary.verdicts = &verdicts;
+    let mut j = report::to_json(&summary);
+    sections::extend_json(&mut j, &r.extra, r.measured.elapsed);
+    let mut console = report::to_console(&summary);
+    let mut md = report::to_markdown(&summary);
+    let Some(obj) = j.as_object_mut() else {
+        return (Rendered { json: j, console, markdown: md }, met);
+    };
+    if let driver::Work::Mix(m) = c.work {
+        obj.insert("call".into(), serde_json::Value::Null);
+        obj.insert(
+            "mix".into(),
+            serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name}),
+        );
+    }
+    if let Some(e) = &r.measured.open_error {
+        obj.insert("session_error".into(), serde_json::json!(e));
+    }
+    if let Some(steps) = &r.extra.steps {
+        console.push_str(&sections::steps_console(steps));
+        md.push_str(&sections::steps_markdown(steps));
+    }
+    if let Some(cmp) = c.baseline.and_then(|b| b.compare(&j)) {
+        console.push_str(&baseline::to_console(&cmp));
+        md.push_str(&baseline::to_markdown(&cmp));
+        if let Some(obj) = j.as_object_mut() {
+            obj.insert("baseline".into(), baseline::to_json(&cmp));
+        }
+    }
+    if !c.sweeping {
+        let found = findings::single(&j);
+        console.push_str(&findings::to_console(&found));
+        md.push_str(&findings::to_markdown(&found));
+        if let Some(obj) = j.as_object_mut() {
+            obj.insert("findings".into(), serde_json::json!(found));
+        }
+    }
+    (Rendered { json: j, console, markdown: md }, met)
 }
 
 /// One measured run (a sweep has one per step).
