@@ -50,6 +50,7 @@ fn the_plain_mix_runs_clean_with_per_step_results() {
     assert_eq!(j["failures"]["total"], 0, "{j:#}");
     assert_eq!(j["failures"]["expectation"], 0);
     assert_eq!(j["mix"]["name"], "plain server load mix");
+    assert_eq!(j["call"]["mix"]["file"], "scenarios/plain-mix.toml");
     let steps = j["steps"].as_array().expect("steps");
     let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
     assert_eq!(names, ["add", "echo", "read-info"]);

@@ -250,11 +250,12 @@ fn render(r: &Run, thresholds: &[threshold::Threshold], c: &RenderCtx) -> (Rende
         return (Rendered { json: j, console, markdown: md }, met);
     };
     if let driver::Work::Mix(m) = c.work {
-        obj.insert("call".into(), serde_json::Value::Null);
-        obj.insert(
-            "mix".into(),
-            serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name}),
-        );
+        // `call` names the mix too, so results of different mixes never
+        // compare (or merge) as if they were the same call.
+        let mix =
+            serde_json::json!({"file": m.loaded.path.display().to_string(), "name": m.loaded.scenario.name});
+        obj.insert("call".into(), serde_json::json!({"mix": mix}));
+        obj.insert("mix".into(), mix);
     }
     if let Some(e) = &r.measured.open_error {
         obj.insert("session_error".into(), serde_json::json!(e));
