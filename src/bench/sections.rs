@@ -72,6 +72,12 @@ pub fn steps_json(steps: &[StepResult]) -> Value {
     )
 }
 
+/// A latency quantile for a table: `-` when no call of the step succeeded
+/// (only successful calls are timed, as in the overall histogram).
+fn ms(t: &Tally, q: f64) -> String {
+    if t.latency_us.is_empty() { "-".into() } else { format!("{:.3}", t.quantile_ms(q)) }
+}
+
 /// The per-step table for the console.
 pub fn steps_console(steps: &[StepResult]) -> String {
     let mut out = String::new();
@@ -86,14 +92,14 @@ pub fn steps_console(steps: &[StepResult]) -> String {
         let t = &s.tally;
         let _ = writeln!(
             out,
-            "    {:<width$}  {:>6}  {:>9}  {:>8}  {:>8}  {:>9.3}  {:>9.3}",
+            "    {:<width$}  {:>6}  {:>9}  {:>8}  {:>8}  {:>9}  {:>9}",
             s.name,
             s.weight,
             t.requests(),
             t.failures.total(),
             t.failures.expectation,
-            t.quantile_ms(0.5),
-            t.quantile_ms(0.99)
+            ms(t, 0.5),
+            ms(t, 0.99)
         );
     }
     for s in steps {
@@ -114,16 +120,16 @@ pub fn steps_markdown(steps: &[StepResult]) -> String {
         let t = &s.tally;
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
             s.name,
             s.weight,
             t.requests(),
             t.failures.total(),
             t.failures.expectation,
-            t.quantile_ms(0.5),
-            t.quantile_ms(0.9),
-            t.quantile_ms(0.99),
-            t.max_ms()
+            ms(t, 0.5),
+            ms(t, 0.9),
+            ms(t, 0.99),
+            ms(t, 1.0)
         );
     }
     for s in steps {
