@@ -10,6 +10,7 @@ use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
 use mcpcheck::wire::record::Recorder;
 use mcpcheck::wire::session::Session;
+use reference_servers::proxy::POOL_SIZE;
 use reference_servers::{CancellationToken, HttpOptions, backends_from_config, plain_router, serve_router};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -28,6 +29,15 @@ fn limits() -> Limits {
 /// A plain backend counting every HTTP request it gets (POST, GET, DELETE).
 async fn counting_backend(requests: Arc<AtomicUsize>, stops: &mut Vec<oneshot::Sender<()>>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_counting(listener, requests, stops).await
+}
+
+/// The same on `listener`; its URL.
+async fn serve_counting(
+    listener: TcpListener,
+    requests: Arc<AtomicUsize>,
+    stops: &mut Vec<oneshot::Sender<()>>,
+) -> String {
     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
     let count = move |req: Request<Body>, next: Next| {
         let requests = requests.clone();
@@ -121,4 +131,57 @@ async fn stateless_calls_to_a_stdio_backend_share_a_process() {
     let started = std::fs::read_to_string(&pids).expect("pids").lines().count();
     eprintln!("2026-07-28 over stdio: {started} processes for {} calls", CALLS + 1);
     assert_eq!(started, 1, "processes started for {} stateless calls", CALLS + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_stateless_calls_stay_within_the_pool_bound() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pids = dir.path().join("pids");
+    let bin = assert_cmd::cargo::cargo_bin("mcpcheck").display().to_string();
+    let script = format!("echo $$ >> '{}'; exec '{bin}' serve plain --stdio", pids.display());
+    let mut stops = Vec::new();
+    let url =
+        proxy(json!({"mcpServers": {"s": {"command": "sh", "args": ["-c", script]}}}), &mut stops).await;
+    let clients = 3 * POOL_SIZE;
+    let mut sessions = Vec::new();
+    for _ in 0..clients {
+        sessions.push(frontend(&url, SpecVersion::V2026_07_28).await);
+    }
+    // Every client calls at once, twice over.
+    for round in 0..2 {
+        let calls = sessions.iter_mut().enumerate().map(|(i, s)| echo(s, "s_echo", round * clients + i));
+        futures::future::join_all(calls).await;
+    }
+    let started = std::fs::read_to_string(&pids).expect("pids").lines().count();
+    eprintln!("{clients} concurrent stateless clients: {started} processes");
+    assert!((1..=POOL_SIZE).contains(&started), "{started} processes, bound {POOL_SIZE}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooled_backend_that_dies_is_named_then_reconnected() {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let mut stops = Vec::new();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut backend_stops = Vec::new();
+    let backend = serve_counting(listener, requests.clone(), &mut backend_stops).await;
+    let url = proxy(json!({"mcpServers": {"a": {"url": backend}}}), &mut stops).await;
+    let mut session = frontend(&url, SpecVersion::V2026_07_28).await;
+    echo(&mut session, "a_echo", 0).await;
+
+    // The backend dies: the call is a JSON-RPC error naming it.
+    let _ = backend_stops.pop().map(|tx| tx.send(()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let call = json!({"name": "a_echo", "arguments": {"message": "hi"}});
+    let dead = session.request("tools/call", Some(call)).await.unwrap();
+    let response = dead.response().cloned().unwrap_or_default();
+    assert_eq!(response.pointer("/error/code"), Some(&json!(-32603)), "{response}");
+    let message = response.pointer("/error/message").and_then(Value::as_str).unwrap_or_default();
+    assert!(message.contains("backend a"), "{message}");
+
+    // It comes back on the same address (knowing no session): the pool opens a new one.
+    let listener = TcpListener::bind(addr).await.expect("rebind");
+    serve_counting(listener, requests, &mut stops).await;
+    echo(&mut session, "a_echo", 1).await;
+    echo(&mut session, "a_echo", 2).await;
 }

@@ -11,7 +11,8 @@
 //! Bound: at most [`POOL_SIZE`] sessions per backend and revision (for a
 //! stdio backend, that many processes). A request takes an idle session,
 //! opens a new one only while all are busy and the bound is not reached, and
-//! otherwise shares the least busy one: both transports carry concurrent
+//! otherwise shares the least busy one (or, while all the bound is still
+//! opening, waits for one, at most [`TIMEOUT`]): both transports carry concurrent
 //! requests in one session (HTTP POSTs, stdio requests told apart by id), so
 //! the bound caps processes and sessions, not requests in flight.
 //!
@@ -25,7 +26,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use super::backend::{Backend, BackendError, BackendSession};
+use super::backend::{Backend, BackendError, BackendSession, TIMEOUT};
 
 /// Most sessions per backend and revision (stdio: most processes).
 pub const POOL_SIZE: usize = 4;
@@ -34,6 +35,8 @@ pub const POOL_SIZE: usize = 4;
 #[derive(Debug, Default)]
 pub(super) struct Pool {
     entries: std::sync::Mutex<HashMap<(String, String), Entry>>,
+    /// Woken whenever an open ends (with a session or not).
+    changed: tokio::sync::Notify,
 }
 
 #[derive(Debug, Default)]
@@ -57,17 +60,33 @@ impl Pool {
         version: &str,
     ) -> Result<Arc<BackendSession>, BackendError> {
         let key = (backend.name.clone(), version.to_owned());
-        {
-            let mut entries = self.lock();
-            let entry = entries.entry(key.clone()).or_default();
-            entry.sessions.retain(|s| !s.is_dead());
-            let full = entry.sessions.len() + entry.opening >= POOL_SIZE;
-            // Busyness read on the pool's own references, before cloning.
-            let least = entry.sessions.iter().min_by_key(|s| users(s)).map(|s| (users(s), s.clone()));
-            match least {
-                Some((0, s)) => return Ok(s),
-                Some((_, s)) if full => return Ok(s),
-                _ => entry.opening += 1,
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            // Registered before the state is read, so that an open ending
+            // between the read and the wait is not missed.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let mut entries = self.lock();
+                let entry = entries.entry(key.clone()).or_default();
+                entry.sessions.retain(|s| !s.is_dead());
+                let full = entry.sessions.len() + entry.opening >= POOL_SIZE;
+                // Busyness read on the pool's own references, before cloning.
+                let least = entry.sessions.iter().min_by_key(|s| users(s)).map(|s| (users(s), s.clone()));
+                match least {
+                    Some((0, s)) => return Ok(s),
+                    Some((_, s)) if full => return Ok(s),
+                    // The bound is all sessions still opening: wait for one.
+                    None if full => {}
+                    _ => {
+                        entry.opening += 1;
+                        break;
+                    }
+                }
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return Err(BackendError::Transport(format!("no session opened within {TIMEOUT:?}")));
             }
         }
         // Counted as opening until this ends, even if the request is dropped
@@ -108,5 +127,6 @@ impl Drop for Opening<'_> {
         if let Some(entry) = self.pool.lock().get_mut(&self.key) {
             entry.opening = entry.opening.saturating_sub(1);
         }
+        self.pool.changed.notify_waiters();
     }
 }
