@@ -12,9 +12,15 @@
 //! stdio backend, that many processes). A request takes an idle session,
 //! opens a new one only while all are busy and the bound is not reached, and
 //! otherwise shares the least busy one (or, while all the bound is still
-//! opening, waits for one, at most [`TIMEOUT`]): both transports carry concurrent
-//! requests in one session (HTTP POSTs, stdio requests told apart by id), so
-//! the bound caps processes and sessions, not requests in flight.
+//! opening, waits for one, at most [`TIMEOUT`]): both transports carry
+//! concurrent requests in one session (HTTP POSTs, stdio requests told apart
+//! by id), so the bound caps processes and sessions, not requests in flight.
+//! Four lets a backend that serves one request at a time (many stdio
+//! servers do) work on four at once, while a proxy with several backends
+//! still keeps only a few processes running.
+//!
+//! The sessions speak [`super::backend::BACKEND_VERSION`], a handshake
+//! revision: each pays its `initialize` once, when it opens, never per call.
 //!
 //! Pooled sessions are opened without a [`super::Relay`]: no frontend
 //! session outlives the request, so there is no GET stream to relay to. What
