@@ -6,7 +6,10 @@
 //!   names are letters, digits and `-`, so the first `_` ends the name).
 //! * Sessions: each frontend session gets its own backend sessions, opened
 //!   on first use and reused for every later call, never one per call
-//!   (FastMCP's proxy opens a new backend session per call).
+//!   (FastMCP's proxy opens a new backend session per call). Stateless
+//!   frontend requests (2026-07-28), which have no session to keep anything
+//!   in, share a bounded pool of backend sessions the proxy owns ([`pool`]:
+//!   why, and its bound), so a warm call costs one backend request there too.
 //! * A dead backend: a call to it is a JSON-RPC error (-32603) naming it;
 //!   its session is dropped, so the next call reconnects. `tools/list`
 //!   keeps listing its tools from the last list it gave (which is what a
@@ -33,6 +36,7 @@ mod backend;
 mod config;
 mod handler;
 mod http_backend;
+mod pool;
 mod relay;
 mod stdio_backend;
 
@@ -46,6 +50,7 @@ use serde_json::{Value, json};
 
 pub use backend::{Backend, BackendError, BackendSession, RpcError};
 pub use config::{ProxyConfigError, backends_from_config, check_unprefixed};
+pub use pool::POOL_SIZE;
 pub use relay::Relay;
 
 use crate::composed::{namespace_uri, split_uri, stateless};
@@ -59,6 +64,8 @@ struct Shared {
     backends: Vec<Arc<Backend>>,
     /// Each backend's last list per method (un-namespaced), for when it is down.
     last: Mutex<HashMap<(String, &'static str), Vec<Value>>>,
+    /// Backend sessions for stateless frontend requests.
+    pool: pool::Pool,
 }
 
 /// The proxy handler; one per frontend session, holding that session's
@@ -87,7 +94,8 @@ impl ProxyFactory {
     /// A factory over `backends`.
     pub fn new(backends: Vec<Backend>) -> Self {
         let backends = backends.into_iter().map(Arc::new).collect();
-        Self { shared: Arc::new(Shared { backends, last: Mutex::new(HashMap::new()) }) }
+        let shared = Shared { backends, last: Mutex::new(HashMap::new()), pool: pool::Pool::default() };
+        Self { shared: Arc::new(shared) }
     }
 
     /// The start-up check of the unprefixed backend ([`check_unprefixed`]).
@@ -175,8 +183,12 @@ impl Proxy {
     }
 
     /// This frontend session's session with `backend`, opened if need be
-    /// (with the log level the client set, if it set one).
+    /// (with the log level the client set, if it set one); for a stateless
+    /// frontend request, one from the proxy's pool.
     async fn session(&self, backend: &Backend, cx: Option<&Cx>) -> Result<Arc<BackendSession>, BackendError> {
+        if cx.is_some_and(stateless) {
+            return self.shared.pool.checkout(backend, backend::BACKEND_VERSION).await;
+        }
         let slot =
             self.sessions.get(&backend.name).ok_or_else(|| BackendError::Protocol("no slot".into()))?;
         let mut slot = slot.lock().await;
@@ -231,7 +243,9 @@ impl Proxy {
             };
             match outcome {
                 Err(e) => {
-                    if let Some(slot) = self.sessions.get(&backend.name) {
+                    if cx.is_some_and(stateless) {
+                        self.shared.pool.drop_session(backend, &session);
+                    } else if let Some(slot) = self.sessions.get(&backend.name) {
                         let mut slot = slot.lock().await;
                         // Forget it unless another call has already replaced it.
                         if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &session)) {

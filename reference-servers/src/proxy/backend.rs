@@ -84,6 +84,15 @@ impl BackendSession {
     pub fn next_id(&self) -> i64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
+
+    /// Whether this session can no longer answer (a stdio backend's process
+    /// exited); an HTTP session is known dead only when a request fails.
+    pub fn is_dead(&self) -> bool {
+        match &self.conn {
+            Conn::Http(_) => false,
+            Conn::Stdio(s) => s.is_dead(),
+        }
+    }
 }
 
 impl Backend {
@@ -142,7 +151,7 @@ impl Backend {
             }
             Transport::Stdio(stdio) => {
                 let session = stdio.spawn(relay)?;
-                let answer = session.request(0, &msg).await?;
+                let answer = session.request(0, &msg, None).await?;
                 let version = negotiated(&answer)?;
                 session.send(&note).await?;
                 Ok(BackendSession { version, next_id: AtomicI64::new(1), conn: Conn::Stdio(session) })
@@ -178,7 +187,7 @@ impl Backend {
                 let (_, answer) = http.post(s.id.as_deref(), &session.version, &msg, relay).await?;
                 answer.ok_or_else(|| BackendError::Protocol(format!("{method} was not answered")))?
             }
-            (Transport::Stdio(_), Conn::Stdio(s)) => s.request(id, &msg).await?,
+            (Transport::Stdio(_), Conn::Stdio(s)) => s.request(id, &msg, relay).await?,
             _ => return Err(BackendError::Protocol("session of another transport".into())),
         };
         if let Some(result) = answer.get("result") {

@@ -3,7 +3,8 @@
 //!
 //! A stdio server has exactly one session, the life of its process, so each
 //! frontend session that reaches this backend starts its own process, as it
-//! opens its own session with an HTTP backend. A reader task owns stdout:
+//! opens its own session with an HTTP backend; stateless frontend requests
+//! share the processes of the proxy's bounded pool ([`super::pool`]). A reader task owns stdout:
 //! responses go to the request waiting for their id, notifications to the
 //! frontend session ([`Relay`]), and requests from the backend are answered
 //! (`ping` with an empty result, anything else -32601: the proxy declares no
@@ -42,11 +43,54 @@ pub(super) struct StdioBackend {
 /// has ended, so that no request waits for a response that cannot come.
 type Pending = Arc<Mutex<Option<HashMap<i64, oneshot::Sender<Value>>>>>;
 
+/// Where the notifications a process writes go: its session's relay (a
+/// frontend session's), or, for a process the proxy's pool shares among
+/// stateless requests ([`super::pool`]), the relay of the request in flight
+/// they belong to. A progress notification belongs to the request that sent
+/// its token; anything else to the one request in flight, if there is just
+/// one (it cannot be told apart otherwise). Two requests in flight with the
+/// same token (from different frontend clients) are not told apart either.
+#[derive(Debug, Default)]
+struct Routes {
+    session: Option<Relay>,
+    /// Requests in flight: their progress token and their relay.
+    in_flight: Mutex<HashMap<i64, (Option<Value>, Relay)>>,
+}
+
+impl Routes {
+    fn pick(&self, msg: &Value) -> Option<Relay> {
+        let in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(token) = msg.pointer("/params/progressToken")
+            && let Some((_, relay)) = in_flight.values().find(|(t, _)| t.as_ref() == Some(token))
+        {
+            return Some(relay.clone());
+        }
+        if let Some(relay) = &self.session {
+            return Some(relay.clone());
+        }
+        let mut all = in_flight.values();
+        match (all.next(), all.next()) {
+            (Some((_, relay)), None) => Some(relay.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Removes a request from [`Routes::in_flight`] when it ends, however it ends.
+struct InFlight<'a>(&'a Routes, i64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.1);
+    }
+}
+
 /// One running backend process.
 #[derive(Debug)]
 pub(super) struct StdioSession {
     stdin: Arc<tokio::sync::Mutex<ChildStdin>>,
     pending: Pending,
+    routes: Arc<Routes>,
     reader: tokio::task::AbortHandle,
     _child: Child,
 }
@@ -75,14 +119,34 @@ impl StdioBackend {
         };
         let stdin = Arc::new(tokio::sync::Mutex::new(stdin));
         let pending: Pending = Arc::new(Mutex::new(Some(HashMap::new())));
-        let reader = tokio::spawn(read_lines(stdout, pending.clone(), stdin.clone(), relay));
-        Ok(StdioSession { stdin, pending, reader: reader.abort_handle(), _child: child })
+        let routes = Arc::new(Routes { session: relay, in_flight: Mutex::default() });
+        let reader = tokio::spawn(read_lines(stdout, pending.clone(), stdin.clone(), routes.clone()));
+        Ok(StdioSession { stdin, pending, routes, reader: reader.abort_handle(), _child: child })
     }
 }
 
 impl StdioSession {
-    /// Sends request `id` and waits for its response.
-    pub(super) async fn request(&self, id: i64, msg: &Value) -> Result<Value, BackendError> {
+    /// Whether the process's output has ended (it exited): no request can
+    /// be answered in this session any more.
+    pub(super) fn is_dead(&self) -> bool {
+        self.pending.lock().map_or(true, |p| p.is_none())
+    }
+
+    /// Sends request `id` and waits for its response; notifications that
+    /// belong to it meanwhile go to `relay` ([`Routes`]).
+    pub(super) async fn request(
+        &self,
+        id: i64,
+        msg: &Value,
+        relay: Option<&Relay>,
+    ) -> Result<Value, BackendError> {
+        let _in_flight = relay.map(|relay| {
+            let token = msg.pointer("/params/_meta/progressToken").cloned();
+            let mut in_flight =
+                self.routes.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            in_flight.insert(id, (token, relay.clone()));
+            InFlight(&self.routes, id)
+        });
         let (tx, rx) = oneshot::channel();
         match self.pending.lock().ok().as_deref_mut().and_then(Option::as_mut) {
             Some(pending) => pending.insert(id, tx),
@@ -140,7 +204,7 @@ async fn read_lines(
     stdout: tokio::process::ChildStdout,
     pending: Pending,
     stdin: Arc<tokio::sync::Mutex<ChildStdin>>,
-    relay: Option<Relay>,
+    routes: Arc<Routes>,
 ) {
     let mut reader = BufReader::new(stdout);
     let mut line = Vec::new();
@@ -172,7 +236,7 @@ async fn read_lines(
                 let _ = write_line(&stdin, &answer).await;
             }
             (Some(_), None) => {
-                if let Some(relay) = &relay {
+                if let Some(relay) = routes.pick(&msg) {
                     relay.forward(&msg).await;
                 }
             }
