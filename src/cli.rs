@@ -111,7 +111,8 @@ pub struct TestArgs {
     /// a directory runs every *.toml in it (repeatable). See docs/scenarios.md.
     #[arg(long = "scenario", value_name = "FILE|DIR")]
     pub scenarios: Vec<PathBuf>,
-    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable).
+    /// Set a scenario variable (a string) declared in its [vars], e.g. a token (repeatable). Values of
+    /// variables named like credentials (…token…, …secret…, …key…, …password…) are redacted from reports.
     #[arg(long = "var", value_name = "NAME=VALUE", requires = "scenarios")]
     pub vars: Vec<String>,
 }
@@ -143,13 +144,18 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
-    /// `openapi` only: the OpenAPI 3 document (JSON), e.g. docs/openapi/items.json.
+    /// `openapi` only: the OpenAPI 3 document, JSON or YAML (.yaml/.yml), e.g. docs/openapi/items.yaml.
     #[arg(long = "spec", value_name = "FILE")]
     pub openapi_spec: Option<PathBuf>,
     /// `openapi` only: where the REST API is, e.g. http://127.0.0.1:8001.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}}}}.
+    /// `composed` only: serve the nested example (the seed's composition
+    /// mounted as `math` beside an add server as `plus`).
+    #[arg(long)]
+    pub nested: bool,
+    /// `proxied` only: the backends, as {"mcpServers": {NAME: {"url": URL, "headers": {...}} |
+    /// {"command": CMD, "args": [...], "env": {...}}}}; `"prefix": false` on one backend offers its names unprefixed.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// `authorized` only: whose tokens to trust.
@@ -167,9 +173,9 @@ pub enum ServerKind {
     Mounted,
     /// An add and a subtract server mounted as namespaces `add` and `subtract` (seed example 11).
     Composed,
-    /// Tools generated from an OpenAPI 3 document (JSON), calling the REST API (seed example 10).
+    /// Tools generated from an OpenAPI 3 document (JSON or YAML), calling the REST API (seed example 10).
     Openapi,
-    /// A proxy fronting the backends of an {"mcpServers": {NAME: {"url": ...}}} config, tools as NAME_TOOL.
+    /// A proxy fronting the backends (url or command) of an {"mcpServers": {...}} config, tools as NAME_TOOL.
     Proxied,
 }
 
@@ -274,7 +280,15 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
     }
     // Every header value given or minted is scrubbed from every report, the
     // token mcpcheck minted for the run included.
-    let secrets = crate::report::redact::secrets_of_headers(&headers);
+    // So is every `--var` value whose name looks like a credential's (token,
+    // secret, key, password, ...; the same rule as for header names): such a
+    // value is usually a token a step sends, and it may come back in a body.
+    // Other values stay: scrubbing them would blank out the evidence a step
+    // compared (an argument, a name).
+    let var_pairs =
+        args.vars.iter().filter_map(|a| a.split_once('=')).map(|(n, v)| (n.to_owned(), v.to_owned()));
+    let named: Vec<(String, String)> = headers.iter().cloned().chain(var_pairs).collect();
+    let secrets = crate::report::redact::secrets_of_headers(&named);
     // Scenario files are read and validated before anything is sent.
     let mut scenarios =
         crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
@@ -381,7 +395,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         _ if args.stdio => Err(usage("only plain can be served on stdio")),
         ServerKind::Composed => {
-            let composed = reference_servers::Composed::example().map_err(|e| usage(e.to_string()))?;
+            let example = if args.nested {
+                reference_servers::Composed::nested_example()
+            } else {
+                reference_servers::Composed::example()
+            };
+            let composed = example.map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;
             eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
             reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
@@ -393,8 +412,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             };
             let text = std::fs::read_to_string(file)
                 .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
-            let doc: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let format = reference_servers::openapi::Format::of_path(file);
+            let doc = reference_servers::openapi::parse_document(&text, format)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
             let server =
                 reference_servers::OpenApiServer::from_spec(&doc, base).map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;

@@ -17,7 +17,8 @@
 //! - [`scenario`]: declarative TOML scenarios (users' own checks, load mixes): model,
 //!   loader, executor, JSON Schema.
 //! - [`commands`]: subcommands in files of their own (`report render|matrix|diff`).
-//! - [`bench`]: `mcpcheck bench`, the load generator (closed and open model, HDR histograms).
+//! - [`bench`]: `mcpcheck bench`, the load generator (closed and open model, HDR histograms,
+//!   load mixes, sweeps, baselines, findings, HTML charts).
 
 pub mod bench;
 pub mod checks;

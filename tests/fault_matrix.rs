@@ -105,17 +105,29 @@ async fn clean_server_passes_every_check_on_every_revision_and_transport() {
 
 /// Where a fault is exercised: the newest revision its first check applies
 /// to, over the transport that check needs (the other checks it names are
-/// those that also catch it there).
+/// those that also catch it there); a fault the stdio server commits too
+/// (the handler's and the shim's) is also exercised over stdio when that
+/// check runs on both transports.
 fn settings(spec: &FaultSpec) -> BTreeSet<(SpecVersion, bool)> {
-    spec.breaks
-        .iter()
-        .take(1)
-        .map(|id| {
-            let c = check(id);
-            let version = c.revisions.iter().last().expect("some revision");
-            (version, c.transports == Transports::StdioOnly)
-        })
-        .collect()
+    let mut out = BTreeSet::new();
+    for id in spec.breaks.iter().take(1) {
+        let c = check(id);
+        let version = c.revisions.iter().last().expect("some revision");
+        out.insert((version, c.transports == Transports::StdioOnly));
+        if c.transports == Transports::Any && spec.server == Server::Plain && spec.fault.on_stdio() {
+            out.insert((version, true));
+        }
+    }
+    out
+}
+
+/// Whether a check runs over the transport of a setting.
+fn runs_over(c: &Check, stdio: bool) -> bool {
+    match c.transports {
+        Transports::Any => true,
+        Transports::StdioOnly => stdio,
+        Transports::HttpOnly => !stdio,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,7 +155,7 @@ async fn each_fault_fails_exactly_the_checks_it_names() {
                 .copied()
                 .filter(|id| {
                     let c = check(id);
-                    c.revisions.contains(version) && (c.transports == Transports::StdioOnly) == stdio
+                    c.revisions.contains(version) && runs_over(c, stdio)
                 })
                 .collect();
             // A MAY check is graded info, not fail.
@@ -152,14 +164,19 @@ async fn each_fault_fails_exactly_the_checks_it_names() {
             for id in &may {
                 let status = report.checks.iter().find(|r| r.id == *id).map(|r| r.status);
                 if status != Some(Status::Info) {
-                    problems.push(format!("fault {} on {version}: {id} is {status:?}, not info", spec.name));
+                    problems.push(format!(
+                        "fault {} on {version}{}: {id} is {status:?}, not info",
+                        spec.name,
+                        if stdio { " (stdio)" } else { "" }
+                    ));
                 }
             }
             let global = GLOBAL_FAULTS.contains(&spec.name);
             if (global && !expected.is_subset(&failed)) || (!global && failed != expected) {
                 problems.push(format!(
-                    "fault {} on {version}: failed {failed:?}, expected {expected:?}",
-                    spec.name
+                    "fault {} on {version}{}: failed {failed:?}, expected {expected:?}",
+                    spec.name,
+                    if stdio { " (stdio)" } else { "" }
                 ));
             }
             for r in report
@@ -174,7 +191,11 @@ async fn each_fault_fails_exactly_the_checks_it_names() {
             let errors: Vec<String> =
                 report.checks.iter().filter(|r| r.status == Status::Error).map(describe).collect();
             if !errors.is_empty() {
-                problems.push(format!("fault {} on {version}: errors {errors:?}", spec.name));
+                problems.push(format!(
+                    "fault {} on {version}{}: errors {errors:?}",
+                    spec.name,
+                    if stdio { " (stdio)" } else { "" }
+                ));
             }
         }
     }

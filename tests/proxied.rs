@@ -182,5 +182,8 @@ fn configs_it_cannot_serve_are_refused() {
     assert!(
         backends_from_config(&json!({"mcpServers": {"a_b": {"url": "http://127.0.0.1:1/mcp"}}})).is_err()
     );
-    assert!(backends_from_config(&json!({"mcpServers": {"a": {"command": "server"}}})).is_err());
+    assert!(backends_from_config(&json!({"mcpServers": {"a": {"command": 5}}})).is_err());
+    assert!(backends_from_config(&json!({"mcpServers": {"a": {"command": "s", "args": "x"}}})).is_err());
+    assert!(backends_from_config(&json!({"mcpServers": {"a": {"url": "ftp://h/"}}})).is_err());
+    assert!(backends_from_config(&json!({"mcpServers": {"a": {"command": "s", "args": ["x"]}}})).is_ok());
 }

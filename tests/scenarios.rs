@@ -202,7 +202,9 @@ fn the_committed_schema_is_current_and_the_shipped_files_fit_it() {
     let schema: Value = serde_json::from_str(&committed).expect("JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/authorized"] {
+    let dirs = ["authorized", "composed", "composed-nested", "proxied", "mounted", "openapi"]
+        .map(|d| format!("scenarios/{d}"));
+    for dir in std::iter::once("scenarios".to_owned()).chain(dirs) {
         for entry in std::fs::read_dir(dir).expect("a scenarios directory") {
             files.push(entry.expect("entry").path());
         }
@@ -316,4 +318,51 @@ fn shipped_scenarios_catch_server_faults() {
             .collect();
         assert_eq!(&not_passed, broken, "{fault}");
     }
+}
+
+/// A `--var` named like a credential never reaches a report, even when the
+/// server echoes it back; other variables stay visible.
+#[test]
+fn secret_var_values_are_redacted_from_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "echoes.toml",
+        r#"
+name = "echoes"
+[vars]
+api_token = "set-me"
+greeting = "set-me"
+
+[[steps]]
+name = "echo-the-token"
+method = "tools/call"
+params = { name = "echo", arguments = { message = "${greeting} ${api_token}" } }
+[[steps.expect.json]]
+pointer = "/result/content/0/text"
+equals = "${greeting} wrong-on-purpose"
+"#,
+    );
+    let secret = "s3cr3t-t0ken-value";
+    let md = dir.path().join("r.md");
+    let out = mcpcheck()
+        .args(["test", "--quiet", "--json", "-", "--only", "scenario/", "--scenario", &path])
+        .args(["--var", &format!("api_token={secret}"), "--var", "greeting=hello-visible"])
+        .arg("--markdown")
+        .arg(&md)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json = String::from_utf8(out).expect("utf-8");
+    let markdown = std::fs::read_to_string(&md).expect("markdown");
+    for text in [&json, &markdown] {
+        assert!(!text.contains(secret), "the secret leaked: {text}");
+        assert!(text.contains("[redacted]"));
+        assert!(text.contains("hello-visible"), "an ordinary variable stays");
+    }
+    let report: Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(report["checks"][0]["actual"], "\"hello-visible [redacted]\"", "{report:#}");
 }

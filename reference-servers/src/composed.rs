@@ -18,6 +18,7 @@
 //! progress, cancellation and logging reach the right session.
 
 mod arithmetic;
+pub mod uris;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -195,6 +196,7 @@ impl ComposedBuilder {
         };
         let mut mounts = Vec::new();
         for (m, (ns, child, catalogue)) in self.mounts.into_iter().enumerate() {
+            index.schemes.push(uris::schemes_of(&catalogue));
             if !valid_namespace(&ns) {
                 return Err(ComposeError::BadNamespace(ns));
             }
@@ -244,6 +246,8 @@ struct Index {
     tools: HashMap<String, (usize, String)>,
     /// Namespaced prompt name → (mount, the child's own name).
     prompts: HashMap<String, (usize, String)>,
+    /// Per mount, the URI schemes of its resources (see [`uris`]).
+    schemes: Vec<std::collections::BTreeSet<String>>,
 }
 
 struct Inner {
@@ -280,6 +284,17 @@ impl Composed {
             .build()
     }
 
+    /// Mounts nested: the seed's example mounted as `math`, beside an add
+    /// server mounted as `plus` (tools `math_add_add`,
+    /// `math_subtract_subtract`, `plus_add`; resources
+    /// `calc://math/add/about`, `calc://plus/about`, ...).
+    pub fn nested_example() -> Result<Composed, ComposeError> {
+        Composed::builder("mcpcheck-composed-nested")
+            .mount("math", Composed::example()?)
+            .mount("plus", Arithmetic::add())
+            .build()
+    }
+
     fn mount_of(&self, ns: &str) -> Option<(usize, &Arc<dyn Child>)> {
         let m = *self.inner.index.namespaces.get(ns)?;
         self.inner.mounts.get(m).map(|(_, child)| (m, child))
@@ -287,6 +302,13 @@ impl Composed {
 
     fn child(&self, m: usize) -> Result<&Arc<dyn Child>, ErrorData> {
         self.inner.mounts.get(m).map(|(_, c)| c).ok_or_else(|| ErrorData::internal_error("lost mount", None))
+    }
+
+    /// Mount `m`'s resource URIs in `blocks` put under its namespace.
+    fn namespace_blocks(&self, m: usize, blocks: &mut [ContentBlock]) {
+        if let (Some((ns, _)), Some(schemes)) = (self.inner.mounts.get(m), self.inner.index.schemes.get(m)) {
+            uris::namespace_blocks(blocks.iter_mut(), ns, schemes);
+        }
     }
 
     /// The child and its own URI for a namespaced `uri`.
@@ -384,7 +406,13 @@ impl ServerHandler for Composed {
         };
         let name = request.name.to_string();
         request.name = own.clone().into();
-        match self.child(*m)?.call_tool(request, context).await {
+        let mut response = self.child(*m)?.call_tool(request, context).await;
+        // Links to and embedded copies of the child's resources, readable
+        // back through this server.
+        if let Ok(CallToolResponse::Complete(result)) = &mut response {
+            self.namespace_blocks(*m, &mut result.content);
+        }
+        match response {
             // Arguments that do not fit the schema are a tool error, as in
             // the plain server (tools#error-handling).
             Err(e) if e.code == ErrorData::invalid_params("", None).code => {
@@ -413,7 +441,14 @@ impl ServerHandler for Composed {
             return Err(ErrorData::invalid_params(format!("unknown prompt {}", request.name), None));
         };
         request.name = own.clone();
-        self.child(*m)?.get_prompt(request, context).await
+        let mut response = self.child(*m)?.get_prompt(request, context).await?;
+        if let GetPromptResponse::Complete(result) = &mut response
+            && let (Some((ns, _)), Some(schemes)) =
+                (self.inner.mounts.get(*m), self.inner.index.schemes.get(*m))
+        {
+            uris::namespace_messages(&mut result.messages, ns, schemes);
+        }
+        Ok(response)
     }
 
     async fn list_resources(

@@ -14,7 +14,8 @@ pub use catalogue::CATALOGUE;
 /// One deliberate violation. Each belongs to one server ([`FaultSpec::server`]).
 /// Transport faults apply to HTTP, the two `stdio` ones to `serve plain
 /// --stdio` only (`batch-refused`, `cancel-ignored` and `cancel-rejected` to
-/// both, through the stdio shim); feature faults live in the handler.
+/// both, through the stdio shim); feature faults live in the handler and
+/// apply to both ([`Fault::on_stdio`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {
     /// Drop `serverInfo` from the initialize result.
@@ -136,6 +137,20 @@ pub enum Fault {
     SubscribeUndeclared,
     /// Declare resources.subscribe but answer resources/subscribe with -32601.
     SubscribeNotServed,
+    // Streamable HTTP: Accept, a missing version header, SSE framing and
+    // resumption, and the stateless revision's cold calls.
+    /// Answer 406 unless Accept is exactly `application/json, text/event-stream`.
+    AcceptExactMatch,
+    /// Answer 400 to a request without MCP-Protocol-Version on a 2025-06-18+ session.
+    VersionHeaderRequired,
+    /// Open SSE answers to tools/list with an event whose data is not JSON.
+    SseDataNotJson,
+    /// Replay the latest tools/list stream whatever stream Last-Event-ID names.
+    ResumeOtherStream,
+    /// Refuse a tools/call that is a stateless client's first request (id 1).
+    ColdCallRefused,
+    /// Answer a JSON-RPC response from the client with 200 and `{}`.
+    Response200,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -200,6 +215,44 @@ impl Fault {
     /// The command-line name.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// Whether `serve plain --stdio` commits this fault: the stdio faults,
+    /// the stdio shim's and the handler's (feature) faults. The rest are the
+    /// HTTP layer's and the auth servers'.
+    pub fn on_stdio(self) -> bool {
+        use Fault::*;
+        matches!(
+            self,
+            StdoutNoise
+                | IgnoresEof
+                | BatchRefused
+                | CancelIgnored
+                | CancelRejected
+                | ToolSchemaInvalid
+                | ToolNameDuplicate
+                | StructuredContentMismatch
+                | ContentNotBase64
+                | UnknownToolIsResult
+                | InvalidArgumentsProtocolError
+                | ResourceUriInvalid
+                | ReadEmptyContents
+                | TemplateMalformed
+                | UnknownUriEmptyContents
+                | PromptListedUnknown
+                | PromptMissingArgumentAccepted
+                | UnknownPromptWrongCode
+                | CursorRepeats
+                | InvalidCursorIgnored
+                | LogMessageInvalid
+                | CompletionUndeclared
+                | CompletionTooMany
+                | ProgressNotIncreasing
+                | SetLevelUnchecked
+                | SetLevelNotServed
+                | SubscribeUndeclared
+                | SubscribeNotServed
+        )
     }
 
     /// Looks a fault up by its command-line name.
@@ -301,9 +354,9 @@ mod tests {
         }
         // The plain server's first 16, the transport catalogue's 17, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, the authorized server's 21 and the test
-        // authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 21 + 4);
+        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 21
+        // and the test authorization server's 4.
+        assert_eq!(CATALOGUE.len(), 16 + 17 + 19 + 6 + 6 + 21 + 4);
     }
 
     #[test]

@@ -28,6 +28,6 @@ pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_ro
 pub use mounted::{mounted_router, serve_mounted_http};
 pub use openapi::{OpenApiServer, serve_openapi_http};
 pub use proxy::{backends_from_config, serve_proxied_http};
-pub use stdio::{serve_plain_io, serve_plain_stdio};
+pub use stdio::{serve_plain_io, serve_plain_io_with, serve_plain_stdio};
 /// The token [`serve_router`] and [`mcp_router`] take, re-exported.
 pub use tokio_util::sync::CancellationToken;

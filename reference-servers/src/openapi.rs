@@ -21,6 +21,8 @@
 //! followed, no proxy is used, and nothing from the MCP client (no token,
 //! no header) is passed to the REST API.
 
+mod document;
+
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use reqwest::{Method, Url};
@@ -35,6 +37,7 @@ use rmcp::{
 use serde_json::{Map, Value, json};
 
 use crate::composed::{Catalogue, Mountable, list_tools_of, no_cursor};
+pub use document::{Format, parse_document};
 
 /// Bound on one upstream request, connect to last byte.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,6 +60,9 @@ pub enum OpenApiError {
     /// Two operations would be the same tool.
     #[error("two operations are named {0:?}")]
     DuplicateName(String),
+    /// The document is not valid JSON or YAML.
+    #[error("the document does not parse: {0}")]
+    Syntax(String),
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Client(String),

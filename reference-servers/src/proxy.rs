@@ -6,7 +6,10 @@
 //!   names are letters, digits and `-`, so the first `_` ends the name).
 //! * Sessions: each frontend session gets its own backend sessions, opened
 //!   on first use and reused for every later call, never one per call
-//!   (FastMCP's proxy opens a new backend session per call).
+//!   (FastMCP's proxy opens a new backend session per call). Stateless
+//!   frontend requests (2026-07-28), which have no session to keep anything
+//!   in, share a bounded pool of backend sessions the proxy owns ([`pool`]:
+//!   why, and its bound), so a warm call costs one backend request there too.
 //! * A dead backend: a call to it is a JSON-RPC error (-32603) naming it;
 //!   its session is dropped, so the next call reconnects. `tools/list`
 //!   keeps listing its tools from the last list it gave (which is what a
@@ -15,86 +18,45 @@
 //!   header at all) goes to a backend; a backend's own headers come from
 //!   the config.
 //!
-//! Forwarded: tools, prompts (`NAME_prompt`), resources and templates
-//! (`scheme://NAME/path`, as in [`crate::composed`]) and completion, client
-//! to backend. Not forwarded (yet): logging, progress, cancellation and
-//! anything the backend sends on its own (notifications, server requests).
+//! Forwarded, client to backend: tools, prompts (`NAME_prompt`), resources
+//! and templates (`scheme://NAME/path`, as in [`crate::composed`]),
+//! completion, `logging/setLevel` (to every backend, and again to a backend
+//! session opened later), a request's `progressToken`, and
+//! `notifications/cancelled` for a request in flight (to the backend request
+//! it became). Backend to client ([`relay`]): progress, log messages (logger
+//! `NAME/...`), list changes and resource updates, from a request's stream,
+//! the backend session's GET stream, or a stdio backend's output.
+//! Cancellation the other way would be for requests a backend sends its
+//! client; the proxy offers its backends none, so there is nothing to cancel.
+//!
+//! Backends are Streamable HTTP (`url`) or stdio (`command`, one process per
+//! backend session); one may be offered without a prefix ([`config`]).
 
 mod backend;
+mod config;
+mod handler;
+mod http_backend;
+mod pool;
+mod relay;
+mod stdio_backend;
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
 
-use rmcp::{
-    ErrorData, RoleServer, ServerHandler,
-    model::{
-        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
-        Implementation, InitializeRequestParams, InitializeResult, ListPromptsResult,
-        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams, Prompt,
-        ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference, Resource,
-        ResourceContents, ResourceTemplate, ResultType, ServerCapabilities, ServerConfig, Tool,
-    },
-    service::RequestContext,
-};
+use rmcp::{ErrorData, RoleServer, model::ErrorCode, service::RequestContext};
 use serde_json::{Value, json};
 
-pub use backend::{Backend, BackendError, BackendSession};
+pub use backend::{Backend, BackendError, BackendSession, RpcError};
+pub use config::{ProxyConfigError, backends_from_config, check_unprefixed};
+pub use pool::POOL_SIZE;
+pub use relay::Relay;
 
-use crate::composed::{namespace_uri, no_cursor, split_uri, stateless};
+use crate::composed::{namespace_uri, split_uri, stateless};
 
 /// Most `tools/list` pages read from one backend.
-const MAX_PAGES: usize = 100;
-
-/// Why a config was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ProxyConfigError {
-    /// Not `{"mcpServers": {...}}`.
-    #[error("the config is not {{\"mcpServers\": {{NAME: {{\"url\": ...}}}}}}: {0}")]
-    Shape(String),
-    /// A backend name that cannot be a namespace.
-    #[error("backend name {0:?} is not letters, digits and '-'")]
-    BadName(String),
-    /// A backend this proxy cannot reach.
-    #[error("backend {0:?}: {1}")]
-    Backend(String, String),
-}
-
-/// The backends, from a parsed config document.
-pub fn backends_from_config(config: &Value) -> Result<Vec<Backend>, ProxyConfigError> {
-    let servers = config
-        .get("mcpServers")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ProxyConfigError::Shape("no \"mcpServers\" object".into()))?;
-    let mut backends = Vec::new();
-    for (name, entry) in servers {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(ProxyConfigError::BadName(name.clone()));
-        }
-        if entry.get("command").is_some() {
-            let why = "stdio backends (\"command\") are not supported yet; give a \"url\"";
-            return Err(ProxyConfigError::Backend(name.clone(), why.into()));
-        }
-        let url = entry
-            .get("url")
-            .and_then(Value::as_str)
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .ok_or_else(|| ProxyConfigError::Backend(name.clone(), "no http(s) \"url\"".into()))?;
-        let headers: Vec<(String, String)> = entry
-            .get("headers")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-            .collect();
-        let backend = Backend::new(name.clone(), url.to_owned(), &headers)
-            .map_err(|e| ProxyConfigError::Backend(name.clone(), e))?;
-        backends.push(backend);
-    }
-    Ok(backends)
-}
+pub(crate) const MAX_PAGES: usize = 100;
 
 /// What every frontend session shares.
 #[derive(Debug)]
@@ -102,6 +64,8 @@ struct Shared {
     backends: Vec<Arc<Backend>>,
     /// Each backend's last list per method (un-namespaced), for when it is down.
     last: Mutex<HashMap<(String, &'static str), Vec<Value>>>,
+    /// Backend sessions for stateless frontend requests.
+    pool: pool::Pool,
 }
 
 /// The proxy handler; one per frontend session, holding that session's
@@ -114,6 +78,8 @@ pub struct Proxy {
     sessions: Arc<HashMap<String, Slot>>,
     /// The revision the frontend client negotiated, once it has.
     frontend_version: Arc<std::sync::OnceLock<String>>,
+    /// The log level the frontend client set, for backend sessions opened later.
+    level: Arc<Mutex<Option<Value>>>,
 }
 
 type Slot = tokio::sync::Mutex<Option<Arc<BackendSession>>>;
@@ -128,7 +94,13 @@ impl ProxyFactory {
     /// A factory over `backends`.
     pub fn new(backends: Vec<Backend>) -> Self {
         let backends = backends.into_iter().map(Arc::new).collect();
-        Self { shared: Arc::new(Shared { backends, last: Mutex::new(HashMap::new()) }) }
+        let shared = Shared { backends, last: Mutex::new(HashMap::new()), pool: pool::Pool::default() };
+        Self { shared: Arc::new(shared) }
+    }
+
+    /// The start-up check of the unprefixed backend ([`check_unprefixed`]).
+    pub async fn check(&self) -> Result<(), ProxyConfigError> {
+        check_unprefixed(&self.shared.backends).await
     }
 
     /// A handler for a new frontend session, with no backend session yet.
@@ -138,6 +110,7 @@ impl ProxyFactory {
             shared: self.shared.clone(),
             sessions: Arc::new(slots),
             frontend_version: Arc::new(std::sync::OnceLock::new()),
+            level: Arc::default(),
         }
     }
 }
@@ -171,13 +144,51 @@ fn unavailable(name: &str, e: &BackendError) -> ErrorData {
     ErrorData::internal_error(format!("backend {name} is unavailable: {e}"), Some(json!({"backend": name})))
 }
 
+fn answered(name: &str, e: RpcError) -> ErrorData {
+    ErrorData::new(ErrorCode(e.code), format!("{name}: {}", e.message), e.data)
+}
+
+type Cx = RequestContext<RoleServer>;
+
 impl Proxy {
-    fn backend(&self, name: &str) -> Option<&Arc<Backend>> {
-        self.shared.backends.iter().find(|b| b.name == name)
+    /// The backend a tool or prompt name goes to, and its own name there:
+    /// `NAME_rest` to backend `NAME`, anything else to the unprefixed one.
+    fn route_name(&self, name: &str) -> Option<(Arc<Backend>, String)> {
+        let backends = &self.shared.backends;
+        if let Some((prefix, rest)) = name.split_once('_')
+            && let Some(b) = backends.iter().find(|b| !b.unprefixed && b.name == prefix)
+        {
+            return Some((b.clone(), rest.to_owned()));
+        }
+        backends.iter().find(|b| b.unprefixed).map(|b| (b.clone(), name.to_owned()))
     }
 
-    /// This frontend session's session with `backend`, opened if need be.
-    async fn session(&self, backend: &Backend) -> Result<Arc<BackendSession>, BackendError> {
+    /// The same for a resource URI: `scheme://NAME/path` to backend `NAME`.
+    fn route_uri(&self, uri: &str) -> Option<(Arc<Backend>, String)> {
+        let backends = &self.shared.backends;
+        if let Some((ns, rest)) = split_uri(uri)
+            && let Some(b) = backends.iter().find(|b| !b.unprefixed && b.name == ns)
+        {
+            return Some((b.clone(), rest));
+        }
+        backends.iter().find(|b| b.unprefixed).map(|b| (b.clone(), uri.to_owned()))
+    }
+
+    /// Whether this frontend session has a session with backend `name` open.
+    async fn has_session(&self, name: &str) -> bool {
+        match self.sessions.get(name) {
+            Some(slot) => slot.lock().await.is_some(),
+            None => false,
+        }
+    }
+
+    /// This frontend session's session with `backend`, opened if need be
+    /// (with the log level the client set, if it set one); for a stateless
+    /// frontend request, one from the proxy's pool.
+    async fn session(&self, backend: &Backend, cx: Option<&Cx>) -> Result<Arc<BackendSession>, BackendError> {
+        if cx.is_some_and(stateless) {
+            return self.shared.pool.checkout(backend, backend::BACKEND_VERSION).await;
+        }
         let slot =
             self.sessions.get(&backend.name).ok_or_else(|| BackendError::Protocol("no slot".into()))?;
         let mut slot = slot.lock().await;
@@ -185,24 +196,56 @@ impl Proxy {
             return Ok(s.clone());
         }
         let version = self.frontend_version.get().map(String::as_str).unwrap_or(backend::BACKEND_VERSION);
-        let s = Arc::new(backend.open(version).await?);
+        let relay = cx.map(|cx| Relay { backend: backend.name.clone(), peer: cx.peer.clone() });
+        let s = Arc::new(backend.open(version, relay).await?);
+        let level = self.level.lock().ok().and_then(|l| l.clone());
+        if let Some(level) = level {
+            // A backend without logging answers -32601: it sends no logs anyway.
+            backend.request(&s, "logging/setLevel", json!({"level": level}), None).await?.ok();
+        }
         *slot = Some(s.clone());
         Ok(s)
     }
 
     /// `method` on `backend` in this session; an expired session is reopened
     /// once, and a failed one forgotten so that the next call reconnects.
+    /// With the frontend request's context `cx`: its progress token goes
+    /// along, what the backend sends meanwhile is relayed, and a cancellation
+    /// of the frontend request cancels the backend request.
     async fn request(
         &self,
         backend: &Backend,
         method: &str,
-        params: Value,
-    ) -> Result<Result<Value, backend::RpcError>, BackendError> {
+        mut params: Value,
+        cx: Option<&Cx>,
+    ) -> Result<Result<Value, RpcError>, BackendError> {
+        if let (Some(token), Some(p)) =
+            (cx.and_then(|cx| cx.meta.get_progress_token()), params.as_object_mut())
+        {
+            p.insert("_meta".into(), json!({"progressToken": token}));
+        }
+        let relay = cx.map(|cx| Relay { backend: backend.name.clone(), peer: cx.peer.clone() });
         for attempt in 0..2 {
-            let session = self.session(backend).await?;
-            match backend.request(&session, method, params.clone()).await {
+            let session = self.session(backend, cx).await?;
+            let id = session.next_id();
+            let call = backend.request_with_id(&session, id, method, params.clone(), relay.as_ref());
+            let outcome = match cx {
+                None => call.await,
+                Some(cx) => tokio::select! {
+                    outcome = call => outcome,
+                    () = cx.ct.cancelled() => {
+                        let reason = "cancelled by the proxy's client";
+                        let note = json!({"requestId": id, "reason": reason});
+                        let _ = backend.notify(&session, "notifications/cancelled", note).await;
+                        return Ok(Err(RpcError { code: -32603, message: reason.into(), data: None }));
+                    }
+                },
+            };
+            match outcome {
                 Err(e) => {
-                    if let Some(slot) = self.sessions.get(&backend.name) {
+                    if cx.is_some_and(stateless) {
+                        self.shared.pool.drop_session(backend, &session);
+                    } else if let Some(slot) = self.sessions.get(&backend.name) {
                         let mut slot = slot.lock().await;
                         // Forget it unless another call has already replaced it.
                         if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &session)) {
@@ -221,15 +264,18 @@ impl Proxy {
 
     /// Every page of `method`'s `key` items from `backend`; the last known
     /// list if it is down (none if it never answered, or lacks the method).
-    async fn list_all(&self, backend: &Backend, method: &'static str, key: &str) -> Vec<Value> {
+    async fn list_all(&self, backend: &Backend, method: &'static str, key: &str, cx: &Cx) -> Vec<Value> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let params = cursor.as_ref().map_or_else(|| json!({}), |c| json!({"cursor": c}));
-            let page = match self.request(backend, method, params).await {
+            let page = match self.request(backend, method, params, Some(cx)).await {
                 Ok(Ok(page)) => page,
                 // The backend answered: it has no such list.
-                Ok(Err(_)) => return Vec::new(),
+                Ok(Err(_)) => {
+                    items.clear();
+                    break;
+                }
                 Err(_) => {
                     let last = self.shared.last.lock().ok();
                     return last
@@ -249,21 +295,47 @@ impl Proxy {
         items
     }
 
-    /// Every backend's `method` list, each item renamed by `rename`.
+    /// The URI schemes `backend` serves resources under, from its last
+    /// lists (fetched if this proxy has none yet), for renaming URIs inside
+    /// results ([`crate::composed::uris`]).
+    async fn schemes_of(&self, backend: &Backend, cx: &Cx) -> std::collections::BTreeSet<String> {
+        let known = |method: &'static str| {
+            self.shared.last.lock().ok().and_then(|l| l.get(&(backend.name.clone(), method)).cloned())
+        };
+        let resources = match known("resources/list") {
+            Some(r) => r,
+            None => self.list_all(backend, "resources/list", "resources", cx).await,
+        };
+        let templates = match known("resources/templates/list") {
+            Some(t) => t,
+            None => self.list_all(backend, "resources/templates/list", "resourceTemplates", cx).await,
+        };
+        let uris = resources
+            .iter()
+            .filter_map(|r| r.get("uri"))
+            .chain(templates.iter().filter_map(|t| t.get("uriTemplate")))
+            .filter_map(Value::as_str);
+        uris.filter_map(|u| u.split_once("://").map(|(s, _)| s.to_owned())).collect()
+    }
+
+    /// Every backend's `method` list, each item renamed by `rename` (given
+    /// the namespace, `None` for the unprefixed backend) or left out.
     async fn merged<T: serde::de::DeserializeOwned>(
         &self,
         method: &'static str,
         key: &str,
-        rename: impl Fn(&str, &mut T) -> bool,
+        cx: &Cx,
+        rename: impl Fn(Option<&str>, &mut T) -> bool,
     ) -> Vec<T> {
+        let backends = &self.shared.backends;
         let lists =
-            futures::future::join_all(self.shared.backends.iter().map(|b| self.list_all(b, method, key)))
-                .await;
+            futures::future::join_all(backends.iter().map(|b| self.list_all(b, method, key, cx))).await;
         let mut all = Vec::new();
-        for (backend, list) in self.shared.backends.iter().zip(lists) {
+        for (backend, list) in backends.iter().zip(lists) {
+            let ns = (!backend.unprefixed).then_some(backend.name.as_str());
             for item in list {
                 if let Ok(mut item) = serde_json::from_value::<T>(item)
-                    && rename(&backend.name, &mut item)
+                    && rename(ns, &mut item)
                 {
                     all.push(item);
                 }
@@ -272,217 +344,48 @@ impl Proxy {
         all
     }
 
-    /// Forwards `method` to the backend `name`; the result as `T`.
+    /// Forwards `method` to `backend`; the result as `T`.
     async fn forward<T: serde::de::DeserializeOwned>(
         &self,
-        name: &str,
+        backend: &Backend,
         method: &str,
         params: Value,
+        cx: &Cx,
     ) -> Result<T, ErrorData> {
-        let backend = self
-            .backend(name)
-            .ok_or_else(|| ErrorData::invalid_params(format!("no backend {name}"), None))?;
-        let backend = backend.clone();
-        match self.request(&backend, method, params).await {
+        let name = &backend.name;
+        match self.request(backend, method, params, Some(cx)).await {
             Err(e) => Err(unavailable(name, &e)),
-            Ok(Err(e)) => Err(ErrorData::new(ErrorCode(e.code), format!("{name}: {}", e.message), e.data)),
+            Ok(Err(e)) => Err(answered(name, e)),
             Ok(Ok(result)) => serde_json::from_value::<T>(result)
                 .map_err(|e| unavailable(name, &BackendError::Protocol(e.to_string()))),
         }
     }
 }
 
-fn cached<T>(result: T, context: &RequestContext<RoleServer>, hint: impl FnOnce(T) -> T) -> T {
+fn cached<T>(result: T, context: &Cx, hint: impl FnOnce(T) -> T) -> T {
     if stateless(context) { hint(result) } else { result }
 }
 
-impl ServerHandler for Proxy {
-    /// rmcp's own negotiation, remembering the result: backend sessions are
-    /// opened at the frontend's revision.
-    async fn initialize(
-        &self,
-        request: InitializeRequestParams,
-        context: RequestContext<RoleServer>,
-    ) -> Result<InitializeResult, ErrorData> {
-        context.peer.set_peer_info(request.clone());
-        let result = self.negotiate_initialize(&request)?;
-        let _ = self.frontend_version.set(result.protocol_version.to_string());
-        Ok(result)
-    }
-
-    fn get_info(&self) -> ServerConfig {
-        let names: Vec<&str> = self.shared.backends.iter().map(|b| b.name.as_str()).collect();
-        let caps = ServerCapabilities::builder()
-            .enable_tools()
-            .enable_prompts()
-            .enable_resources()
-            .enable_completions()
-            .build();
-        ServerConfig::new(caps)
-            .with_server_info(Implementation::new("mcpcheck-proxied", env!("CARGO_PKG_VERSION")))
-            .with_instructions(format!("A proxy; tools are NAME_TOOL for the backends {}.", names.join(", ")))
-    }
-
-    async fn list_tools(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        no_cursor(request.as_ref())?;
-        let tools = self
-            .merged("tools/list", "tools", |ns, tool: &mut Tool| {
-                tool.name = format!("{ns}_{}", tool.name).into();
-                true
-            })
-            .await;
-        let result = ListToolsResult::with_all_items(tools);
-        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
-    }
-
-    async fn call_tool(
-        &self,
-        request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        let unknown = || ErrorData::invalid_params(format!("unknown tool {}", request.name), None);
-        let (name, tool) = request.name.split_once('_').ok_or_else(unknown)?;
-        let backend = self.backend(name).ok_or_else(unknown)?.clone();
-        let mut params = json!({"name": tool});
-        if let Some(arguments) = &request.arguments {
-            params["arguments"] = Value::Object(arguments.clone());
-        }
-        match self.request(&backend, "tools/call", params).await {
-            Err(e) => Err(unavailable(name, &e)),
-            Ok(Err(e)) => Err(ErrorData::new(ErrorCode(e.code), format!("{name}: {}", e.message), e.data)),
-            Ok(Ok(result)) => {
-                let mut result = serde_json::from_value::<CallToolResult>(result)
-                    .map_err(|e| unavailable(name, &BackendError::Protocol(e.to_string())))?;
-                // The backend speaks 2025-11-25, which has no resultType; rmcp
-                // drops it again for frontend sessions on older revisions.
-                result.result_type.get_or_insert(ResultType::COMPLETE);
-                Ok(result.into())
-            }
-        }
-    }
-
-    async fn list_prompts(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListPromptsResult, ErrorData> {
-        no_cursor(request.as_ref())?;
-        let prompts = self
-            .merged("prompts/list", "prompts", |ns, p: &mut Prompt| {
-                p.name = format!("{ns}_{}", p.name);
-                true
-            })
-            .await;
-        let result = ListPromptsResult::with_all_items(prompts);
-        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
-    }
-
-    async fn get_prompt(
-        &self,
-        request: GetPromptRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResponse, ErrorData> {
-        let unknown = || ErrorData::invalid_params(format!("unknown prompt {}", request.name), None);
-        let (name, prompt) = request.name.split_once('_').ok_or_else(unknown)?;
-        self.backend(name).ok_or_else(unknown)?;
-        let mut params = json!({"name": prompt});
-        if let Some(arguments) = &request.arguments {
-            params["arguments"] = Value::Object(arguments.clone());
-        }
-        let mut result: GetPromptResult = self.forward(name, "prompts/get", params).await?;
-        result.result_type.get_or_insert(ResultType::COMPLETE);
-        Ok(result.into())
-    }
-
-    async fn list_resources(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListResourcesResult, ErrorData> {
-        no_cursor(request.as_ref())?;
-        let resources = self
-            .merged("resources/list", "resources", |ns, r: &mut Resource| {
-                namespace_uri(&r.uri, ns).map(|uri| r.uri = uri).is_some()
-            })
-            .await;
-        let result = ListResourcesResult::with_all_items(resources);
-        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
-    }
-
-    async fn list_resource_templates(
-        &self,
-        request: Option<PaginatedRequestParams>,
-        context: RequestContext<RoleServer>,
-    ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        no_cursor(request.as_ref())?;
-        let templates = self
-            .merged("resources/templates/list", "resourceTemplates", |ns, t: &mut ResourceTemplate| {
-                namespace_uri(&t.uri_template, ns).map(|uri| t.uri_template = uri).is_some()
-            })
-            .await;
-        let result = ListResourceTemplatesResult::with_all_items(templates);
-        Ok(cached(result, &context, |r| r.with_ttl_ms(0).with_cache_scope(CacheScope::Public)))
-    }
-
-    async fn read_resource(
-        &self,
-        request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResponse, ErrorData> {
-        let not_found = || ErrorData::resource_not_found(format!("no resource at {}", request.uri), None);
-        let (name, uri) = split_uri(&request.uri).ok_or_else(not_found)?;
-        self.backend(name).ok_or_else(not_found)?;
-        let mut result: ReadResourceResult =
-            self.forward(name, "resources/read", json!({"uri": uri})).await?;
-        result.result_type.get_or_insert(ResultType::COMPLETE);
-        for contents in &mut result.contents {
-            let uri = match contents {
-                ResourceContents::TextResourceContents { uri, .. }
-                | ResourceContents::BlobResourceContents { uri, .. } => uri,
-                _ => continue,
-            };
-            if let Some(namespaced) = namespace_uri(uri, name) {
-                *uri = namespaced;
-            }
-        }
-        Ok(result.into())
-    }
-
-    async fn complete(
-        &self,
-        mut request: CompleteRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<CompleteResult, ErrorData> {
-        let unknown = || ErrorData::invalid_params("nothing to complete for this reference", None);
-        let name = match &mut request.r#ref {
-            Reference::Prompt(p) => {
-                let (name, own) = p.name.split_once('_').ok_or_else(unknown)?;
-                let name = name.to_owned();
-                p.name = own.to_owned();
-                name
-            }
-            Reference::Resource(r) => {
-                let (name, own) = split_uri(&r.uri).ok_or_else(unknown)?;
-                let name = name.to_owned();
-                r.uri = own;
-                name
-            }
-            _ => return Err(unknown()),
-        };
-        self.backend(&name).ok_or_else(unknown)?;
-        let params =
-            serde_json::to_value(&request).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-        let mut result: CompleteResult = self.forward(&name, "completion/complete", params).await?;
-        result.result_type.get_or_insert(ResultType::COMPLETE);
-        Ok(result)
+/// A tool or prompt name in the frontend's lists: `NAME_name`, or as it is
+/// for the unprefixed backend unless another backend's prefix shadows it.
+fn list_name(backends: &[Arc<Backend>], ns: Option<&str>, name: &str) -> Option<String> {
+    match ns {
+        Some(ns) => Some(format!("{ns}_{name}")),
+        None => config::shadowing_name(backends, name).is_none().then(|| name.to_owned()),
     }
 }
 
-/// Serves a proxy over `backends` at `path` until `shutdown` resolves.
+/// The same for a resource URI or template.
+fn list_uri(backends: &[Arc<Backend>], ns: Option<&str>, uri: &str) -> Option<String> {
+    match ns {
+        Some(ns) => namespace_uri(uri, ns),
+        None => config::shadowing_uri(backends, uri).is_none().then(|| uri.to_owned()),
+    }
+}
+
+/// Serves a proxy over `backends` at `path` until `shutdown` resolves. The
+/// unprefixed backend, if any, is checked for clashes first: a clash is an
+/// `InvalidInput` error before anything is served.
 pub async fn serve_proxied_http(
     listener: tokio::net::TcpListener,
     backends: Vec<Backend>,
@@ -490,5 +393,9 @@ pub async fn serve_proxied_http(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let factory = ProxyFactory::new(backends);
+    factory
+        .check()
+        .await
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     crate::http::serve_handler_http(listener, move || factory.session(), path, shutdown).await
 }

@@ -5,8 +5,10 @@
 //! which rmcp's stdio transport refuses. Nothing but JSON-RPC may reach
 //! stdout, so this module never prints (but for the `stdout-noise` fault);
 //! diagnostics belong on stderr via
-//! `tracing`. Of the faults only the two stdio ones and those the shim
-//! commits (`batch-refused`, `cancel-ignored`, `cancel-rejected`) apply here.
+//! `tracing`. Of the faults, the two stdio ones, those the shim commits
+//! (`batch-refused`, `cancel-ignored`, `cancel-rejected`) and the handler's
+//! feature faults apply here ([`crate::Fault::on_stdio`]); the HTTP layer's
+//! do not.
 
 use std::time::Duration;
 
@@ -37,7 +39,7 @@ pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
     let (rmcp_end, shim_end) = tokio::io::duplex(PIPE_BUFFER);
     let (rmcp_read, rmcp_write) = tokio::io::split(rmcp_end);
     let shim = crate::stdio_shim::run(stdin, stdout, shim_end, faults.clone());
-    let (served, shimmed) = tokio::join!(serve_plain_io(rmcp_read, rmcp_write), shim);
+    let (served, shimmed) = tokio::join!(serve_plain_io_with(rmcp_read, rmcp_write, faults.clone()), shim);
     served?;
     shimmed?;
     if faults.contains(Fault::IgnoresEof) {
@@ -46,14 +48,24 @@ pub async fn serve_plain_stdio(faults: FaultSet) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the plain server on any byte stream pair until `reader` closes
-/// (what [`serve_plain_stdio`] does on stdin/stdout; tests use pipes).
+/// Serves the clean plain server on any byte stream pair until `reader`
+/// closes (what [`serve_plain_stdio`] does on stdin/stdout; tests use pipes).
 pub async fn serve_plain_io<R, W>(reader: R, writer: W) -> anyhow::Result<()>
 where
     R: tokio::io::AsyncRead + Send + Unpin + 'static,
     W: tokio::io::AsyncWrite + Send + Unpin + 'static,
 {
-    let running = PlainServer::new().serve((reader, writer)).await?;
+    serve_plain_io_with(reader, writer, FaultSet::clean()).await
+}
+
+/// [`serve_plain_io`] with the handler committing `faults` (its feature
+/// faults; the others are committed by the HTTP layer or the stdio shim).
+pub async fn serve_plain_io_with<R, W>(reader: R, writer: W, faults: FaultSet) -> anyhow::Result<()>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let running = PlainServer::with_faults(faults).serve((reader, writer)).await?;
     running.waiting().await?;
     Ok(())
 }

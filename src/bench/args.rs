@@ -13,6 +13,12 @@ use std::time::Duration;
         (coordinated omission corrected); --users then bounds the calls in flight.\n\n\
         Every run is bounded: it stops after --duration (default 10s) or --requests, whichever \
         comes first.\n\n\
+        --mix FILE draws the calls from a load mix (a scenario with weighted steps) and holds \
+        every answer to its step's expectations. --users 1,8,32 runs a sweep, one run per step. \
+        --baseline FILE compares with an earlier --json result. Findings name what the numbers \
+        suggest (a ~40 ms floor from a server without TCP_NODELAY, a session limit, errors past \
+        some concurrency, a throughput plateau). --html FILE writes the charts in one \
+        self-contained page.\n\n\
         Exit codes: 0 done and every --threshold met; 1 a threshold missed; 2 usage error, \
         malformed threshold or unreachable target.")]
 pub struct BenchArgs {
@@ -23,8 +29,14 @@ pub struct BenchArgs {
     #[arg(long, value_name = "CMD", conflicts_with = "target")]
     pub stdio: Option<String>,
     /// Closed model: this many users in a loop. Open model (--rate): the most
-    /// calls in flight at once.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    /// calls in flight at once. A list (1,8,32,128) runs a sweep: one run per
+    /// step, each bounded by --duration/--requests, and a table (and chart) of
+    /// users against rate and latency.
+    #[arg(long = "users", value_name = "N[,N…]", value_parser = super::sweep::parse_users)]
+    pub users_steps: Option<super::sweep::UserSteps>,
+    /// The users of the run being planned (the step of a sweep): set from
+    /// --users by `bench::run`, not a flag of its own.
+    #[arg(skip)]
     pub users: Option<u32>,
     /// Open model: calls per second, e.g. 500 or 500/s.
     #[arg(long, value_name = "R/s")]
@@ -68,6 +80,22 @@ pub struct BenchArgs {
     /// exit code 1 when one is missed.
     #[arg(long, value_name = "EXPR")]
     pub threshold: Vec<String>,
+    /// Draw the calls from a load mix (a scenario whose steps have weights):
+    /// each user runs its setup steps once, then draws steps by weight; every
+    /// answer is held to its step's expectations. Replaces --call/--tool/--args.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["call", "tool", "args"])]
+    pub mix: Option<std::path::PathBuf>,
+    /// Set a variable declared in the mix's [vars], e.g. a token (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "mix")]
+    pub vars: Vec<String>,
+    /// Write a self-contained HTML report to FILE: latency over time, the
+    /// latency distribution, and the sweep chart (no scripts, no CDN).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
+    /// Compare with an earlier --json result: the change in rate and in
+    /// p50/p90/p99/p99.9, shown in the console, Markdown and JSON.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
     /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
     pub fault: Vec<String>,

@@ -16,7 +16,9 @@
 //! whole response, body included.
 
 use super::metrics::{Live, Outcome, Tally};
+use super::mix::{Mix, MixUser, StepResult, StepTallies, UserError};
 use super::plan::{Call, Model, Plan};
+use super::timeline::Timeline;
 use crate::spec::SpecVersion;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
@@ -49,6 +51,38 @@ pub struct Measured {
     pub open_error: Option<String>,
 }
 
+/// What a run measured beyond the totals.
+#[derive(Debug, Default)]
+pub struct Extra {
+    /// Counts and latencies by the interval the calls ended in.
+    pub timeline: Timeline,
+    /// `--mix`: counts and latencies per weighted step.
+    pub steps: Option<Vec<StepResult>>,
+}
+
+/// What each user sends: the plan's one call, or draws from a load mix.
+#[derive(Debug, Clone, Default)]
+pub enum Work {
+    #[default]
+    Call,
+    Mix(Arc<Mix>),
+}
+
+/// One user: its session, and with a mix its variables and draw.
+enum User {
+    Call(Session),
+    Mix(Arc<Mix>, Box<MixUser>),
+}
+
+impl User {
+    fn session(&self) -> &Session {
+        match self {
+            User::Call(s) => s,
+            User::Mix(_, u) => u.session(),
+        }
+    }
+}
+
 /// An early stop (Ctrl-C), and when it came.
 #[derive(Debug, Default)]
 pub struct Stop {
@@ -61,7 +95,7 @@ impl Stop {
         let _ = self.at.set(Instant::now());
         self.flag.store(true, Ordering::Relaxed);
     }
-    fn is_set(&self) -> bool {
+    pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::Relaxed)
     }
 }
@@ -79,6 +113,13 @@ struct Shared {
     live: Arc<Live>,
     /// Set by Ctrl-C: no new call starts; what was measured is reported.
     stop: Arc<Stop>,
+    /// `--mix`: per-step tallies.
+    steps: Option<StepTallies>,
+    /// One for the run, not sharded like the tallies: a sharded timeline
+    /// would multiply its per-interval histograms by the shards, and this
+    /// lock is held for one record (well under a microsecond), so even at
+    /// 100,000 calls/s it is free most of the time.
+    timeline: Mutex<Timeline>,
     /// Tallies shared by users in turn (user `i` writes to `i % len`). A
     /// histogram of this range is ~180 KB, so one per user would cost 180 MB
     /// at 1,000 users; a few shards keep memory flat and locks uncontended
@@ -95,8 +136,20 @@ impl Shared {
         (k < self.limit).then_some(k)
     }
 
-    fn record(&self, user: usize, outcome: Outcome, latency: Duration) {
+    fn record(
+        &self,
+        user: usize,
+        outcome: Outcome,
+        latency: Duration,
+        step: Option<(usize, Option<String>)>,
+    ) {
         self.live.note(outcome == Outcome::Success);
+        if let Ok(mut t) = self.timeline.lock() {
+            t.record(self.start.elapsed(), outcome == Outcome::Success, latency);
+        }
+        if let (Some(steps), Some((entry, miss))) = (&self.steps, step) {
+            steps.record(entry, outcome.clone(), latency, miss);
+        }
         if let Some(Ok(mut t)) = self.tallies.get(user % self.tallies.len().max(1)).map(|m| m.lock()) {
             t.record(outcome, latency);
         }
@@ -118,9 +171,22 @@ pub async fn run(
     stop: Arc<Stop>,
     on_start: impl FnOnce(Instant),
 ) -> Measured {
+    run_with(endpoint, version, plan, &Work::Call, live, stop, on_start).await.0
+}
+
+/// [`run`] with the work each user does, and what was measured beyond the totals.
+pub async fn run_with(
+    endpoint: &Endpoint,
+    version: SpecVersion,
+    plan: &Plan,
+    work: &Work,
+    live: Arc<Live>,
+    stop: Arc<Stop>,
+    on_start: impl FnOnce(Instant),
+) -> (Measured, Extra) {
     let wanted = plan.model.sessions();
-    let opened: Vec<Result<Session, String>> = futures::stream::iter(0..wanted)
-        .map(|_| open(endpoint, version))
+    let opened: Vec<Result<User, String>> = futures::stream::iter(0..wanted)
+        .map(|i| open_user(endpoint, version, work, u64::from(i)))
         .buffer_unordered(OPEN_CONCURRENCY)
         .collect()
         .await;
@@ -149,6 +215,11 @@ pub async fn run(
         live,
         stop,
         tallies: (0..shards(sessions.len())).map(|_| Mutex::new(Tally::default())).collect(),
+        steps: match work {
+            Work::Mix(m) => Some(StepTallies::new(m)),
+            Work::Call => None,
+        },
+        timeline: Mutex::new(Timeline::default()),
     });
     let n = sessions.len() as u32;
     let mut tasks = Vec::with_capacity(sessions.len());
@@ -188,7 +259,30 @@ pub async fn run(
         }
         Model::Closed { .. } => 0,
     };
-    Measured { tally, elapsed, sessions: n, unsent, open_error }
+    let extra = Extra {
+        timeline: shared.timeline.lock().map(|t| t.clone()).unwrap_or_default(),
+        steps: shared.steps.as_ref().map(StepTallies::results),
+    };
+    (Measured { tally, elapsed, sessions: n, unsent, open_error }, extra)
+}
+
+/// Opens one user: a session, and with a mix the setup steps run once.
+async fn open_user(
+    endpoint: &Endpoint,
+    version: SpecVersion,
+    work: &Work,
+    seed: u64,
+) -> Result<User, String> {
+    let Work::Mix(mix) = work else { return open(endpoint, version).await.map(User::Call) };
+    let mut last = String::new();
+    for _ in 0..OPEN_TRIES {
+        match mix.open_user(endpoint, version, seed).await {
+            Ok(u) => return Ok(User::Mix(mix.clone(), Box::new(u))),
+            Err(UserError::Open(e)) => last = e,
+            Err(e @ UserError::Setup(_)) => return Err(e.message()),
+        }
+    }
+    Err(last)
 }
 
 async fn open(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, String> {
@@ -211,6 +305,18 @@ async fn call(s: &mut Session, c: &Call) -> Outcome {
     Outcome::of(&r)
 }
 
+/// The user's next call: the plan's call, or a step drawn from the mix
+/// (with its position among the weighted steps and a missed expectation).
+async fn next_call(u: &mut User, sh: &Shared) -> (Outcome, Option<(usize, Option<String>)>) {
+    match u {
+        User::Call(s) => (call(s, &sh.call).await, None),
+        User::Mix(mix, mu) => {
+            let (entry, outcome, miss) = mix.next(mu).await;
+            (outcome, Some((entry, miss)))
+        }
+    }
+}
+
 /// Whether the session must be opened again after this outcome: a stdio
 /// process may be gone after a transport failure, and an HTTP session the
 /// server has ended answers 404 ("When a client receives HTTP 404 in response
@@ -226,11 +332,19 @@ fn must_reopen(s: &Session, outcome: &Outcome) -> bool {
     }
 }
 
-/// Opens the session again (not a call: not counted, but a failure to open is).
-async fn recover(user: usize, s: &mut Session, endpoint: &Endpoint, sh: &Shared) {
-    match Session::open(endpoint, s.version, Recorder::new()).await {
-        Ok(new) => *s = new,
-        Err(_) => sh.session_failed(user),
+/// Opens the session again (not a call: not counted, but a failure to open
+/// is); a mix user runs its setup steps again.
+async fn recover(user: usize, u: &mut User, endpoint: &Endpoint, sh: &Shared) {
+    let version = u.session().version;
+    match u {
+        User::Call(s) => match Session::open(endpoint, version, Recorder::new()).await {
+            Ok(new) => *s = new,
+            Err(_) => sh.session_failed(user),
+        },
+        User::Mix(mix, mu) => match mix.open_user(endpoint, version, user as u64).await {
+            Ok(new) => **mu = new,
+            Err(_) => sh.session_failed(user),
+        },
     }
 }
 
@@ -240,21 +354,21 @@ fn shards(users: usize) -> usize {
     users.clamp(1, cores * 4)
 }
 
-async fn closed_user(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) {
+async fn closed_user(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) {
     tokio::time::sleep_until(sh.start + delay).await;
     while Instant::now() < sh.end && sh.claim().is_some() {
         let sent = Instant::now();
-        let outcome = call(&mut s, &sh.call).await;
+        let (outcome, step) = next_call(&mut s, &sh).await;
         let latency = sent.elapsed();
-        let reopen = must_reopen(&s, &outcome);
-        sh.record(user, outcome, latency);
+        let reopen = must_reopen(s.session(), &outcome);
+        sh.record(user, outcome, latency, step);
         if reopen {
             recover(user, &mut s, &endpoint, &sh).await;
         }
     }
 }
 
-async fn open_worker(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Shared>, rate: f64) {
+async fn open_worker(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Shared>, rate: f64) {
     while let Some(k) = sh.claim() {
         let due = sh.start + Duration::from_secs_f64(k as f64 / rate);
         if due >= sh.end || Instant::now() >= sh.hard_end {
@@ -268,11 +382,11 @@ async fn open_worker(user: usize, mut s: Session, endpoint: Endpoint, sh: Arc<Sh
         if sh.stop.is_set() {
             break;
         }
-        let outcome = call(&mut s, &sh.call).await;
+        let (outcome, step) = next_call(&mut s, &sh).await;
         // From when the call was due, not when it went out.
         let latency = due.elapsed();
-        let reopen = must_reopen(&s, &outcome);
-        sh.record(user, outcome, latency);
+        let reopen = must_reopen(s.session(), &outcome);
+        sh.record(user, outcome, latency, step);
         if reopen {
             recover(user, &mut s, &endpoint, &sh).await;
         }

@@ -132,6 +132,8 @@ fn part(name: &str, v: &Value) -> Result<Part, String> {
         jsonrpc_error: u64_at(v, name, "/failures/jsonrpc_error")?,
         is_error: u64_at(v, name, "/failures/is_error")?,
         invalid: u64_at(v, name, "/failures/invalid")?,
+        // Absent from results written before load mixes existed.
+        expectation: v.pointer("/failures/expectation").and_then(Value::as_u64).unwrap_or(0),
     };
     let tally = Tally {
         successes: u64_at(v, name, "/successes")?,
@@ -195,7 +197,7 @@ fn part(name: &str, v: &Value) -> Result<Part, String> {
 
 impl Failures {
     fn total_checked(&self) -> Option<u64> {
-        [self.http_status, self.jsonrpc_error, self.is_error, self.invalid]
+        [self.http_status, self.jsonrpc_error, self.is_error, self.invalid, self.expectation]
             .iter()
             .try_fold(self.transport, |a, b| a.checked_add(*b))
     }

@@ -4,7 +4,7 @@
 //! shards would be. Atomics carry only what the live progress line needs.
 
 use crate::wire::WireError;
-use crate::wire::session::Answered;
+use crate::wire::session::{Answered, Reply};
 use hdrhistogram::Histogram;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,20 +30,26 @@ pub enum Outcome {
     IsError,
     /// An answer without a response to the request (or not JSON at all).
     Invalid,
+    /// Load mixes: an answer that missed its step's expectations.
+    Expectation,
 }
 
 impl Outcome {
     pub fn of(result: &Result<Answered, WireError>) -> Outcome {
-        let a = match result {
-            Ok(a) => a,
-            Err(e) => return Outcome::Transport(e.to_string()),
-        };
-        if let Some(s) = a.reply.status().filter(|s| *s >= 400) {
+        match result {
+            Ok(a) => Outcome::of_reply(&a.reply, a.response()),
+            Err(e) => Outcome::Transport(e.to_string()),
+        }
+    }
+
+    /// The outcome of an answer, given the response to the call in it.
+    pub fn of_reply(reply: &Reply, response: Option<&Value>) -> Outcome {
+        if let Some(s) = reply.status().filter(|s| *s >= 400) {
             return Outcome::HttpStatus(s);
         }
-        let Some(resp) = a.response() else { return Outcome::Invalid };
+        let Some(resp) = response else { return Outcome::Invalid };
         if resp.get("error").is_some() {
-            return Outcome::JsonRpcError(a.error_code().unwrap_or(0));
+            return Outcome::JsonRpcError(crate::wire::jsonrpc::error_code(resp).unwrap_or(0));
         }
         match resp.get("result") {
             Some(r) if r.get("isError").and_then(Value::as_bool) == Some(true) => Outcome::IsError,
@@ -61,11 +67,18 @@ pub struct Failures {
     pub jsonrpc_error: u64,
     pub is_error: u64,
     pub invalid: u64,
+    /// Load mixes: answers that missed their step's expectations.
+    pub expectation: u64,
 }
 
 impl Failures {
     pub fn total(&self) -> u64 {
-        self.transport + self.http_status + self.jsonrpc_error + self.is_error + self.invalid
+        self.transport
+            + self.http_status
+            + self.jsonrpc_error
+            + self.is_error
+            + self.invalid
+            + self.expectation
     }
     fn add(&mut self, o: &Failures) {
         self.transport += o.transport;
@@ -73,6 +86,7 @@ impl Failures {
         self.jsonrpc_error += o.jsonrpc_error;
         self.is_error += o.is_error;
         self.invalid += o.invalid;
+        self.expectation += o.expectation;
     }
 }
 
@@ -138,6 +152,7 @@ impl Tally {
             }
             Outcome::IsError => self.failures.is_error += 1,
             Outcome::Invalid => self.failures.invalid += 1,
+            Outcome::Expectation => self.failures.expectation += 1,
         }
     }
 

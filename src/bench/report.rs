@@ -78,6 +78,7 @@ pub fn to_console(s: &Summary) -> String {
         ("json-rpc error", f.jsonrpc_error),
         ("isError", f.is_error),
         ("no response", f.invalid),
+        ("expectation", f.expectation),
     ];
     for (name, n) in kinds.iter().filter(|(_, n)| *n > 0) {
         let _ = writeln!(out, "    {name:<16}{n:>8}");
@@ -166,8 +167,9 @@ pub fn to_markdown(s: &Summary) -> String {
     if f.total() > 0 {
         let _ = writeln!(
             out,
-            "\nFailures: transport {}, HTTP status {}, JSON-RPC error {}, isError {}, no response {}.",
-            f.transport, f.http_status, f.jsonrpc_error, f.is_error, f.invalid
+            "\nFailures: transport {}, HTTP status {}, JSON-RPC error {}, isError {}, no response {}, \
+             expectation missed {}.",
+            f.transport, f.http_status, f.jsonrpc_error, f.is_error, f.invalid, f.expectation
         );
     }
     if !s.verdicts.is_empty() {
@@ -220,6 +222,7 @@ pub fn to_json(s: &Summary) -> Value {
             "jsonrpc_error": f.jsonrpc_error,
             "is_error": f.is_error,
             "invalid": f.invalid,
+            "expectation": f.expectation,
             "http_statuses": map(t.http_statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
             "jsonrpc_codes": map(t.jsonrpc_codes.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
         },

@@ -61,7 +61,45 @@ pub const CHECKS: &[Check] = &[
         requirement: "Servers MAY attach an id field to their SSE events. If present, the ID MUST be globally unique across all streams within that session.",
         run: runs!(event_ids_unique),
     },
+    Check {
+        id: "http/accept/both-listed-served",
+        title: "a request whose Accept lists both media types in another form is served",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types. [...] If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.",
+        run: runs!(accept_both_listed_served),
+    },
+    Check {
+        id: "http/version-header/missing-assumed",
+        title: "a request without MCP-Protocol-Version is served, not refused as an invalid version",
+        level: Level::Should,
+        revisions: Revisions::between(SpecVersion::V2025_06_18, SpecVersion::V2025_11_25),
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "protocol-version-header" },
+        requirement: "For backwards compatibility, if the server does not receive an MCP-Protocol-Version header, and has no other way to identify the version - for example, by relying on the protocol version negotiated during initialization - the server SHOULD assume protocol version 2025-03-26.",
+        run: runs!(version_header_missing_assumed),
+    },
+    Check {
+        id: "http/post/response-202",
+        title: "a JSON-RPC response POSTed by the client is answered 202 with no body, or an HTTP error",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "sending-messages-to-the-server" },
+        requirement: "If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body. If the server cannot accept the input, it MUST return an HTTP error status code (e.g., 400 Bad Request).",
+        run: runs!(response_is_202),
+    },
 ];
+
+/// Accept values that list both media types the transport names, as a
+/// client may well send them: the other order, with weights, among others.
+const ACCEPT_VARIANTS: [&str; 2] =
+    ["text/event-stream, application/json", "application/json;q=0.9, text/event-stream;q=0.8, */*;q=0.1"];
+
+/// How long the GET stream is listened to for event ids.
+const GET_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An Origin no local server can legitimately serve (`.invalid` is reserved).
 const FOREIGN_ORIGIN: &str = "http://mcpcheck.invalid";
@@ -121,13 +159,19 @@ async fn origin_invalid_is_403(ctx: &Ctx) -> Outcome {
     Ok(Verdict::pass(format!("Origin {FOREIGN_ORIGIN} refused with 403")))
 }
 
-/// Event ids seen over several requests of one session; any repeat fails.
+/// Event ids seen over several requests of one session, and on its GET
+/// stream (listened to briefly, where the server offers one); any repeat fails.
 async fn event_ids_unique(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut replies = Vec::new();
     for method in ["tools/list", "prompts/list", "ping", "tools/list"] {
-        let a = s.request(method, None).await?;
-        let events = a.reply.http.as_ref().and_then(|h| h.events.as_ref());
+        replies.push(s.request(method, None).await?.reply);
+    }
+    // The GET stream is a bonus: trouble there is http/get/sse-or-405's to report.
+    replies.extend(s.http_read_window(None, &SendOpts::default(), GET_WINDOW).await.ok());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for reply in &replies {
+        let events = reply.http.as_ref().and_then(|h| h.events.as_ref());
         for id in events.into_iter().flatten().filter_map(|e| e.id.clone()) {
             *seen.entry(id).or_default() += 1;
         }
@@ -146,5 +190,81 @@ async fn event_ids_unique(ctx: &Ctx) -> Outcome {
             "every event id unique within the session",
             format!("repeated: {}", repeated.join(", ")),
         ))
+    }
+}
+
+/// "The client MUST include an Accept header, listing both application/json
+/// and text/event-stream [...] If the input is a JSON-RPC request, the server
+/// MUST either return Content-Type: text/event-stream [...] or Content-Type:
+/// application/json". The client keeps its side of the rule (both types are listed), so the
+/// server's MUST applies: a JSON or SSE answer carrying the response. What a
+/// server does with an Accept that lacks a type is not graded (the spec binds
+/// the client there, and HTTP lets a server refuse or ignore it); it is
+/// recorded in the message.
+async fn accept_both_listed_served(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    for accept in ACCEPT_VARIANTS {
+        let opts = SendOpts { headers: vec![("Accept".into(), accept.into())], ..Default::default() };
+        let a = s.request_with("tools/list", None, &opts).await?;
+        let media = a.reply.http.as_ref().and_then(|h| h.media_type());
+        let listed = matches!(media.as_deref(), Some("application/json") | Some("text/event-stream"));
+        if !listed || a.response().is_none() {
+            return Ok(Verdict::violation(
+                format!("a request with Accept: {accept} was not served"),
+                "a response as application/json or text/event-stream",
+                a.reply.summary(),
+            ));
+        }
+    }
+    let opts = SendOpts { headers: vec![("Accept".into(), "application/json".into())], ..Default::default() };
+    let seen = match s.request_with("tools/list", None, &opts).await {
+        Ok(a) => a.reply.status().map_or("no status".into(), |st| format!("HTTP {st}")),
+        Err(e) => e.to_string(),
+    };
+    Ok(Verdict::pass(format!(
+        "served with Accept: {}; with Accept: application/json alone (not graded): {seen}",
+        ACCEPT_VARIANTS.join(" | ")
+    )))
+}
+
+/// "if the server does not receive an MCP-Protocol-Version header, and has no
+/// other way to identify the version [...] the server SHOULD assume protocol
+/// version 2025-03-26." The session negotiated a version with the header, so the server has
+/// "other way[s] to identify the version" and may go by the negotiated one,
+/// or assume 2025-03-26: either way the request is served. Refusing it (400,
+/// as for an invalid header) does neither.
+async fn version_header_missing_assumed(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let opts = SendOpts { protocol_version: HeaderChoice::Omit, ..Default::default() };
+    let a = s.request_with("tools/list", None, &opts).await?;
+    if a.reply.status() == Some(200) && a.result().is_some() {
+        return Ok(Verdict::pass("served without the header"));
+    }
+    Ok(Verdict::violation(
+        "a request without MCP-Protocol-Version was not served",
+        "HTTP 200 with a result (the negotiated version, or 2025-03-26, assumed)",
+        a.reply.summary(),
+    ))
+}
+
+/// "If the input is a JSON-RPC response or notification: If the server
+/// accepts the input, the server MUST return HTTP status code 202 Accepted
+/// with no body. If the server cannot accept the input, it MUST return an
+/// HTTP error status code". A response to a request the server never sent: accepting it (202, no
+/// body) and refusing it (an HTTP error status) are both allowed; a 200, or
+/// a 202 with a body, is neither.
+async fn response_is_202(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let msg = serde_json::json!({"jsonrpc": "2.0", "id": "mcpcheck-unsolicited", "result": {}});
+    let reply = s.send_value(&msg, &SendOpts::default()).await?;
+    let http = reply.http.as_ref().ok_or(Verdict::Error("no HTTP answer".into()))?;
+    match http.status {
+        202 if http.body.is_empty() => Ok(Verdict::pass("202 Accepted, no body")),
+        400..=599 => Ok(Verdict::pass(format!("refused with HTTP {}", http.status))),
+        _ => Ok(Verdict::violation(
+            "a JSON-RPC response from the client got neither 202 with no body nor an HTTP error",
+            "202 Accepted with no body, or an HTTP error status",
+            reply.summary(),
+        )),
     }
 }

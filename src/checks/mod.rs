@@ -16,6 +16,7 @@ pub mod cancellation;
 pub mod completion;
 pub mod discover;
 pub mod http_session;
+pub mod http_sse;
 pub mod http_transport;
 pub mod lifecycle;
 pub mod logging;
@@ -192,6 +193,7 @@ pub fn all() -> Vec<&'static Check> {
         ping::CHECKS,
         http_session::CHECKS,
         http_transport::CHECKS,
+        http_sse::CHECKS,
         discover::CHECKS,
         stateless::CHECKS,
         stdio::CHECKS,

@@ -89,6 +89,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "Servers that declare the tools capability MUST respond to tools/list requests with the set of tools currently available to the requesting client. This set ... MUST NOT vary per-connection or as a side effect of other requests on the connection.",
         run: runs!(lists_stable),
     },
+    Check {
+        id: "base/stateless/cold-tool-call",
+        title: "a tools/call is served as the first request on a fresh connection",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/tools", anchor: "listing-tools" },
+        requirement: "Servers that declare the tools capability MUST respond to tools/list requests with the set of tools currently available to the requesting client. This set ... MUST NOT vary per-connection or as a side effect of other requests on the connection. (basic/versioning: Clients MAY call [server/discover] before sending any other requests [...] but are not required to: a client is free to invoke any RPC inline.)",
+        run: runs!(cold_tool_call),
+    },
 ];
 
 /// A `tools/list` whose `_meta` is `meta`, exactly (no envelope added).
@@ -245,4 +255,51 @@ async fn lists_stable(ctx: &Ctx) -> Outcome {
             format!("tool counts per connection: {}", counts.join(", ")),
         ))
     }
+}
+
+const TOOLS_LIST: super::pagination::ListMethod =
+    super::pagination::ListMethod { method: "tools/list", key: "tools", capability: "tools" };
+
+/// "[The set of tools] MUST NOT vary per-connection or as a side effect of
+/// other requests on the connection", and "a client is free to invoke any RPC
+/// inline". A tool that works after `tools/list` on one connection must work as the
+/// very first request on another (no discover, no list): the tools a client
+/// can call may not depend on what it sent before on its connection. The
+/// tool is one the user allows (`--call-tools`), with generated arguments.
+async fn cold_tool_call(ctx: &Ctx) -> Outcome {
+    let mut warm = ctx.session().await?;
+    let caps = super::pagination::capabilities(&mut warm).await?;
+    if !caps.get("tools").is_some_and(Value::is_object) {
+        return Ok(Verdict::Skip("the server declares no tools".into()));
+    }
+    let list = super::pagination::list_all(&mut warm, TOOLS_LIST).await?.items;
+    let pick = list.iter().filter(|t| ctx.call_tools.allows(t)).find_map(|t| {
+        let schema = t.get("inputSchema").cloned().unwrap_or(json!({"type": "object"}));
+        let args = super::tools::arguments(&schema);
+        let fits = jsonschema::validator_for(&schema).map(|v| v.is_valid(&args)).unwrap_or(false);
+        let name = t.get("name").and_then(Value::as_str)?;
+        fits.then(|| json!({"name": name, "arguments": args}))
+    });
+    let Some(params) = pick else {
+        return Ok(Verdict::Skip(
+            "no tool mcpcheck may call (see --call-tools) takes generated arguments".into(),
+        ));
+    };
+    let name = params["name"].as_str().unwrap_or_default().to_string();
+    let listed = warm.request("tools/call", Some(params.clone())).await?;
+    if verify::response(&listed)?.get("result").is_none() {
+        return Ok(Verdict::Skip(format!("{name} answers an error even after tools/list")));
+    }
+    let endpoint = ctx.endpoint.fresh()?;
+    let mut cold = Session::open(&endpoint, ctx.version, ctx.rec.clone()).await?;
+    let a = cold.request("tools/call", Some(params)).await?;
+    let r = verify::response(&a)?;
+    if r.get("result").is_some() {
+        return Ok(Verdict::pass(format!("{name} called cold on a fresh connection: a result")));
+    }
+    Ok(Verdict::violation(
+        format!("{name} was served after tools/list but refused as the first request on a fresh connection"),
+        "the result a listed connection gets",
+        jsonrpc::show(Some(r)),
+    ))
 }

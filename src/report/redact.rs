@@ -74,7 +74,9 @@ pub fn secrets_of_headers(headers: &[(String, String)]) -> Vec<String> {
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
         let sensitive = is_secret_header(&lower)
-            || ["token", "secret", "key", "auth", "cookie", "session"].iter().any(|w| lower.contains(w));
+            || ["token", "secret", "key", "auth", "cookie", "session", "password", "credential"]
+                .iter()
+                .any(|w| lower.contains(w));
         if !sensitive {
             continue;
         }

@@ -157,7 +157,7 @@ fn all_with(
         .collect()
 }
 
-fn subst_headers(
+pub fn subst_headers(
     h: &std::collections::BTreeMap<String, String>,
     vars: &Vars,
 ) -> Result<Vec<(String, String)>, String> {
@@ -166,7 +166,7 @@ fn subst_headers(
 
 /// A ready session whose handshake carries the scenario's headers
 /// (`Session::open` sends none).
-async fn open(
+pub async fn open(
     endpoint: &Endpoint,
     version: SpecVersion,
     rec: Recorder,
@@ -191,68 +191,125 @@ async fn open(
     Ok(s)
 }
 
-/// Sends one step's message and judges the answer; captures on the way.
-async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars: &mut Vars) -> Verdict {
-    let unset =
-        |name: String| Verdict::Error(format!("${{{name}}} has no value: the step that captures it failed"));
+/// What one step's message got back, before it is judged.
+pub struct Sent {
+    /// The request id, when the message was a request.
+    pub id: Option<Value>,
+    pub reply: crate::wire::session::Reply,
+    pub elapsed: Duration,
+}
+
+/// Why a step's message could not be sent or read.
+#[derive(Debug)]
+pub enum SendError {
+    /// `${name}` has no value (the step that captures it failed).
+    Unset(String),
+    /// The step has no message (the loader refuses such steps).
+    NoMessage,
+    /// Transport trouble: no answer.
+    Wire(crate::wire::WireError),
+}
+
+/// Builds a step's message (variables substituted, the scenario's and the
+/// step's headers) and sends it. Shared with `mcpcheck bench`'s load mixes,
+/// so a step is sent the same way in a test and under load.
+pub async fn send_step(
+    s: &mut Session,
+    step: &Step,
+    base: &[(String, String)],
+    vars: &Vars,
+) -> Result<Sent, SendError> {
     let mut headers = base.to_vec();
-    match subst_headers(&step.headers, vars) {
-        Ok(h) => headers.extend(h),
-        Err(name) => return unset(name),
-    }
+    headers.extend(subst_headers(&step.headers, vars).map_err(SendError::Unset)?);
     let opts = SendOpts { headers, ..Default::default() };
-    let Some(message) = step.message() else {
-        return Verdict::Error("the step has no message (the loader should have refused it)".into());
-    };
+    let message = step.message().ok_or(SendError::NoMessage)?;
     let started = Instant::now();
     let sent = match message {
         Message::Request { method, params } => {
-            let params = match params.map(|p| vars::subst(p, vars)).transpose() {
-                Ok(p) => p,
-                Err(name) => return unset(name),
-            };
+            let params = params.map(|p| vars::subst(p, vars)).transpose().map_err(SendError::Unset)?;
             s.request_with(method, params, &opts).await.map(|a| (Some(a.id), a.reply))
         }
         Message::Raw(raw) => {
-            let raw = match vars::subst(raw, vars) {
-                Ok(r) => r,
-                Err(name) => return unset(name),
-            };
+            let raw = vars::subst(raw, vars).map_err(SendError::Unset)?;
             let id =
                 (jsonrpc::kind(&raw) == jsonrpc::Kind::Request).then(|| raw.get("id").cloned()).flatten();
             s.send_value(&raw, &opts).await.map(|r| (id, r))
         }
         Message::Body(body) => {
-            let body = match vars::subst_str(body, vars) {
-                Ok(b) => b,
-                Err(name) => return unset(name),
-            };
+            let body = vars::subst_str(body, vars).map_err(SendError::Unset)?;
             s.send_text(body, None, None, &opts).await.map(|r| (None, r))
         }
     };
-    let elapsed = started.elapsed();
-    let (id, reply) = match sent {
-        Ok(x) => x,
-        Err(e) => return Verdict::Error(e.to_string()),
-    };
-    // A message the server could not read is answered with id null.
-    let null = Value::Null;
-    let response =
-        id.as_ref().and_then(|id| reply.response_to(id)).or_else(|| reply.response_to(&null)).or_else(|| {
-            if id.is_none() {
-                reply.messages.iter().find(|m| jsonrpc::kind(m) == jsonrpc::Kind::Response)
-            } else {
-                None
-            }
-        });
+    let (id, reply) = sent.map_err(SendError::Wire)?;
+    Ok(Sent { id, reply, elapsed: started.elapsed() })
+}
+
+impl Sent {
+    /// The JSON-RPC response to the step's message. A message the server
+    /// could not read is answered with id null.
+    pub fn response(&self) -> Option<&Value> {
+        let null = Value::Null;
+        let reply = &self.reply;
+        self.id.as_ref().and_then(|id| reply.response_to(id)).or_else(|| reply.response_to(&null)).or_else(
+            || {
+                if self.id.is_none() {
+                    reply.messages.iter().find(|m| jsonrpc::kind(m) == jsonrpc::Kind::Response)
+                } else {
+                    None
+                }
+            },
+        )
+    }
+}
+
+/// Whether a `method` step with no error or status expectation must get a result.
+pub fn wants_result(step: &Step) -> bool {
     let e = &step.expect;
-    let wants_result = matches!(message, Message::Request { .. })
+    matches!(step.message(), Some(Message::Request { .. }))
         && e.error.is_none()
         && e.error_code.is_none()
-        && e.status.is_none();
+        && e.status.is_none()
+}
+
+/// Holds an answer to the step's expectations and takes its captures into
+/// `vars`; every unmet expectation or capture is a [`Miss`]. `Err` is a
+/// variable with no value. Shared with `mcpcheck bench`'s load mixes.
+pub fn judge_step(step: &Step, sent: &Sent, vars: &mut Vars) -> Result<Vec<Miss>, String> {
+    let response = sent.response();
+    let answer =
+        Answer { reply: &sent.reply, response, elapsed: sent.elapsed, wants_result: wants_result(step) };
+    let mut misses = judge(&step.expect, &answer, vars)?;
+    for (var, pointer) in &step.capture {
+        match response.and_then(|r| r.pointer(pointer)) {
+            Some(v) => {
+                vars.insert(var.clone(), v.clone());
+            }
+            None => misses.push(Miss {
+                what: format!("capture {var}"),
+                expected: format!("a value at {pointer:?} to capture"),
+                actual: response.map_or_else(|| sent.reply.summary(), |r| jsonrpc::show(Some(r))),
+            }),
+        }
+    }
+    Ok(misses)
+}
+
+/// Sends one step's message and judges the answer; captures on the way.
+async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars: &mut Vars) -> Verdict {
+    let unset =
+        |name: String| Verdict::Error(format!("${{{name}}} has no value: the step that captures it failed"));
+    let sent = match send_step(s, step, base, vars).await {
+        Ok(sent) => sent,
+        Err(SendError::Unset(name)) => return unset(name),
+        Err(SendError::NoMessage) => {
+            return Verdict::Error("the step has no message (the loader should have refused it)".into());
+        }
+        Err(SendError::Wire(e)) => return Verdict::Error(e.to_string()),
+    };
+    let e = &step.expect;
     // On stdio HTTP statuses and headers do not exist: a step that expects
     // nothing else has nothing to judge, and that is not a pass.
-    let beyond_http = wants_result
+    let beyond_http = wants_result(step)
         || e.error.is_some()
         || e.error_code.is_some()
         || e.is_error.is_some()
@@ -262,24 +319,10 @@ async fn run_step(s: &mut Session, step: &Step, base: &[(String, String)], vars:
     if !s.is_http() && !beyond_http {
         return Verdict::Skip("the step expects only HTTP statuses or headers; the target is stdio".into());
     }
-    let answer = Answer { reply: &reply, response, elapsed, wants_result };
-    let mut misses = match judge(e, &answer, vars) {
-        Ok(m) => m,
-        Err(name) => return unset(name),
-    };
-    for (var, pointer) in &step.capture {
-        match response.and_then(|r| r.pointer(pointer)) {
-            Some(v) => {
-                vars.insert(var.clone(), v.clone());
-            }
-            None => misses.push(Miss {
-                what: format!("capture {var}"),
-                expected: format!("a value at {pointer:?} to capture"),
-                actual: response.map_or_else(|| reply.summary(), |r| jsonrpc::show(Some(r))),
-            }),
-        }
+    match judge_step(step, &sent, vars) {
+        Ok(misses) => verdict_of(step, &misses, sent.elapsed),
+        Err(name) => unset(name),
     }
-    verdict_of(step, &misses, elapsed)
 }
 
 fn verdict_of(step: &Step, misses: &[Miss], elapsed: Duration) -> Verdict {

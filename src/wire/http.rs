@@ -75,6 +75,10 @@ pub struct HttpReply {
     /// Pieces that should have been JSON but were not, with the parse error.
     pub undecodable: Vec<String>,
     pub elapsed: Duration,
+    /// The server ended the body (rather than the read stopping at the
+    /// response, the head, a watch window or a cap): only then does a
+    /// partial event at the end of a stream mean something was lost.
+    pub ended: bool,
 }
 
 impl HttpReply {
@@ -207,8 +211,16 @@ impl HttpTarget {
         }
         let is_sse = reply.media_type().as_deref() == Some("text/event-stream");
         let mut parser = SseParser::new();
-        let mut events = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+        // Events go straight into the reply, so that a read cut short by a
+        // watch window keeps the ones that arrived.
+        if is_sse {
+            reply.events = Some(Vec::new());
+        }
+        loop {
+            let Some(chunk) = resp.chunk().await.map_err(classify)? else {
+                reply.ended = true;
+                break;
+            };
             if reply.body.len() + chunk.len() > self.limits.max_body_bytes {
                 return Err(WireError::TooLarge(self.limits.max_body_bytes));
             }
@@ -225,9 +237,9 @@ impl HttpTarget {
                         let _ = tap.send(m.clone());
                     }
                 }
+                let events = reply.events.get_or_insert_with(Vec::new);
                 events.push(ev);
                 if events.len() > self.limits.max_sse_events {
-                    reply.events = Some(events);
                     return Err(WireError::TooManyEvents(self.limits.max_sse_events));
                 }
             }
@@ -237,9 +249,7 @@ impl HttpTarget {
                 break;
             }
         }
-        if is_sse {
-            reply.events = Some(events);
-        } else if !reply.body.is_empty() {
+        if !is_sse && !reply.body.is_empty() {
             match serde_json::from_slice::<Value>(&reply.body) {
                 Ok(Value::Array(items)) => reply.messages.extend(items),
                 Ok(v) => reply.messages.push(v),

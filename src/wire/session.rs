@@ -401,6 +401,31 @@ impl Session {
         Ok(Reply::from_http(t.send(req, &self.rec).await?))
     }
 
+    /// A POST of `msg` or, with no `msg`, a GET on the endpoint (with this
+    /// session's headers), read until the server ends the body or `window`
+    /// has passed, which is no error here: a GET stream may stay open for
+    /// good, and a POST stream may linger after its response. For checks that
+    /// look at a whole stream (SSE framing, resumption). `Err(Process)` on stdio.
+    pub async fn http_read_window(
+        &mut self,
+        msg: Option<&Value>,
+        opts: &SendOpts,
+        window: Duration,
+    ) -> Result<Reply, WireError> {
+        let Conn::Http(t) = &self.conn else {
+            return Err(WireError::Process("HTTP methods do not apply to stdio".into()));
+        };
+        let t = t.clone();
+        let mut req = match msg {
+            Some(m) => HttpRequest::post(m.to_string(), Until::End),
+            None => HttpRequest { method: Method::GET, headers: Vec::new(), body: None, until: Until::End },
+        };
+        req.headers = self.auto_headers(msg, opts);
+        // Nobody listens to the tap: the whole answer is looked at afterwards.
+        let (tap, _unheard) = tokio::sync::mpsc::unbounded_channel();
+        Ok(Reply::from_http(t.send_watched(req, Watch { tap, window }, &self.rec).await?))
+    }
+
     /// Access to the stdio process, for transport checks.
     pub fn stdio(&mut self) -> Option<&mut StdioConn> {
         match &mut self.conn {

@@ -5,7 +5,9 @@
 //! (`explain`), one resource (`calc://about`) and one template
 //! (`calc://result/{a}/{b}`), so that mounting two of them shows every
 //! renaming rule: `add_add`, `add_explain`, `calc://add/about`,
-//! `calc://add/result/{a}/{b}`.
+//! `calc://add/result/{a}/{b}`. A tool result embeds the result's resource
+//! (`calc://result/{a}/{b}`), so that mounting shows URIs inside results
+//! renamed too.
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
@@ -116,7 +118,16 @@ impl ServerHandler for Arithmetic {
         let result = match serde_json::from_value::<Operands>(args) {
             Err(e) => CallToolResult::error(vec![ContentBlock::text(format!("invalid arguments: {e}"))]),
             Ok(Operands { a, b }) => match self.apply(a, b) {
-                Some(result) => CallToolResult::structured(json!(Outcome { result })),
+                Some(result) => {
+                    let mut r = CallToolResult::structured(json!(Outcome { result }));
+                    // The result is a resource too: embedded under the URI
+                    // it can be read at again (renamed when mounted).
+                    r.content.push(ContentBlock::embedded_text(
+                        format!("{RESULT_PREFIX}{a}/{b}"),
+                        result.to_string(),
+                    ));
+                    r
+                }
                 None => CallToolResult::error(vec![ContentBlock::text("integer overflow")]),
             },
         };

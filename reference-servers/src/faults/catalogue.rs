@@ -124,7 +124,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::ContentTypeTextPlain,
         "content-type-text-plain",
-        &["http/response/content-type"],
+        &["http/response/content-type", "http/accept/both-listed-served"],
         "labels POST responses Content-Type: text/plain",
     ),
     spec(
@@ -380,6 +380,42 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "subscribe-not-served",
         &["resources/subscribe/matches-capability"],
         "declares resources.subscribe but answers resources/subscribe with -32601",
+    ),
+    spec(
+        Fault::AcceptExactMatch,
+        "accept-exact-match",
+        &["http/accept/both-listed-served"],
+        "answers 406 to a POST whose Accept is not exactly \"application/json, text/event-stream\" (other order, weights)",
+    ),
+    spec(
+        Fault::VersionHeaderRequired,
+        "version-header-required",
+        &["http/version-header/missing-assumed"],
+        "answers 400 to a request without MCP-Protocol-Version on a session negotiated at 2025-06-18 or later",
+    ),
+    spec(
+        Fault::SseDataNotJson,
+        "sse-data-not-json",
+        &["http/sse/framing"],
+        "opens the SSE answer to tools/list with an event whose data is the text `pong`, not a JSON-RPC message",
+    ),
+    spec(
+        Fault::ResumeOtherStream,
+        "resume-other-stream",
+        &["http/sse/resume-last-event-id"],
+        "answers a GET with Last-Event-ID by replaying the session's latest tools/list stream, whichever stream the id names",
+    ),
+    spec(
+        Fault::ColdCallRefused,
+        "cold-call-refused",
+        &["base/stateless/cold-tool-call"],
+        "refuses a 2026-07-28 tools/call sent as a client's first request (id 1) as an unknown tool, as if tools/list had to come first",
+    ),
+    spec(
+        Fault::Response200,
+        "response-200",
+        &["http/post/response-202"],
+        "answers a JSON-RPC response POSTed by the client with 200 and body {} instead of 202",
     ),
     auth(
         Fault::AuthNotRequired,

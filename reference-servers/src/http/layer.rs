@@ -116,6 +116,17 @@ impl Shared {
             return answer;
         }
         let session = header_str(&parts.headers, SESSION_HEADER).map(str::to_owned);
+        if self.on(Fault::VersionHeaderRequired)
+            && parts.method == Method::POST
+            && !parts.headers.contains_key(VERSION_HEADER)
+            && session
+                .as_deref()
+                .and_then(|s| self.issued_version(s))
+                // Revision dates compare as strings; 2025-06-18 brought the header.
+                .is_some_and(|v| v.as_str() >= "2025-06-18")
+        {
+            return text(StatusCode::BAD_REQUEST, "Bad Request: MCP-Protocol-Version header required");
+        }
         if self.on(Fault::VersionHeaderIgnored) {
             self.force_supported_version(&mut parts.headers, session.as_deref());
         }
@@ -212,6 +223,9 @@ impl Shared {
         single: Single,
         session: Option<String>,
     ) -> Response<Body> {
+        if let Some(refused) = transport_faults::refuses_cold_call(&self.faults, &single, &parts.headers) {
+            return refused;
+        }
         let cancellation = single.is_method("notifications/cancelled");
         if cancellation && self.on(Fault::CancelIgnored) {
             return empty(StatusCode::ACCEPTED);
@@ -246,6 +260,9 @@ impl Shared {
         {
             return text(StatusCode::NOT_FOUND, "Not Found: no session");
         }
+        if status == StatusCode::ACCEPTED && single.is_response() && self.on(Fault::Response200) {
+            return json_response(StatusCode::OK, b"{}".to_vec());
+        }
         if status == StatusCode::ACCEPTED && single.is_notification() && self.on(Fault::Notification200) {
             return json_response(StatusCode::OK, b"{}".to_vec());
         }
@@ -258,11 +275,16 @@ impl Shared {
         if !wants_body {
             return response;
         }
-        self.rewrite_response(response, &single).await
+        self.rewrite_response(response, &single, session.as_deref()).await
     }
 
     /// Buffers rmcp's answer to `single` and edits each JSON-RPC message.
-    async fn rewrite_response(&self, response: Response<Body>, single: &Single) -> Response<Body> {
+    async fn rewrite_response(
+        &self,
+        response: Response<Body>,
+        single: &Single,
+        session: Option<&str>,
+    ) -> Response<Body> {
         let (mut parts, body) = response.into_parts();
         let kind = body_kind(&parts.headers);
         if kind == BodyKind::Other {
@@ -285,7 +307,13 @@ impl Shared {
         };
         let new_body = match kind {
             BodyKind::Sse => {
-                transport_faults::on_sse_body(&self.faults, messages::rewrite_sse(&bytes, &mut rewrite))
+                let body = transport_faults::on_sse_body(
+                    &self.faults,
+                    single,
+                    messages::rewrite_sse(&bytes, &mut rewrite),
+                );
+                transport_faults::remember_answer(&self.faults, &self.transport, single, session, &body);
+                body
             }
             _ => messages::rewrite_json(&bytes, &mut rewrite).unwrap_or_else(|| bytes.to_vec()),
         };

@@ -41,6 +41,11 @@ impl Single {
         self.method.is_some() && self.id.is_none()
     }
 
+    /// A response: no method, and a result or an error.
+    pub fn is_response(&self) -> bool {
+        self.method.is_none() && (self.value.get("result").is_some() || self.value.get("error").is_some())
+    }
+
     /// Whether the id is a JSON string.
     pub fn has_string_id(&self) -> bool {
         matches!(self.id, Some(Value::String(_)))

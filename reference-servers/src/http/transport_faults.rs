@@ -18,12 +18,18 @@ const VERSION_HEADER: &str = "mcp-protocol-version";
 const STATELESS_VERSION: &str = "2026-07-28";
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+const LAST_EVENT_ID: &str = "last-event-id";
+/// What `accept-exact-match` insists on, byte for byte.
+const EXACT_ACCEPT: &str = "application/json, text/event-stream";
 
 /// What these faults remember between requests.
 #[derive(Default)]
 pub(crate) struct State {
     /// `session-id-sequential`: real id ↔ the number shown to clients.
     sequential: Mutex<SequentialIds>,
+    /// `resume-other-stream`: each session's latest tools/list SSE answer
+    /// (one entry per session, for the server's lifetime: a test target).
+    tools_lists: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 #[derive(Default)]
@@ -63,10 +69,66 @@ pub(crate) fn on_request(
     {
         return Some(status_with(StatusCode::OK, "text/event-stream", ""));
     }
+    if faults.contains(Fault::AcceptExactMatch)
+        && parts.method == Method::POST
+        && header_str(&parts.headers, header::ACCEPT.as_str()) != Some(EXACT_ACCEPT)
+    {
+        return Some(status_with(StatusCode::NOT_ACCEPTABLE, "text/plain", "Not Acceptable"));
+    }
+    if faults.contains(Fault::ResumeOtherStream)
+        && parts.method == Method::GET
+        && let Some(last) = header_str(&parts.headers, LAST_EVENT_ID)
+        && let Some(session) = header_str(&parts.headers, SESSION_HEADER)
+        && let Ok(answers) = state.tools_lists.lock()
+        && let Some(body) = answers.get(session)
+        && !String::from_utf8_lossy(body).lines().any(|l| l.strip_prefix("id:").map(str::trim) == Some(last))
+    {
+        let mut response = Response::new(Body::from(body.clone()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        return Some(response);
+    }
     if faults.contains(Fault::GetJson) && parts.method == Method::GET && has_session {
         return Some(status_with(StatusCode::OK, "application/json", "{}"));
     }
     None
+}
+
+/// `resume-other-stream`: keeps the SSE answer to a session's latest
+/// tools/list, to replay on a resuming GET for another stream.
+pub(crate) fn remember_answer(
+    faults: &FaultSet,
+    state: &State,
+    single: &Single,
+    session: Option<&str>,
+    sse_body: &[u8],
+) {
+    if faults.contains(Fault::ResumeOtherStream)
+        && single.is_method("tools/list")
+        && let Some(session) = session
+        && let Ok(mut answers) = state.tools_lists.lock()
+    {
+        answers.insert(session.to_owned(), sse_body.to_vec());
+    }
+}
+
+/// `cold-call-refused`: a stateless tools/call with id 1 (a client's first
+/// request, as mcpcheck numbers them) is refused as an unknown tool.
+pub(crate) fn refuses_cold_call(
+    faults: &FaultSet,
+    single: &Single,
+    headers: &HeaderMap,
+) -> Option<Response<Body>> {
+    if !(faults.contains(Fault::ColdCallRefused)
+        && single.is_method("tools/call")
+        && single.id == Some(json!(1))
+        && is_stateless(headers))
+    {
+        return None;
+    }
+    let body = super::messages::error_body(json!(1), -32602, "Unknown tool: list the tools first");
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Some(response)
 }
 
 /// Request-body faults on a POST, before rmcp validates it: `_meta` fields
@@ -109,6 +171,8 @@ pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
         || (faults.contains(Fault::ResultTypeMissing) && single.is_method("prompts/list"))
         || (faults.contains(Fault::ListsVary) && single.is_method("tools/list"))
         || faults.contains(Fault::EventIdConstant)
+        || (faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list"))
+        || (faults.contains(Fault::ResumeOtherStream) && single.is_method("tools/list"))
 }
 
 /// Message faults on one JSON-RPC message answering `single`.
@@ -144,8 +208,12 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     }
 }
 
+/// `sse-data-not-json`: an event of plain text before the rest (tools/list);
 /// `event-id-constant`: every `id:` line of an SSE body becomes `id: 1`.
-pub(crate) fn on_sse_body(faults: &FaultSet, body: Vec<u8>) -> Vec<u8> {
+pub(crate) fn on_sse_body(faults: &FaultSet, single: &Single, mut body: Vec<u8>) -> Vec<u8> {
+    if faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list") {
+        body.splice(0..0, b"data: pong\n\n".iter().copied());
+    }
     if !faults.contains(Fault::EventIdConstant) {
         return body;
     }

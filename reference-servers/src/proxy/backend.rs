@@ -1,28 +1,24 @@
-//! One backend of the proxy: a raw Streamable HTTP JSON-RPC client.
+//! One backend of the proxy, over either transport: a raw JSON-RPC client
+//! that opens a session (`initialize`, `notifications/initialized`), sends
+//! requests and notifications in it, and relays what the backend sends on
+//! its own to the frontend session ([`Relay`]).
 //!
-//! Why by hand and not rmcp's client: this crate builds rmcp without its
-//! client features, and the proxy needs very little of a client (initialize,
-//! requests, reading a JSON or SSE answer, the session id) while having to
-//! control exactly which headers go out: the backend's own, from the
-//! config, never the frontend client's.
-//!
-//! Bounded: every request has [`TIMEOUT`]; at most [`MAX_BODY`] bytes of an
-//! answer are read.
+//! The transports are [`super::http_backend`] (Streamable HTTP: POSTs, and
+//! the session's GET stream) and [`super::stdio_backend`] (a child process
+//! per session).
 
-use std::{
-    sync::atomic::{AtomicI64, Ordering},
-    time::Duration,
-};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
-use reqwest::{
-    StatusCode,
-    header::{HeaderMap, HeaderName, HeaderValue},
-};
 use serde_json::{Value, json};
+
+use super::http_backend::{HttpBackend, HttpSession};
+use super::relay::Relay;
+use super::stdio_backend::{StdioBackend, StdioSession};
 
 /// Bound on one backend exchange.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Most bytes read from one backend answer.
+/// Most bytes read from one backend answer (or stdio line).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// The revision the proxy speaks to its backends when its frontend client
 /// has not negotiated one with a handshake (2026-07-28 is stateless).
@@ -32,7 +28,7 @@ pub const BACKEND_VERSION: &str = "2025-11-25";
 /// answers).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BackendError {
-    /// Unreachable, timed out, or broke off.
+    /// Unreachable, timed out, broke off, or (stdio) the process exited.
     #[error("{0}")]
     Transport(String),
     /// The backend no longer knows the session (HTTP 404).
@@ -48,19 +44,31 @@ pub enum BackendError {
 pub struct Backend {
     /// The namespace and the name errors carry.
     pub name: String,
-    url: String,
-    /// The backend's own headers (its credentials) from the config.
-    headers: HeaderMap,
-    client: reqwest::Client,
+    /// Whether its names are offered as they are, without `NAME_` (at most
+    /// one backend; see [`super::config`]).
+    pub unprefixed: bool,
+    transport: Transport,
+}
+
+#[derive(Debug)]
+enum Transport {
+    Http(HttpBackend),
+    Stdio(StdioBackend),
 }
 
 /// One open session with a backend.
 #[derive(Debug)]
 pub struct BackendSession {
-    id: Option<String>,
     /// The revision this session negotiated, sent as MCP-Protocol-Version.
     version: String,
     next_id: AtomicI64,
+    conn: Conn,
+}
+
+#[derive(Debug)]
+enum Conn {
+    Http(HttpSession),
+    Stdio(StdioSession),
 }
 
 /// A JSON-RPC error the backend answered with.
@@ -71,61 +79,117 @@ pub struct RpcError {
     pub data: Option<Value>,
 }
 
-impl Backend {
-    /// A backend at `url`, sending `headers` (name, value) on every request.
-    pub fn new(name: String, url: String, headers: &[(String, String)]) -> Result<Self, String> {
-        let mut map = HeaderMap::new();
-        for (n, v) in headers {
-            let n = HeaderName::from_bytes(n.as_bytes()).map_err(|e| format!("header {n:?}: {e}"))?;
-            let v = HeaderValue::from_str(v).map_err(|e| format!("header {n}: {e}"))?;
-            map.insert(n, v);
+impl BackendSession {
+    /// A fresh request id in this session.
+    pub fn next_id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Whether this session can no longer answer (a stdio backend's process
+    /// exited); an HTTP session is known dead only when a request fails.
+    pub fn is_dead(&self) -> bool {
+        match &self.conn {
+            Conn::Http(_) => false,
+            Conn::Stdio(s) => s.is_dead(),
         }
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Self { name, url, headers: map, client })
+    }
+}
+
+impl Backend {
+    /// A Streamable HTTP backend at `url`, sending `headers` (name, value) on
+    /// every request.
+    pub fn new(name: String, url: String, headers: &[(String, String)]) -> Result<Self, String> {
+        Ok(Self { name, unprefixed: false, transport: Transport::Http(HttpBackend::new(url, headers)?) })
+    }
+
+    /// A stdio backend: `command` with `args` (and `env` added to the
+    /// proxy's environment), one process per session.
+    pub fn stdio(name: String, command: String, args: Vec<String>, env: Vec<(String, String)>) -> Self {
+        Self { name, unprefixed: false, transport: Transport::Stdio(StdioBackend { command, args, env }) }
+    }
+
+    /// This backend, its names offered without `NAME_`.
+    pub fn without_prefix(mut self) -> Self {
+        self.unprefixed = true;
+        self
     }
 
     /// Opens a session at `version`: `initialize`, then
     /// `notifications/initialized`. The proxy asks for its frontend client's
     /// revision, so that a backend never sends what that client's revision
-    /// cannot carry (a resource link to a 2025-03-26 client, say).
-    pub async fn open(&self, version: &str) -> Result<BackendSession, BackendError> {
+    /// cannot carry (a resource link to a 2025-03-26 client, say). What the
+    /// backend sends on its own in this session goes to `relay`.
+    pub async fn open(&self, version: &str, relay: Option<Relay>) -> Result<BackendSession, BackendError> {
         let params = json!({
             "protocolVersion": version,
             "capabilities": {},
             "clientInfo": {"name": "mcpcheck-proxy", "version": env!("CARGO_PKG_VERSION")},
         });
         let msg = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params});
-        let (headers, answer) = self.post(None, version, &msg).await?;
-        let answer = answer.ok_or_else(|| BackendError::Protocol("initialize was not answered".into()))?;
-        if answer.get("result").is_none() {
-            return Err(BackendError::Protocol(format!("initialize refused: {answer}")));
-        }
-        let id = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let negotiated = answer.pointer("/result/protocolVersion").and_then(Value::as_str).unwrap_or(version);
-        let session = BackendSession { id, version: negotiated.to_owned(), next_id: AtomicI64::new(1) };
         let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        self.post(session.id.as_deref(), &session.version, &note).await?;
-        Ok(session)
+        let negotiated = |answer: &Value| -> Result<String, BackendError> {
+            if answer.get("result").is_none() {
+                return Err(BackendError::Protocol(format!("initialize refused: {answer}")));
+            }
+            let v = answer.pointer("/result/protocolVersion").and_then(Value::as_str).unwrap_or(version);
+            Ok(v.to_owned())
+        };
+        match &self.transport {
+            Transport::Http(http) => {
+                let (headers, answer) = http.post(None, version, &msg, None).await?;
+                let answer =
+                    answer.ok_or_else(|| BackendError::Protocol("initialize was not answered".into()))?;
+                let version = negotiated(&answer)?;
+                let id = headers.get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                http.post(id.as_deref(), &version, &note, None).await?;
+                let listener = match (&id, relay) {
+                    (Some(id), Some(relay)) => Some(http.listen(id.clone(), version.clone(), relay)),
+                    _ => None,
+                };
+                let conn = Conn::Http(HttpSession { id, listener });
+                Ok(BackendSession { version, next_id: AtomicI64::new(1), conn })
+            }
+            Transport::Stdio(stdio) => {
+                let session = stdio.spawn(relay)?;
+                let answer = session.request(0, &msg, None).await?;
+                let version = negotiated(&answer)?;
+                session.send(&note).await?;
+                Ok(BackendSession { version, next_id: AtomicI64::new(1), conn: Conn::Stdio(session) })
+            }
+        }
     }
 
-    /// Sends `method` in `session`: the result, or the backend's JSON-RPC error.
+    /// Sends `method` in `session` with a fresh id.
     pub async fn request(
         &self,
         session: &BackendSession,
         method: &str,
         params: Value,
+        relay: Option<&Relay>,
     ) -> Result<Result<Value, RpcError>, BackendError> {
-        let id = session.next_id.fetch_add(1, Ordering::Relaxed);
+        self.request_with_id(session, session.next_id(), method, params, relay).await
+    }
+
+    /// Sends request `id` (from [`BackendSession::next_id`]) in `session`:
+    /// the result, or the backend's JSON-RPC error. Messages that come with
+    /// the answer (HTTP) go to `relay`.
+    pub async fn request_with_id(
+        &self,
+        session: &BackendSession,
+        id: i64,
+        method: &str,
+        params: Value,
+        relay: Option<&Relay>,
+    ) -> Result<Result<Value, RpcError>, BackendError> {
         let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let (_, answer) = self.post(session.id.as_deref(), &session.version, &msg).await?;
-        let answer = answer.ok_or_else(|| BackendError::Protocol(format!("{method} was not answered")))?;
+        let answer = match (&self.transport, &session.conn) {
+            (Transport::Http(http), Conn::Http(s)) => {
+                let (_, answer) = http.post(s.id.as_deref(), &session.version, &msg, relay).await?;
+                answer.ok_or_else(|| BackendError::Protocol(format!("{method} was not answered")))?
+            }
+            (Transport::Stdio(_), Conn::Stdio(s)) => s.request(id, &msg, relay).await?,
+            _ => return Err(BackendError::Protocol("session of another transport".into())),
+        };
         if let Some(result) = answer.get("result") {
             return Ok(Ok(result.clone()));
         }
@@ -141,90 +205,30 @@ impl Backend {
         }))
     }
 
-    /// Ends `session` (best effort: the backend forgets it either way).
-    pub async fn close(&self, session: &BackendSession) {
-        if let Some(id) = &session.id {
-            let _ = self
-                .client
-                .delete(&self.url)
-                .headers(self.headers.clone())
-                .header("mcp-session-id", id)
-                .send()
-                .await;
-        }
-    }
-
-    /// POSTs `msg`; the response headers and the JSON-RPC response to it
-    /// (`None` for a notification's 202).
-    async fn post(
+    /// Sends the notification `method` in `session`.
+    pub async fn notify(
         &self,
-        session: Option<&str>,
-        version: &str,
-        msg: &Value,
-    ) -> Result<(HeaderMap, Option<Value>), BackendError> {
-        let mut req = self
-            .client
-            .post(&self.url)
-            .headers(self.headers.clone())
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .body(msg.to_string());
-        if let Some(id) = session {
-            req = req.header("mcp-session-id", id).header("mcp-protocol-version", version);
-        }
-        let mut response = req.send().await.map_err(|e| BackendError::Transport(e.to_string()))?;
-        let status = response.status();
-        if status == StatusCode::NOT_FOUND && session.is_some() {
-            return Err(BackendError::SessionGone);
-        }
-        let headers = response.headers().clone();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| BackendError::Transport(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(BackendError::Protocol(format!("answer larger than {MAX_BODY} bytes")));
+        session: &BackendSession,
+        method: &str,
+        params: Value,
+    ) -> Result<(), BackendError> {
+        let msg = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        match (&self.transport, &session.conn) {
+            (Transport::Http(http), Conn::Http(s)) => {
+                http.post(s.id.as_deref(), &session.version, &msg, None).await.map(|_| ())
             }
-            body.extend_from_slice(&chunk);
-        }
-        if status == StatusCode::ACCEPTED {
-            return Ok((headers, None));
-        }
-        if !status.is_success() && body.is_empty() {
-            return Err(BackendError::Protocol(format!("HTTP {status}")));
-        }
-        let id = msg.get("id");
-        let is_sse = headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("text/event-stream"));
-        let candidates: Vec<Value> = if is_sse {
-            sse_data(&body).filter_map(|d| serde_json::from_str(&d).ok()).collect()
-        } else {
-            serde_json::from_slice(&body).ok().into_iter().collect()
-        };
-        let answer = candidates
-            .into_iter()
-            .find(|m| m.get("id") == id && (m.get("result").is_some() || m.get("error").is_some()));
-        match answer {
-            Some(a) => Ok((headers, Some(a))),
-            None if id.is_none() => Ok((headers, None)),
-            None => Err(BackendError::Protocol(format!("HTTP {status} without a response"))),
+            (Transport::Stdio(_), Conn::Stdio(s)) => s.send(&msg).await,
+            _ => Err(BackendError::Protocol("session of another transport".into())),
         }
     }
-}
 
-/// The `data` of each event in an SSE body (multi-line data joined by `\n`).
-fn sse_data(body: &[u8]) -> impl Iterator<Item = String> + '_ {
-    let text = String::from_utf8_lossy(body).replace("\r\n", "\n");
-    let events: Vec<String> = text
-        .split("\n\n")
-        .filter_map(|event| {
-            let data: Vec<&str> = event
-                .lines()
-                .filter_map(|l| l.strip_prefix("data:"))
-                .map(|d| d.strip_prefix(' ').unwrap_or(d))
-                .collect();
-            (!data.is_empty()).then(|| data.join("\n"))
-        })
-        .collect();
-    events.into_iter()
+    /// Ends `session` (best effort: the backend forgets it either way; a
+    /// stdio backend's process is killed when the session is dropped).
+    pub async fn close(&self, session: &BackendSession) {
+        if let (Transport::Http(http), Conn::Http(HttpSession { id: Some(id), .. })) =
+            (&self.transport, &session.conn)
+        {
+            http.delete(id).await;
+        }
+    }
 }
