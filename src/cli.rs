@@ -44,7 +44,9 @@ pub enum Command {
     Report(crate::commands::report::ReportArgs),
     /// Scenario files: print their JSON Schema, or validate them.
     Scenario(crate::scenario::command::ScenarioArgs),
-    /// Measure a server's throughput and latency under load.
+    // `about` as an attribute, not a doc comment: a doc comment would also
+    // reset the long help that BenchArgs carries.
+    #[command(about = "Measure a server's throughput and latency under load")]
     Bench(Box<crate::bench::args::BenchArgs>),
 }
 

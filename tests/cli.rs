@@ -203,3 +203,14 @@ fn coverage_doc_names_only_known_checks() {
         assert!(known.contains(&piece), "docs/coverage.md names {piece}, which `mcpcheck list` lacks");
     }
 }
+
+/// `bench --help` explains the load models (its long help is not reset by
+/// the subcommand's one-line description).
+#[test]
+fn bench_help_explains_the_load_models() {
+    mcpcheck()
+        .args(["bench", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coordinated omission").and(predicate::str::contains("Exit codes")));
+}
