@@ -58,9 +58,18 @@ pub enum Verdict {
 pub struct Prepared {
     /// `{"jsonrpc":"2.0","method":…,"params":…,"id":`
     prefix: Vec<u8>,
-    /// HTTP: every header the call carries; an invalid one is the error
-    /// every send of the call returns (as the recorded path would).
-    http: Option<(Arc<HttpTarget>, Result<HeaderMap, WireError>)>,
+    /// HTTP: the target, its URL parsed once, and every header the call
+    /// carries; an invalid one is the error every send of the call returns
+    /// (as the recorded path would).
+    http: Option<HttpCall>,
+}
+
+#[derive(Debug, Clone)]
+struct HttpCall {
+    target: Arc<HttpTarget>,
+    /// `None` when the URL does not parse: reqwest then reports it per send.
+    url: Option<reqwest::Url>,
+    headers: Result<HeaderMap, WireError>,
 }
 
 impl Session {
@@ -80,7 +89,7 @@ impl Session {
             // The message only matters for the routing headers (method, name).
             let msg = jsonrpc::request(json!(0), method, params.clone());
             let headers = header_map(t, &self.headers_for(&msg));
-            (t.clone(), headers)
+            HttpCall { target: t.clone(), url: reqwest::Url::parse(&t.url).ok(), headers }
         });
         Prepared { prefix, http }
     }
@@ -93,7 +102,7 @@ impl Session {
         body.extend_from_slice(&call.prefix);
         body.extend_from_slice(id.to_string().as_bytes());
         body.push(b'}');
-        let Some((target, headers)) = &call.http else {
+        let Some(HttpCall { target, url, headers }) = &call.http else {
             let text = String::from_utf8_lossy(&body).into_owned();
             let reply = self.send_text(text, Some(json!(id)), None, &SendOpts::default()).await;
             drop(self.rec.take());
@@ -103,7 +112,7 @@ impl Session {
         };
         let headers = headers.clone()?;
         let limit = target.limits.timeout;
-        let read = exchange(target, headers, body, id);
+        let read = exchange(target, url.as_ref(), headers, body, id);
         tokio::time::timeout(limit, read).await.unwrap_or(Err(WireError::Timeout(limit)))
     }
 }
@@ -128,10 +137,19 @@ fn header_map(t: &HttpTarget, session: &[(String, String)]) -> Result<HeaderMap,
     Ok(map)
 }
 
-async fn exchange(t: &HttpTarget, headers: HeaderMap, body: Vec<u8>, id: i64) -> Result<Verdict, WireError> {
+async fn exchange(
+    t: &HttpTarget,
+    url: Option<&reqwest::Url>,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    id: i64,
+) -> Result<Verdict, WireError> {
     let Limits { max_body_bytes, max_sse_events, .. } = t.limits;
-    let mut resp =
-        t.client().post(&t.url).headers(headers).body(body).send().await.map_err(super::http::classify)?;
+    let builder = match url {
+        Some(u) => t.client().post(u.clone()),
+        None => t.client().post(&t.url),
+    };
+    let mut resp = builder.headers(headers).body(body).send().await.map_err(super::http::classify)?;
     let status = resp.status().as_u16();
     let is_sse = resp
         .headers()
