@@ -11,15 +11,21 @@
 //! arriving at that rate would see: coordinated omission corrected, as in wrk2.
 //! The workers bound the calls in flight.
 //!
-//! Every call goes through [`Session::request`]: the raw wire, the whole answer
-//! read (an SSE stream until the response to the call), so latency is the
-//! whole response, body included.
+//! The plan's one call goes through [`Session::send_prepared`] (the wire's
+//! hot path, [`crate::wire::lean`]): serialised once per session, only the id
+//! changing, judged without recording the exchange, since a bench keeps
+//! counts, not transcripts, and building a transcript per call cost more CPU
+//! than the rest of the generator. It reads what [`Session::request`] reads:
+//! the whole answer (an SSE stream until the response to the call), so
+//! latency is the whole response, body included. Load mixes keep the recorded
+//! path: their expectations look at the answer itself.
 
 use super::metrics::{Live, Outcome, Tally};
 use super::mix::{Mix, MixUser, StepResult, StepTallies, UserError};
 use super::plan::{Call, Model, Plan};
 use super::timeline::Timeline;
 use crate::spec::SpecVersion;
+use crate::wire::lean::{Prepared, Verdict};
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, OpenError, Session};
 use futures::StreamExt;
@@ -70,14 +76,15 @@ pub enum Work {
 
 /// One user: its session, and with a mix its variables and draw.
 enum User {
-    Call(Session),
+    /// The session and the plan's call prepared for it.
+    Call(Session, Box<Prepared>),
     Mix(Arc<Mix>, Box<MixUser>),
 }
 
 impl User {
     fn session(&self) -> &Session {
         match self {
-            User::Call(s) => s,
+            User::Call(s, _) => s,
             User::Mix(_, u) => u.session(),
         }
     }
@@ -186,7 +193,7 @@ pub async fn run_with(
 ) -> (Measured, Extra) {
     let wanted = plan.model.sessions();
     let opened: Vec<Result<User, String>> = futures::stream::iter(0..wanted)
-        .map(|i| open_user(endpoint, version, work, u64::from(i)))
+        .map(|i| open_user(endpoint, version, work, &plan.call, u64::from(i)))
         .buffer_unordered(OPEN_CONCURRENCY)
         .collect()
         .await;
@@ -271,9 +278,14 @@ async fn open_user(
     endpoint: &Endpoint,
     version: SpecVersion,
     work: &Work,
+    plan_call: &Call,
     seed: u64,
 ) -> Result<User, String> {
-    let Work::Mix(mix) = work else { return open(endpoint, version).await.map(User::Call) };
+    let Work::Mix(mix) = work else {
+        let s = open(endpoint, version).await?;
+        let call = Box::new(s.prepare(&plan_call.method, plan_call.params.clone()));
+        return Ok(User::Call(s, call));
+    };
     let mut last = String::new();
     for _ in 0..OPEN_TRIES {
         match mix.open_user(endpoint, version, seed).await {
@@ -297,19 +309,24 @@ async fn open(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, Stri
     Err(last)
 }
 
-/// One call on the session; the recorded exchange is dropped at once (a
+/// One call on the session, on the wire's hot path: nothing is recorded (a
 /// bench keeps counts, not transcripts, and memory must stay flat).
-async fn call(s: &mut Session, c: &Call) -> Outcome {
-    let r = s.request(&c.method, c.params.clone()).await;
-    drop(s.rec.take());
-    Outcome::of(&r)
+async fn call(s: &mut Session, c: &Prepared) -> Outcome {
+    match s.send_prepared(c).await {
+        Ok(Verdict::Success) => Outcome::Success,
+        Ok(Verdict::HttpStatus(code)) => Outcome::HttpStatus(code),
+        Ok(Verdict::JsonRpcError(code)) => Outcome::JsonRpcError(code),
+        Ok(Verdict::IsError) => Outcome::IsError,
+        Ok(Verdict::Invalid) => Outcome::Invalid,
+        Err(e) => Outcome::Transport(e.to_string()),
+    }
 }
 
 /// The user's next call: the plan's call, or a step drawn from the mix
 /// (with its position among the weighted steps and a missed expectation).
-async fn next_call(u: &mut User, sh: &Shared) -> (Outcome, Option<(usize, Option<String>)>) {
+async fn next_call(u: &mut User) -> (Outcome, Option<(usize, Option<String>)>) {
     match u {
-        User::Call(s) => (call(s, &sh.call).await, None),
+        User::Call(s, c) => (call(s, c).await, None),
         User::Mix(mix, mu) => {
             let (entry, outcome, miss) = mix.next(mu).await;
             (outcome, Some((entry, miss)))
@@ -337,8 +354,12 @@ fn must_reopen(s: &Session, outcome: &Outcome) -> bool {
 async fn recover(user: usize, u: &mut User, endpoint: &Endpoint, sh: &Shared) {
     let version = u.session().version;
     match u {
-        User::Call(s) => match Session::open(endpoint, version, Recorder::new()).await {
-            Ok(new) => *s = new,
+        User::Call(s, c) => match Session::open(endpoint, version, Recorder::new()).await {
+            Ok(new) => {
+                // The session id is in the prepared headers: prepare anew.
+                **c = new.prepare(&sh.call.method, sh.call.params.clone());
+                *s = new;
+            }
             Err(_) => sh.session_failed(user),
         },
         User::Mix(mix, mu) => match mix.open_user(endpoint, version, user as u64).await {
@@ -358,7 +379,7 @@ async fn closed_user(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Share
     tokio::time::sleep_until(sh.start + delay).await;
     while Instant::now() < sh.end && sh.claim().is_some() {
         let sent = Instant::now();
-        let (outcome, step) = next_call(&mut s, &sh).await;
+        let (outcome, step) = next_call(&mut s).await;
         let latency = sent.elapsed();
         let reopen = must_reopen(s.session(), &outcome);
         sh.record(user, outcome, latency, step);
@@ -382,7 +403,7 @@ async fn open_worker(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Share
         if sh.stop.is_set() {
             break;
         }
-        let (outcome, step) = next_call(&mut s, &sh).await;
+        let (outcome, step) = next_call(&mut s).await;
         // From when the call was due, not when it went out.
         let latency = due.elapsed();
         let reopen = must_reopen(s.session(), &outcome);

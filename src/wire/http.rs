@@ -115,6 +115,12 @@ impl HttpTarget {
         Ok(HttpTarget { client, url: url.to_string(), extra_headers, limits })
     }
 
+    /// The connection pool (one per target: per user in a bench), for the
+    /// bench's hot path in [`super::lean`].
+    pub(super) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// The same target on a connection pool of its own, for checks that must
     /// reach the server over a fresh connection.
     pub fn fresh(&self) -> Result<HttpTarget, WireError> {
@@ -271,7 +277,7 @@ impl HttpTarget {
     }
 }
 
-fn looks_like_sse(body: &[u8]) -> bool {
+pub(super) fn looks_like_sse(body: &[u8]) -> bool {
     [&b"data:"[..], b"event:", b"id:", b"retry:", b":"].iter().any(|p| body.starts_with(p))
 }
 
@@ -285,7 +291,7 @@ fn decode_event(ev: &SseEvent, reply: &mut HttpReply) {
     }
 }
 
-fn classify(e: reqwest::Error) -> WireError {
+pub(super) fn classify(e: reqwest::Error) -> WireError {
     if e.is_connect() {
         // The innermost source names the real cause ("Connection refused").
         let mut cause: &dyn std::error::Error = &e;

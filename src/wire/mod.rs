@@ -4,10 +4,12 @@
 //! Layers: [`jsonrpc`] (message helpers) and [`sse`] (event-stream parser) are
 //! pure; [`http`] and [`stdio`] move bytes under [`Limits`]; [`session`] speaks
 //! one protocol revision on top of either (handshake, session id, the 2026-07-28
-//! envelope); [`record`] keeps what happened for the report.
+//! envelope); [`record`] keeps what happened for the report. [`lean`] is the
+//! load generator's exception: one fixed call, judged and not recorded.
 
 pub mod http;
 pub mod jsonrpc;
+pub mod lean;
 pub mod record;
 pub mod session;
 pub mod sse;

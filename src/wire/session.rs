@@ -218,9 +218,27 @@ impl Session {
 
     /// A fresh integer id.
     pub fn next_id(&mut self) -> Value {
+        json!(self.next_id_number())
+    }
+
+    /// A fresh integer id, as a number.
+    pub fn next_id_number(&mut self) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        json!(id)
+        id
+    }
+
+    /// The HTTP target, when the session speaks HTTP (for [`super::lean`]).
+    pub(super) fn http_target(&self) -> Option<&Arc<HttpTarget>> {
+        match &self.conn {
+            Conn::Http(t) => Some(t),
+            Conn::Stdio(_) => None,
+        }
+    }
+
+    /// The headers sent with `msg` when nothing is overridden.
+    pub(super) fn headers_for(&self, msg: &Value) -> Vec<(String, String)> {
+        self.auto_headers(Some(msg), &SendOpts::default())
     }
 
     /// The params of a request as this revision sends them: on 2026-07-28 with
