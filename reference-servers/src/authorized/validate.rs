@@ -4,8 +4,14 @@
 //! The JWKS is fetched on first use and cached; a token whose `kid` is not in
 //! the cache triggers one refetch (the issuer may have rotated keys), never more
 //! per token, and at most one refetch runs at a time.
+//!
+//! Per-request work is kept to the token itself (issue 6: the authorized
+//! server's throughput next to the plain one's): the keys are decoded into
+//! [`DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
+//! algorithm is built once, with the validator.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock as SyncRwLock};
 use std::time::Duration;
 
 use base64::Engine;
@@ -14,7 +20,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::Mutex;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
@@ -81,13 +87,57 @@ pub enum KeySource {
     Discover,
 }
 
+/// The issuer's JWKS, decoded once per fetch.
+#[derive(Default)]
+struct Keys {
+    /// By `kid`: the first key with that kid, as [`JwkSet::find`] picks it;
+    /// `None` when that key does not decode (then the kid matches nothing).
+    by_kid: HashMap<String, Option<Arc<DecodingKey>>>,
+    /// Every key that decodes, for tokens without a `kid`.
+    all: Vec<Arc<DecodingKey>>,
+}
+
+impl Keys {
+    fn decode(set: &JwkSet) -> Keys {
+        let mut keys = Keys::default();
+        for jwk in &set.keys {
+            let decoded = DecodingKey::from_jwk(jwk).ok().map(Arc::new);
+            if let Some(k) = &decoded {
+                keys.all.push(k.clone());
+            }
+            if let Some(kid) = &jwk.common.key_id {
+                keys.by_kid.entry(kid.clone()).or_insert(decoded);
+            }
+        }
+        keys
+    }
+
+    fn get(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<DecodingKey>> {
+        let fits = |k: &&Arc<DecodingKey>| k.family() == alg.family();
+        match kid {
+            Some(kid) => self.by_kid.get(kid)?.as_ref().filter(fits).cloned(),
+            // No kid: the only key that fits the algorithm, if there is one.
+            None => {
+                let mut fitting = self.all.iter().filter(fits);
+                match (fitting.next(), fitting.next()) {
+                    (Some(one), None) => Some(one.clone()),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
 pub struct Validator {
     pub issuer: String,
     pub audience: String,
     source: KeySource,
     http: reqwest::Client,
-    cache: RwLock<Option<JwkSet>>,
+    /// A std lock: it is held only to clone an `Arc`, never across an await.
+    cache: SyncRwLock<Option<Arc<Keys>>>,
     refetch: Mutex<()>,
+    rs256: Validation,
+    es256: Validation,
 }
 
 impl Validator {
@@ -97,7 +147,18 @@ impl Validator {
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .unwrap_or_default();
-        Validator { issuer, audience, source, http, cache: RwLock::new(None), refetch: Mutex::new(()) }
+        let rs256 = validation(Algorithm::RS256, &issuer, &audience);
+        let es256 = validation(Algorithm::ES256, &issuer, &audience);
+        Validator {
+            issuer,
+            audience,
+            source,
+            http,
+            cache: SyncRwLock::new(None),
+            refetch: Mutex::new(()),
+            rs256,
+            es256,
+        }
     }
 
     /// Validates a compact JWS; on success, what it grants.
@@ -106,21 +167,15 @@ impl Validator {
         let alg = header.get("alg").and_then(Value::as_str).ok_or(Rejection::Malformed)?;
         // Decided before any library parsing: `none` and HMAC must never reach
         // a verifier that might accept them with a public key as the secret.
-        let alg = match alg {
-            "RS256" => Algorithm::RS256,
-            "ES256" => Algorithm::ES256,
+        let (alg, v) = match alg {
+            "RS256" => (Algorithm::RS256, &self.rs256),
+            "ES256" => (Algorithm::ES256, &self.es256),
             a if a.eq_ignore_ascii_case("none") => return Err(Rejection::AlgNone),
             a => return Err(Rejection::Algorithm(a.chars().take(16).collect())),
         };
-        let kid = header.get("kid").and_then(Value::as_str).map(String::from);
-        let key = self.key(kid.as_deref(), alg).await?;
-        let mut v = Validation::new(alg);
-        v.set_issuer(&[&self.issuer]);
-        v.set_audience(&[&self.audience]);
-        v.leeway = LEEWAY_SECS;
-        v.validate_nbf = true;
-        v.set_required_spec_claims(&["exp", "iss", "aud"]);
-        match jsonwebtoken::decode::<Value>(token, &key, &v) {
+        let kid = header.get("kid").and_then(Value::as_str);
+        let key = self.key(kid, alg).await?;
+        match jsonwebtoken::decode::<Value>(token, &key, v) {
             Ok(data) => Ok(Principal::from_claims(&data.claims)),
             Err(e) => Err(match e.kind() {
                 ErrorKind::InvalidSignature => Rejection::BadSignature,
@@ -136,40 +191,25 @@ impl Validator {
         }
     }
 
-    async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<DecodingKey, Rejection> {
-        if let Some(k) = self.cached(kid, alg).await {
+    async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Arc<DecodingKey>, Rejection> {
+        if let Some(k) = self.cached(kid, alg) {
             return Ok(k);
         }
         // Unknown kid (or nothing fetched yet): one refetch, serialised so a
         // burst of tokens with a bogus kid does not hammer the issuer.
         let _guard = self.refetch.lock().await;
-        if let Some(k) = self.cached(kid, alg).await {
+        if let Some(k) = self.cached(kid, alg) {
             return Ok(k);
         }
-        let set = self.fetch_jwks().await?;
-        *self.cache.write().await = Some(set);
-        self.cached(kid, alg).await.ok_or(Rejection::UnknownKey)
+        let keys = Arc::new(Keys::decode(&self.fetch_jwks().await?));
+        let found = keys.get(kid, alg);
+        *self.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(keys);
+        found.ok_or(Rejection::UnknownKey)
     }
 
-    async fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<DecodingKey> {
-        let cache = self.cache.read().await;
-        let set = cache.as_ref()?;
-        let jwk = match kid {
-            Some(kid) => set.find(kid)?,
-            // No kid: the only key that fits the algorithm, if there is one.
-            None => {
-                let fits: Vec<_> = set
-                    .keys
-                    .iter()
-                    .filter(|k| DecodingKey::from_jwk(k).is_ok_and(|d| d.family() == alg.family()))
-                    .collect();
-                match fits.as_slice() {
-                    [one] => *one,
-                    _ => return None,
-                }
-            }
-        };
-        DecodingKey::from_jwk(jwk).ok().filter(|k| k.family() == alg.family())
+    fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<DecodingKey>> {
+        let keys = self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()?;
+        keys.get(kid, alg)
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, Rejection> {
@@ -214,6 +254,17 @@ impl Validator {
         }
         serde_json::from_slice(&body).map_err(|e| fail(e.to_string()))
     }
+}
+
+/// What a token signed with `alg` must satisfy here.
+fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut v = Validation::new(alg);
+    v.set_issuer(&[issuer]);
+    v.set_audience(&[audience]);
+    v.leeway = LEEWAY_SECS;
+    v.validate_nbf = true;
+    v.set_required_spec_claims(&["exp", "iss", "aud"]);
+    v
 }
 
 /// The JOSE header of a compact JWS, as JSON, if the token has that shape.
