@@ -229,15 +229,7 @@ pub fn to_json(s: &Summary) -> Value {
         "error_percent": t.error_percent(),
         "unsent": s.measured.unsent,
         "rate_per_s": s.rate(),
-        "latency_ms": {
-            "p50": t.quantile_ms(0.5),
-            "p90": t.quantile_ms(0.9),
-            "p99": t.quantile_ms(0.99),
-            "p999": t.quantile_ms(0.999),
-            "max": t.max_ms(),
-            "mean": t.mean_ms(),
-            "count": t.latency_us.len(),
-        },
+        "latency_ms": super::sections::latency_json(t),
         "histograms": {
             "latency": {
                 "unit": "us",
