@@ -67,6 +67,10 @@ pub enum Fault {
     OriginNotChecked,
     /// Give every SSE event the id 1.
     EventIdConstant,
+    /// Refuse (403) every request that carries an Origin header, the server's own included.
+    OriginAnyRefused,
+    /// Serve one request per session at a time (pings held 300 ms); refuse the rest with 409.
+    SessionOneRequestAtATime,
     /// Fill in missing required `_meta` fields instead of rejecting the request.
     MetaFieldsOptional,
     /// Make Mcp-Method/Mcp-Name agree with the body instead of rejecting.

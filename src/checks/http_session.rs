@@ -7,7 +7,8 @@ use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef};
 use crate::wire::session::{HeaderChoice, SendOpts, Session};
 use reqwest::Method;
-use std::collections::HashSet;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
 
 const SESSION: SpecRef = SpecRef { page: "basic/transports", anchor: "session-management" };
 
@@ -61,6 +62,16 @@ pub const CHECKS: &[Check] = &[
         spec: SESSION,
         requirement: "The session ID SHOULD be globally unique and cryptographically secure (e.g., a securely generated UUID, a JWT, or a cryptographic hash).",
         run: runs!(id_unpredictable),
+    },
+    Check {
+        id: "http/session/concurrent-requests",
+        title: "requests sent together on one session are each answered, on their own stream",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "multiple-connections" },
+        requirement: "The client MAY remain connected to multiple SSE streams simultaneously. The server MUST send each of its JSON-RPC messages on only one of the connected streams; that is, it MUST NOT broadcast the same message across multiple streams. [...] If the input is a JSON-RPC request, the server MUST either return Content-Type: text/event-stream, to initiate an SSE stream, or Content-Type: application/json, to return one JSON object.",
+        run: runs!(concurrent_requests),
     },
 ];
 
@@ -178,4 +189,69 @@ async fn id_unpredictable(ctx: &Ctx) -> Outcome {
             ids.join(", "),
         ))
     }
+}
+
+/// How many requests the concurrency check sends at once on one session.
+const CONCURRENT: usize = 4;
+
+/// "The client MAY remain connected to multiple SSE streams simultaneously.
+/// The server MUST send each of its JSON-RPC messages on only one of the
+/// connected streams"; and each POSTed request is answered as JSON or SSE.
+/// Four pings go out together on one session, each its own POST: each must
+/// be answered (200, JSON or SSE) with the response to its own id, and no
+/// response may arrive on two streams. A server that takes one request per
+/// session at a time and refuses the others (409, 429, ...) leaves the
+/// client unable to hold the streams the spec lets it hold.
+async fn concurrent_requests(ctx: &Ctx) -> Outcome {
+    let s = ctx.session().await?;
+    let mut twins = Vec::with_capacity(CONCURRENT);
+    for _ in 0..CONCURRENT {
+        twins.push(s.http_twin().ok_or(Verdict::Error("not an HTTP session".into()))?);
+    }
+    let sends = twins.iter_mut().enumerate().map(|(i, twin)| {
+        let id = json!(format!("mcpcheck-concurrent-{i}"));
+        async move { (id.clone(), twin.request_with_id(id, "ping", None, &SendOpts::default()).await) }
+    });
+    let mut answers = Vec::with_capacity(CONCURRENT);
+    for (id, answered) in futures::future::join_all(sends).await {
+        answers.push((id, answered?.reply));
+    }
+    // On how many streams each response id arrived.
+    let mut streams: HashMap<String, usize> = HashMap::new();
+    for (_, reply) in &answers {
+        let ids: HashSet<String> = reply.messages.iter().filter_map(response_id).collect();
+        for id in ids {
+            *streams.entry(id).or_default() += 1;
+        }
+    }
+    for (id, reply) in &answers {
+        let media = reply.http.as_ref().and_then(|h| h.media_type());
+        let answered = reply.status() == Some(200)
+            && matches!(media.as_deref(), Some("application/json") | Some("text/event-stream"))
+            && reply.response_to(id).is_some();
+        if !answered {
+            return Ok(Verdict::violation(
+                format!("of {CONCURRENT} requests sent together on one session, {id} was not answered"),
+                "each request answered (200, JSON or SSE) with the response to its own id",
+                reply.summary(),
+            ));
+        }
+    }
+    let mut broadcast: Vec<String> =
+        streams.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} on {n} streams")).collect();
+    if !broadcast.is_empty() {
+        broadcast.sort();
+        return Ok(Verdict::violation(
+            "a response was sent on more than one stream",
+            "each message on only one of the connected streams",
+            broadcast.join(", "),
+        ));
+    }
+    Ok(Verdict::pass(format!("{CONCURRENT} requests sent together, each answered on its own stream")))
+}
+
+/// The id of a JSON-RPC response (a result or an error), as text.
+fn response_id(message: &Value) -> Option<String> {
+    let is_response = message.get("result").is_some() || message.get("error").is_some();
+    is_response.then(|| message.get("id").map(Value::to_string)).flatten()
 }

@@ -52,6 +52,16 @@ pub const CHECKS: &[Check] = &[
         run: runs!(origin_invalid_is_403),
     },
     Check {
+        id: "http/origin/own-accepted",
+        title: "a local server serves a request from its own Origin",
+        level: Level::Should,
+        revisions: Revisions::ALL,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "security-warning" },
+        requirement: "Servers MUST validate the Origin header on all incoming connections to prevent DNS rebinding attacks.",
+        run: runs!(origin_own_accepted),
+    },
+    Check {
         id: "http/sse/event-ids-unique",
         title: "SSE event ids are unique within a session",
         level: Level::Must,
@@ -157,6 +167,44 @@ async fn origin_invalid_is_403(ctx: &Ctx) -> Outcome {
     };
     verify::status(&a.reply, 403, "a request from a foreign Origin must be refused with 403 Forbidden")?;
     Ok(Verdict::pass(format!("Origin {FOREIGN_ORIGIN} refused with 403")))
+}
+
+/// The valid half of Origin validation. "Servers MUST validate the Origin
+/// header [...] to prevent DNS rebinding attacks": validating tells valid
+/// Origins from invalid ones, and a rebinding page never carries the local
+/// server's own origin, so a server that refuses that one too refuses
+/// every browser client, not only attackers. The spec does not say which
+/// Origins are valid, hence SHOULD; and only local (loopback) targets are
+/// graded: which Origins a remote server allows is its own policy, and behind
+/// a proxy its own origin may not be the URL mcpcheck was given.
+async fn origin_own_accepted(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.raw()?;
+    let url = s.http_url().ok_or(Verdict::Error("not an HTTP target".into()))?;
+    let url = reqwest::Url::parse(url).map_err(|e| Verdict::Error(format!("target URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if !loopback {
+        return Err(Verdict::Skip("not a loopback target: which Origins it allows is its own policy".into()));
+    }
+    let origin = url.origin().ascii_serialization();
+    let opts = SendOpts { headers: vec![("Origin".into(), origin.clone())], ..Default::default() };
+    let a = if ctx.version.has_handshake() {
+        s.request_with("initialize", Some(session::initialize_params(ctx.version.as_str())), &opts).await?
+    } else {
+        s.request_with("tools/list", None, &opts).await?
+    };
+    if a.reply.status() == Some(200) && a.result().is_some() {
+        return Ok(Verdict::pass(format!("served with Origin {origin}")));
+    }
+    Ok(Verdict::violation(
+        format!("a request with the server's own Origin {origin} was not served"),
+        "HTTP 200 with a result: a page the local server serves itself is no rebinding attack",
+        a.reply.summary(),
+    ))
 }
 
 /// Event ids seen over several requests of one session, and on its GET

@@ -216,6 +216,27 @@ impl Session {
         matches!(self.conn, Conn::Http(_))
     }
 
+    /// Another handle on this HTTP session (same target, session id, version
+    /// and recorder), to send requests concurrently with this one: each send
+    /// takes its own pooled connection. `None` on stdio, where one process
+    /// carries one stream. Ids are the caller's to keep apart (`request_with_id`).
+    pub fn http_twin(&self) -> Option<Session> {
+        let Conn::Http(t) = &self.conn else { return None };
+        Some(Session {
+            conn: Conn::Http(t.clone()),
+            version: self.version,
+            session_id: self.session_id.clone(),
+            initialize: self.initialize.clone(),
+            next_id: self.next_id,
+            rec: self.rec.clone(),
+        })
+    }
+
+    /// The HTTP URL of the target, when the session speaks HTTP.
+    pub fn http_url(&self) -> Option<&str> {
+        self.http_target().map(|t| t.url.as_str())
+    }
+
     /// A fresh integer id.
     pub fn next_id(&mut self) -> Value {
         json!(self.next_id_number())

@@ -177,6 +177,18 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "accepts requests from any Origin (no DNS rebinding protection)",
     ),
     spec(
+        Fault::OriginAnyRefused,
+        "origin-any-refused",
+        &["http/origin/own-accepted"],
+        "refuses with 403 every request that carries an Origin, its own loopback origin included",
+    ),
+    spec(
+        Fault::SessionOneRequestAtATime,
+        "session-one-request-at-a-time",
+        &["http/session/concurrent-requests"],
+        "serves one request per session at a time (a ping holds it 300 ms) and refuses the others with 409",
+    ),
+    spec(
         Fault::EventIdConstant,
         "event-id-constant",
         &["http/sse/event-ids-unique"],

@@ -226,6 +226,13 @@ impl Shared {
         if let Some(refused) = transport_faults::refuses_cold_call(&self.faults, &single, &parts.headers) {
             return refused;
         }
+        let _turn =
+            match transport_faults::take_turn(&self.faults, &self.transport, &single, session.as_deref())
+                .await
+            {
+                Ok(turn) => turn,
+                Err(refused) => return refused,
+            };
         let cancellation = single.is_method("notifications/cancelled");
         if cancellation && self.on(Fault::CancelIgnored) {
             return empty(StatusCode::ACCEPTED);

@@ -3,8 +3,9 @@
 //! (before rmcp sees a request), message rewrites (on rmcp's answers) and
 //! header rewrites (on the way out).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header, request};
@@ -30,6 +31,8 @@ pub(crate) struct State {
     /// `resume-other-stream`: each session's latest tools/list SSE answer
     /// (one entry per session, for the server's lifetime: a test target).
     tools_lists: Mutex<HashMap<String, Vec<u8>>>,
+    /// `session-one-request-at-a-time`: sessions with a request in flight.
+    busy: Mutex<HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -55,6 +58,9 @@ pub(crate) fn on_request(
 ) -> Option<Response<Body>> {
     if faults.contains(Fault::OriginNotChecked) {
         parts.headers.remove(header::ORIGIN);
+    }
+    if faults.contains(Fault::OriginAnyRefused) && parts.headers.contains_key(header::ORIGIN) {
+        return Some(status_with(StatusCode::FORBIDDEN, "text/plain", "Forbidden: Origin not allowed"));
     }
     if faults.contains(Fault::SessionIdSequential)
         && let Some(shown) = header_str(&parts.headers, SESSION_HEADER)
@@ -109,6 +115,51 @@ pub(crate) fn remember_answer(
     {
         answers.insert(session.to_owned(), sse_body.to_vec());
     }
+}
+
+/// How long `session-one-request-at-a-time` holds a ping, so that requests
+/// sent together certainly overlap it.
+const PING_HOLD: Duration = Duration::from_millis(300);
+
+/// A session's turn under `session-one-request-at-a-time`, given back on drop.
+pub(crate) struct Turn<'a> {
+    state: &'a State,
+    session: String,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = self.state.busy.lock() {
+            busy.remove(&self.session);
+        }
+    }
+}
+
+/// `session-one-request-at-a-time`: a request (not a notification or a
+/// response) on a session that already has one in flight is refused with 409
+/// Conflict; otherwise it takes the session's turn (`Ok(Some)`), which a
+/// ping holds for [`PING_HOLD`]. `Ok(None)`: the fault does not apply.
+pub(crate) async fn take_turn<'a>(
+    faults: &FaultSet,
+    state: &'a State,
+    single: &Single,
+    session: Option<&str>,
+) -> Result<Option<Turn<'a>>, Response<Body>> {
+    let Some(session) = session.filter(|_| faults.contains(Fault::SessionOneRequestAtATime)) else {
+        return Ok(None);
+    };
+    if single.method.is_none() || single.id.is_none() {
+        return Ok(None);
+    }
+    let fresh = state.busy.lock().map(|mut busy| busy.insert(session.to_owned())).unwrap_or(true);
+    if !fresh {
+        return Err(status_with(StatusCode::CONFLICT, "text/plain", "Conflict: a request is in flight"));
+    }
+    let turn = Turn { state, session: session.to_owned() };
+    if single.is_method("ping") {
+        tokio::time::sleep(PING_HOLD).await;
+    }
+    Ok(Some(turn))
 }
 
 /// `cold-call-refused`: a stateless tools/call with id 1 (a client's first
