@@ -22,16 +22,27 @@ pub enum TargetSpec {
 /// when dropped.
 pub struct Running {
     pub endpoint: Endpoint,
-    _server: Option<EmbeddedServer>,
+    _server: Option<StopOnDrop>,
 }
 
-struct EmbeddedServer {
-    stop: Option<oneshot::Sender<()>>,
+/// Stops a server spawned in this process when dropped: the shutdown future
+/// [`StopOnDrop::new`] hands out resolves.
+pub(crate) struct StopOnDrop(Option<oneshot::Sender<()>>);
+
+impl StopOnDrop {
+    /// The guard, and the shutdown future to give the server.
+    pub(crate) fn new() -> (StopOnDrop, impl Future<Output = ()> + Send + 'static) {
+        let (tx, rx) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = rx.await;
+        };
+        (StopOnDrop(Some(tx)), shutdown)
+    }
 }
 
-impl Drop for EmbeddedServer {
+impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
+        if let Some(tx) = self.0.take() {
             let _ = tx.send(());
         }
     }
@@ -72,20 +83,17 @@ pub async fn start(
     }
 }
 
-async fn spawn_embedded(faults: FaultSet) -> Result<(String, EmbeddedServer), TargetError> {
+async fn spawn_embedded(faults: FaultSet) -> Result<(String, StopOnDrop), TargetError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| TargetError::Embedded(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| TargetError::Embedded(e.to_string()))?;
-    let (tx, rx) = oneshot::channel::<()>();
+    let (stop, shutdown) = StopOnDrop::new();
     let opts = HttpOptions { path: "/mcp".into(), faults };
     tokio::spawn(async move {
-        let shutdown = async {
-            let _ = rx.await;
-        };
         if let Err(e) = reference_servers::serve_plain_http(listener, opts, shutdown).await {
             eprintln!("embedded reference server stopped: {e}");
         }
     });
-    Ok((format!("http://{addr}/mcp"), EmbeddedServer { stop: Some(tx) }))
+    Ok((format!("http://{addr}/mcp"), stop))
 }

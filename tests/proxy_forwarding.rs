@@ -10,6 +10,8 @@
 
 #![allow(deprecated)] // logging is deprecated on 2026-07-28; the proxy forwards it on the revisions before
 
+mod common;
+use common::proxy;
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
@@ -123,19 +125,6 @@ async fn serve_handler<H: ServerHandler + Clone + Send + 'static>(
             let _ = rx.await;
         },
     ));
-    stops.push(tx);
-    url
-}
-
-/// A proxy over `config`'s backends; its URL.
-async fn proxy(config: Value, stops: &mut Vec<oneshot::Sender<()>>) -> String {
-    let backends = backends_from_config(&config).expect("config");
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", l.local_addr().unwrap());
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(reference_servers::serve_proxied_http(l, backends, "/mcp".into(), async move {
-        let _ = rx.await;
-    }));
     stops.push(tx);
     url
 }

@@ -4,14 +4,16 @@
 //! revision; and over stdio, one process for many stateless calls, not one
 //! per call (issue #7: one backend session per frontend session, or a pool).
 
+mod common;
 use axum::{body::Body, http::Request, middleware::Next, response::Response};
+use common::proxy;
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
 use mcpcheck::wire::record::Recorder;
 use mcpcheck::wire::session::Session;
 use reference_servers::proxy::POOL_SIZE;
-use reference_servers::{CancellationToken, HttpOptions, backends_from_config, plain_router, serve_router};
+use reference_servers::{CancellationToken, HttpOptions, plain_router, serve_router};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,19 +52,6 @@ async fn serve_counting(
     let app = plain_router(HttpOptions::default()).layer(axum::middleware::from_fn(count));
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(serve_router(listener, app, CancellationToken::new(), async move {
-        let _ = rx.await;
-    }));
-    stops.push(tx);
-    url
-}
-
-/// A proxy over `config`'s backends; its URL.
-async fn proxy(config: Value, stops: &mut Vec<oneshot::Sender<()>>) -> String {
-    let backends = backends_from_config(&config).expect("config");
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", l.local_addr().unwrap());
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(reference_servers::serve_proxied_http(l, backends, "/mcp".into(), async move {
         let _ = rx.await;
     }));
     stops.push(tx);

@@ -4,13 +4,13 @@
 
 use super::server;
 use super::source::AuthMaterial;
+use crate::target::StopOnDrop;
 use crate::wire::http::HttpTarget;
 use crate::wire::session::Endpoint;
 use crate::wire::{Limits, WireError};
 use reference_servers::{AuthorizedOptions, FaultSet, HttpOptions, KeySource};
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// Both servers; they stop when this is dropped.
 pub struct AuthorizedTarget {
@@ -19,15 +19,7 @@ pub struct AuthorizedTarget {
     pub resource: String,
     pub material: Arc<AuthMaterial>,
     pub authserver: server::Running,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for AuthorizedTarget {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
+    _stop: StopOnDrop,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,11 +38,8 @@ pub async fn start(faults: FaultSet, limits: Limits) -> Result<AuthorizedTarget,
     authserver.server.set_default_audience(&resource);
     let mut opts = AuthorizedOptions::new(authserver.url.clone(), KeySource::Discover);
     opts.http = HttpOptions { path: "/mcp".into(), faults };
-    let (tx, rx) = oneshot::channel::<()>();
+    let (stop, shutdown) = StopOnDrop::new();
     tokio::spawn(async move {
-        let shutdown = async {
-            let _ = rx.await;
-        };
         if let Err(e) = reference_servers::serve_authorized_http(listener, opts, shutdown).await {
             eprintln!("authorized reference server stopped: {e}");
         }
@@ -63,6 +52,6 @@ pub async fn start(faults: FaultSet, limits: Limits) -> Result<AuthorizedTarget,
         resource,
         material: Arc::new(material),
         authserver,
-        stop: Some(tx),
+        _stop: stop,
     })
 }
