@@ -4,6 +4,15 @@ use clap::Parser;
 use mcpcheck::cli::{self, Cli, Command, UsageError};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the servers (rmcp spawns a task
+/// and builds several JSON values per request) and the load generator both
+/// allocate and free small blocks at a high rate, and glibc's malloc/free
+/// were about a sixth of the plain server's CPU under load (perf, on the
+/// machine in reports/benchmarks.md). Set here, in the binary, so the library
+/// leaves the choice to whoever embeds it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
