@@ -50,12 +50,14 @@ pub enum Command {
     Bench(Box<crate::bench::args::BenchArgs>),
 }
 
+/// Which server, and how to reach it: the flags `test` and `bench` share.
 #[derive(Debug, Args)]
-pub struct TestArgs {
+pub struct TargetArgs {
     /// Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Omit it (and
-    /// --stdio) to test the embedded plain reference server.
+    /// --stdio) to use the embedded plain reference server.
     pub target: Option<String>,
-    /// Test a stdio server: the command line that starts it, e.g. "python server.py".
+    /// A stdio server: the command line that starts it, e.g. "python server.py"
+    /// (bench: one process per user).
     #[arg(long, value_name = "CMD", conflicts_with = "target")]
     pub stdio: Option<String>,
     /// Protocol revision: `auto` picks the newest the server supports.
@@ -64,9 +66,43 @@ pub struct TestArgs {
     /// Extra header on every HTTP request, e.g. 'Authorization: Bearer TOKEN' (repeatable).
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Bound on every exchange (connect, send, read the whole answer).
+    /// Bound on every exchange (connect, send, read the whole answer); in
+    /// bench, a call past it counts as a transport failure.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
+    pub fault: Vec<String>,
+}
+
+impl TargetArgs {
+    /// The revision `--spec` forces; `None` for `auto`.
+    pub fn forced_version(&self) -> anyhow::Result<Option<SpecVersion>> {
+        match self.spec.as_str() {
+            "auto" => Ok(None),
+            v => v.parse::<SpecVersion>().map(Some).map_err(|e| usage(e.to_string())),
+        }
+    }
+
+    /// The `-H` headers, parsed.
+    pub fn parsed_headers(&self) -> anyhow::Result<Vec<(String, String)>> {
+        self.headers.iter().map(|h| parse_header(h)).collect()
+    }
+
+    /// The target to start or reach.
+    pub fn spec(&self) -> TargetSpec {
+        match (&self.target, &self.stdio) {
+            (Some(url), _) => TargetSpec::Url(url.clone()),
+            (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
+            (None, None) => TargetSpec::Embedded(self.fault.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub server: TargetArgs,
     /// Run only checks whose id starts with PREFIX (repeatable).
     #[arg(long, value_name = "PREFIX")]
     pub only: Vec<String>,
@@ -98,9 +134,6 @@ pub struct TestArgs {
     /// Checks in flight at once (HTTP; stdio runs one at a time).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
-    pub fault: Vec<String>,
     /// Tools the checks may call besides those annotated readOnlyHint: `all`, or NAME,NAME,...
     #[arg(long, value_name = "all|NAME,...")]
     pub call_tools: Option<String>,
@@ -267,12 +300,9 @@ impl Outputs {
 
 /// `mcpcheck test`: returns whether the run passed the gate.
 pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
-    let forced = match args.spec.as_str() {
-        "auto" => None,
-        v => Some(v.parse::<SpecVersion>().map_err(|e| usage(e.to_string()))?),
-    };
-    let mut headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
-    let auth = crate::oauth::commands::material(&args.tokens, args.target.as_deref()).await?;
+    let forced = args.server.forced_version()?;
+    let mut headers = args.server.parsed_headers()?;
+    let auth = crate::oauth::commands::material(&args.tokens, args.server.target.as_deref()).await?;
     // The valid token opens the other checks' sessions, unless the user set
     // an Authorization header of their own.
     if let Some(Ok(t)) = auth.as_ref().map(|m| m.token(crate::oauth::mint::TokenCase::Valid))
@@ -296,18 +326,14 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
     crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
     let baseline = crate::report::baseline::load_arg(args.expected_failures.as_deref()).map_err(usage)?;
-    let spec = match (&args.target, &args.stdio) {
-        (Some(url), _) => TargetSpec::Url(url.clone()),
-        (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
-        (None, None) => TargetSpec::Embedded(args.fault.clone()),
-    };
+    let spec = args.server.spec();
     let interactive = std::io::stderr().is_terminal();
     let opts = RunOptions {
         only: args.only.clone(),
         skip: args.skip.clone(),
         concurrency: args.concurrency as usize,
         progress: interactive && !args.quiet,
-        timeout: args.timeout,
+        timeout: args.server.timeout,
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
         auth: auth.map(std::sync::Arc::new),
     };
@@ -315,7 +341,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<bool> {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
     }
     let outputs = Outputs::open(&args)?;
-    let limits = Limits { timeout: args.timeout, ..Limits::default() };
+    let limits = Limits { timeout: args.server.timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
     let revision = runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
         usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))

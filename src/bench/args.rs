@@ -1,7 +1,7 @@
 //! The `mcpcheck bench` command line. Kept apart from `src/cli.rs` so the
 //! load generator's options grow here without touching the shared parser.
 
-use crate::cli::parse_duration;
+use crate::cli::{TargetArgs, parse_duration};
 use clap::Args;
 use std::time::Duration;
 
@@ -22,12 +22,8 @@ use std::time::Duration;
         Exit codes: 0 done and every --threshold met; 1 a threshold missed; 2 usage error, \
         malformed threshold or unreachable target.")]
 pub struct BenchArgs {
-    /// Streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp. Omit it (and
-    /// --stdio) to load the embedded plain reference server.
-    pub target: Option<String>,
-    /// Load a stdio server: the command line that starts it (one process per user).
-    #[arg(long, value_name = "CMD", conflicts_with = "target")]
-    pub stdio: Option<String>,
+    #[command(flatten)]
+    pub server: TargetArgs,
     /// Closed model: this many users in a loop. Open model (--rate): the most
     /// calls in flight at once. A list (1,8,32,128) runs a sweep: one run per
     /// step, each bounded by --duration/--requests, and a table (and chart) of
@@ -59,16 +55,6 @@ pub struct BenchArgs {
     /// tools/call: the tool's arguments; other methods: the params object.
     #[arg(long, value_name = "JSON")]
     pub args: Option<String>,
-    /// Protocol revision: `auto` picks the newest the server supports.
-    #[arg(long, value_name = "auto|VERSION", default_value = "auto")]
-    pub spec: String,
-    /// Extra header on every HTTP request, e.g. 'Authorization: Bearer TOKEN' (repeatable).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-    /// Bound on every call (send and read the whole answer); a call past it
-    /// counts as a transport failure.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
     /// Write the result as JSON to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
@@ -96,9 +82,6 @@ pub struct BenchArgs {
     /// p50/p90/p99/p99.9, shown in the console, Markdown and JSON.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<std::path::PathBuf>,
-    /// Embedded server only: switch on a deliberate fault (see `mcpcheck serve plain --list-faults`).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["target", "stdio"])]
-    pub fault: Vec<String>,
     /// No progress line and no console table (the JSON is still written).
     #[arg(long, short)]
     pub quiet: bool,

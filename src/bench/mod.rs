@@ -66,13 +66,6 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
 
-fn parse_header(h: &str) -> anyhow::Result<(String, String)> {
-    match h.split_once(':') {
-        Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_string(), v.trim().to_string())),
-        _ => Err(usage(format!("--header {h:?} is not 'Name: value'"))),
-    }
-}
-
 /// `mcpcheck bench`: `Ok(false)` when a threshold was missed.
 pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
     let steps: Vec<Option<u32>> = match &args.users_steps {
@@ -96,11 +89,8 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
         .map(|t| threshold::Threshold::parse(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
-    let forced = match args.spec.as_str() {
-        "auto" => None,
-        v => Some(v.parse::<SpecVersion>().map_err(|e| usage(e.to_string()))?),
-    };
-    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<anyhow::Result<Vec<_>>>()?;
+    let forced = args.server.forced_version()?;
+    let headers = args.server.parsed_headers()?;
     let baseline = args.baseline.as_deref().map(baseline::Baseline::load).transpose().map_err(usage)?;
     // Opened before the run, so a bad path fails before any load.
     let mut json_out: Option<Box<dyn Write>> = match args.json.as_deref() {
@@ -116,11 +106,7 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
     };
     let mut markdown_out = args.markdown.as_deref().map(create).transpose()?;
     let mut html_out = args.html.as_deref().map(create).transpose()?;
-    let spec = match (&args.target, &args.stdio) {
-        (Some(url), _) => TargetSpec::Url(url.clone()),
-        (None, Some(cmd)) => TargetSpec::Stdio(cmd.clone()),
-        (None, None) => TargetSpec::Embedded(args.fault.clone()),
-    };
+    let spec = args.server.spec();
     // A mix is read and validated before any traffic, like every other input.
     let work = match &args.mix {
         None => driver::Work::Call,

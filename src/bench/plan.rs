@@ -96,7 +96,7 @@ impl Plan {
             duration,
             requests: a.requests,
             call: call(a.call.as_deref(), a.tool.as_deref(), a.args.as_deref())?,
-            timeout: a.timeout,
+            timeout: a.server.timeout,
         })
     }
 }
