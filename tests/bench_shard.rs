@@ -172,3 +172,65 @@ async fn a_shard_too_small_to_run_is_a_usage_error() {
     let (code, _) = mcpcheck(&["bench", &url, "--quiet", "--shard", "3/3"]).await;
     assert_eq!(code, 2);
 }
+
+/// `--start-at`: shards launched 1.5 s apart, given the same start time, run
+/// their loads together, so the merge finds them (almost) without skew. The
+/// bound is loose (under 1 s, against the 1.5 s the launches were apart):
+/// it tells "waited for the time" from "started when launched", nothing finer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_given_one_start_time_start_together() {
+    let (url, _stop) = server().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339();
+    let paths: Vec<PathBuf> = (0..2).map(|i| dir.path().join(format!("shard-{i}.json"))).collect();
+    let runs = paths.iter().enumerate().map(|(i, p)| {
+        let args: Vec<String> = [
+            "bench",
+            &url,
+            "--quiet",
+            "--requests",
+            "40",
+            "--users",
+            "2",
+            "--tool",
+            "add",
+            "--args",
+            r#"{"a":1,"b":2}"#,
+            "--start-at",
+            &at,
+            "--shard",
+            &format!("{i}/2"),
+            "--json",
+            &p.display().to_string(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        async move {
+            tokio::time::sleep(Duration::from_millis(1500 * i as u64)).await;
+            mcpcheck(&args.iter().map(String::as_str).collect::<Vec<_>>()).await
+        }
+    });
+    for (code, err) in futures::future::join_all(runs).await {
+        assert_eq!(code, 0, "shard run: {err}");
+    }
+    let merged = dir.path().join("merged.json");
+    let mut args = vec!["report", "merge", "--quiet", "--json"];
+    let merged_arg = merged.display().to_string();
+    args.push(&merged_arg);
+    let shard_args: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    args.extend(shard_args.iter().map(String::as_str));
+    let (code, err) = mcpcheck(&args).await;
+    assert_eq!(code, 0, "merge: {err}");
+    let merged = read(&merged);
+    let skew = merged["merged"]["start_skew_s"].as_f64().expect("start_skew_s");
+    assert!(skew < 1.0, "shards started {skew} s apart despite one --start-at: {merged:#}");
+}
+
+#[tokio::test]
+async fn a_start_time_far_ahead_is_refused_before_any_traffic() {
+    let at = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let (code, err) = mcpcheck(&["bench", "http://127.0.0.1:9/mcp", "--start-at", &at]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 3600 s"), "{err}");
+}

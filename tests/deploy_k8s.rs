@@ -78,6 +78,7 @@ fn the_indexed_job_runs_one_shard_per_index() {
     vars.insert("JOB_COMPLETION_INDEX".into(), "0".into());
     let cmds = commands(container, &vars);
     let Command::Bench(args) = mcpcheck_line(&cmds).command else { panic!("not mcpcheck bench") };
+    assert!(args.start_at.is_some(), "every shard gets the same --start-at");
     let shard = args.shard.expect("--shard");
     assert_eq!((shard.index, i64::from(shard.of)), (0, shards));
     let json = args.json.expect("--json");

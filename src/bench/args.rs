@@ -90,4 +90,10 @@ pub struct BenchArgs {
     /// `mcpcheck report merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<super::shard::Shard>,
+    /// Start the load at this wall-clock time (RFC 3339, e.g.
+    /// 2026-11-26T18:00:00Z, at most an hour ahead) instead of at once: give
+    /// every shard the same time so their loads overlap. A time already past
+    /// starts at once, with a warning.
+    #[arg(long, value_name = "TIME", value_parser = super::shard::parse_start_at)]
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -135,6 +135,9 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
             }
         })
     };
+    if let Some(at) = args.start_at {
+        shard::wait_until(at, &stop, args.quiet).await;
+    }
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut runs = Vec::with_capacity(plans.len());
     for plan in plans {

@@ -22,17 +22,73 @@
 //! refused before any traffic: a shard with no user would measure nothing and
 //! its result would only look like one.
 //!
+//! Shards launched apart (pods scheduled seconds apart) can be given one
+//! `--start-at` time: each opens its target, then waits for that moment
+//! ([`wait_until`]) before its users start, so their windows overlap.
+//!
 //! The shard and the wall-clock start of the run go into the JSON result
 //! ([`annotate`]), which is what the merge needs to check that it has every
 //! shard once and to compute the rate over the window all shards covered.
 
+use super::driver::Stop;
 use super::plan::{Model, Plan};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
 /// Most shards one run may be split into (a typo guard, like the other bounds).
 pub const MAX_SHARDS: u32 = 10_000;
+
+/// How far ahead `--start-at` may be: a typo in the date must not leave a
+/// generator (or a pod) waiting for days.
+pub const MAX_START_DELAY: Duration = Duration::from_secs(3600);
+
+/// `--start-at`: an RFC 3339 time at most [`MAX_START_DELAY`] ahead. A time
+/// already past is accepted (the run then starts at once, with a warning): a
+/// pod scheduled late must still run its share.
+pub fn parse_start_at(s: &str) -> Result<DateTime<Utc>, String> {
+    let at = DateTime::parse_from_rfc3339(s.trim())
+        .map_err(|e| format!("--start-at {s:?} is not an RFC 3339 time such as 2026-11-26T18:00:00Z: {e}"))?
+        .with_timezone(&Utc);
+    let ahead = (at - Utc::now()).to_std().unwrap_or_default();
+    if ahead > MAX_START_DELAY {
+        return Err(format!(
+            "--start-at {s:?} is {} s ahead; at most {} s is allowed",
+            ahead.as_secs(),
+            MAX_START_DELAY.as_secs()
+        ));
+    }
+    Ok(at)
+}
+
+/// Waits until `at` (wall clock), so that shards given the same time start
+/// their load together and their windows overlap in the merge. Returns early
+/// when `stop` is set (Ctrl-C). Says on stderr what it does, unless `quiet`.
+pub async fn wait_until(at: DateTime<Utc>, stop: &Stop, quiet: bool) {
+    let ahead = (at - Utc::now()).to_std();
+    match ahead {
+        Err(_) => {
+            let late = (Utc::now() - at).num_milliseconds() as f64 / 1000.0;
+            if !quiet || late > 1.0 {
+                eprintln!("mcpcheck bench: --start-at {at} passed {late:.1} s ago; starting now");
+            }
+        }
+        Ok(ahead) => {
+            if !quiet {
+                eprintln!("mcpcheck bench: waiting {:.1} s for --start-at {at}", ahead.as_secs_f64());
+            }
+            // Polled in short steps so Ctrl-C ends the wait too; bounded by
+            // `ahead`, itself at most MAX_START_DELAY.
+            let deadline = tokio::time::Instant::now() + ahead;
+            while !stop.is_set() && tokio::time::Instant::now() < deadline {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+            }
+        }
+    }
+}
 
 /// Share `index` of `of` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
