@@ -14,6 +14,7 @@
 //! self.on(Fault::…)` below.
 
 mod validate;
+mod verified;
 
 use std::sync::Arc;
 
