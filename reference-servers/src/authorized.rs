@@ -13,7 +13,9 @@
 //! Faults of [`crate::faults::Server::Authorized`] are each one `if
 //! self.on(Fault::…)` below.
 
+mod scopes;
 mod validate;
+mod verified;
 
 use std::sync::Arc;
 
@@ -26,7 +28,7 @@ use axum::{
     response::IntoResponse,
     routing::get,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub use validate::{KeySource, LEEWAY_SECS, Principal, Rejection, Validator};
 
@@ -257,19 +259,10 @@ impl AuthState {
 
     /// The scopes a JSON-RPC body (message or batch) needs.
     fn needed_scopes(&self, body: &[u8]) -> Vec<String> {
-        let Ok(v) = serde_json::from_slice::<Value>(body) else { return vec![] };
-        let messages = match v {
-            Value::Array(a) => a,
-            one => vec![one],
-        };
         let mut needed = Vec::new();
-        for m in &messages {
-            if m.get("method").and_then(Value::as_str) != Some("tools/call") {
-                continue;
-            }
-            let name = m.get("params").and_then(|p| p.get("name")).and_then(Value::as_str);
+        for name in scopes::called_tools(body) {
             for (tool, scope) in &self.tool_scopes {
-                if Some(tool.as_str()) == name && !needed.contains(scope) {
+                if *tool == name && !needed.contains(scope) {
                     needed.push(scope.clone());
                 }
             }

@@ -8,7 +8,11 @@
 //! Per-request work is kept to the token itself (issue 6: the authorized
 //! server's throughput next to the plain one's): the keys are decoded into
 //! [`DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
-//! algorithm is built once, with the validator.
+//! algorithm is built once, with the validator. A token already verified is
+//! then served from a bounded cache of verified tokens (see
+//! [`super::verified`]): its signature and claims are not checked again, its
+//! `exp`/`nbf` are, on every request. The cache belongs to one fetch of the
+//! keys, so a refetch (key rotation) empties it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock as SyncRwLock};
@@ -21,6 +25,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use tokio::sync::Mutex;
+
+use super::verified::{TokenCache, Verified};
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
@@ -95,6 +101,8 @@ struct Keys {
     by_kid: HashMap<String, Option<Arc<DecodingKey>>>,
     /// Every key that decodes, for tokens without a `kid`.
     all: Vec<Arc<DecodingKey>>,
+    /// Tokens verified with these keys.
+    verified: TokenCache,
 }
 
 impl Keys {
@@ -163,6 +171,18 @@ impl Validator {
 
     /// Validates a compact JWS; on success, what it grants.
     pub async fn validate(&self, token: &str) -> Result<Principal, Rejection> {
+        if let Some(keys) = self.keys()
+            && let Some(hit) = keys.verified.get(token)
+        {
+            return match hit.check(jsonwebtoken::get_current_timestamp()) {
+                Ok(()) => Ok(hit.principal.clone()),
+                Err(why) => {
+                    // Expiry is final: make room for tokens still in use.
+                    keys.verified.remove(token);
+                    Err(why)
+                }
+            };
+        }
         let header = raw_header(token).ok_or(Rejection::Malformed)?;
         let alg = header.get("alg").and_then(Value::as_str).ok_or(Rejection::Malformed)?;
         // Decided before any library parsing: `none` and HMAC must never reach
@@ -174,9 +194,15 @@ impl Validator {
             a => return Err(Rejection::Algorithm(a.chars().take(16).collect())),
         };
         let kid = header.get("kid").and_then(Value::as_str);
-        let key = self.key(kid, alg).await?;
+        let (keys, key) = self.key(kid, alg).await?;
         match jsonwebtoken::decode::<Value>(token, &key, v) {
-            Ok(data) => Ok(Principal::from_claims(&data.claims)),
+            Ok(data) => {
+                let principal = Principal::from_claims(&data.claims);
+                if let Some(verified) = Verified::new(principal.clone(), &data.claims) {
+                    keys.verified.insert(token, verified);
+                }
+                Ok(principal)
+            }
             Err(e) => Err(match e.kind() {
                 ErrorKind::InvalidSignature => Rejection::BadSignature,
                 ErrorKind::ExpiredSignature => Rejection::Expired,
@@ -191,7 +217,30 @@ impl Validator {
         }
     }
 
-    async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Arc<DecodingKey>, Rejection> {
+    /// How many verified tokens are cached now (for tests and benches).
+    pub fn cached_tokens(&self) -> usize {
+        self.keys().map_or(0, |k| k.verified.len())
+    }
+
+    /// Empties the verified-token cache, so the next validation of each
+    /// token is a full one (for benches measuring that path).
+    pub fn forget_tokens(&self) {
+        if let Some(keys) = self.keys() {
+            keys.verified.clear();
+        }
+    }
+
+    /// The keys of the last fetch, with the tokens verified against them.
+    fn keys(&self) -> Option<Arc<Keys>> {
+        self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The key for `kid` and `alg`, and the fetch it comes from.
+    async fn key(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<(Arc<Keys>, Arc<DecodingKey>), Rejection> {
         if let Some(k) = self.cached(kid, alg) {
             return Ok(k);
         }
@@ -203,13 +252,14 @@ impl Validator {
         }
         let keys = Arc::new(Keys::decode(&self.fetch_jwks().await?));
         let found = keys.get(kid, alg);
-        *self.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(keys);
-        found.ok_or(Rejection::UnknownKey)
+        *self.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(keys.clone());
+        found.map(|k| (keys, k)).ok_or(Rejection::UnknownKey)
     }
 
-    fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<DecodingKey>> {
-        let keys = self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()?;
-        keys.get(kid, alg)
+    fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<(Arc<Keys>, Arc<DecodingKey>)> {
+        let keys = self.keys()?;
+        let key = keys.get(kid, alg)?;
+        Some((keys, key))
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, Rejection> {
