@@ -311,7 +311,7 @@ async fn open(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, Stri
 
 /// One call on the session, on the wire's hot path: nothing is recorded (a
 /// bench keeps counts, not transcripts, and memory must stay flat).
-async fn call(s: &mut Session, c: &Prepared) -> Outcome {
+async fn call(s: &mut Session, c: &mut Prepared) -> Outcome {
     match s.send_prepared(c).await {
         Ok(Verdict::Success) => Outcome::Success,
         Ok(Verdict::HttpStatus(code)) => Outcome::HttpStatus(code),
