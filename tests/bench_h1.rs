@@ -24,6 +24,8 @@ enum Answer {
     JsonThenClose,
     /// The response as an SSE event, then the stream stays open.
     SseLeftOpen,
+    /// The response as an SSE event; the stream's end follows a moment later.
+    SseEndLater,
     /// SSE events that never carry the response, without end.
     EndlessEvents,
     /// A JSON body without end.
@@ -109,6 +111,16 @@ async fn serve(answer: Answer) -> Server {
                             tokio::time::sleep(Duration::from_secs(60)).await;
                             return;
                         }
+                        Answer::SseEndLater => {
+                            let event = chunk(&format!("data: {msg}\n\n"));
+                            if sock.write_all(format!("{sse_head}{event}").as_bytes()).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                            if sock.write_all(b"0\r\n\r\n").await.is_err() {
+                                return;
+                            }
+                        }
                         Answer::EndlessEvents => {
                             let _ = sock.write_all(sse_head.as_bytes()).await;
                             let event = chunk("data: {\"jsonrpc\":\"2.0\",\"method\":\"x\"}\n\n");
@@ -151,6 +163,8 @@ async fn calls(s: &Server, n: usize) -> Vec<Result<Verdict, WireError>> {
     let mut call = sess.prepare("tools/call", Some(serde_json::json!({"name": "add", "arguments": {}})));
     let mut out = Vec::new();
     for _ in 0..n {
+        // As the driver does between calls, off the clock.
+        call.settle().await;
         out.push(sess.send_prepared(&mut call).await);
     }
     out
@@ -182,6 +196,14 @@ async fn a_stream_left_open_after_the_response_ends_the_call_at_the_response() {
     // Each call ended at its event, on a new connection each time.
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     assert_eq!(s.connections.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_sse_answer_ending_after_its_response_keeps_the_connection() {
+    let s = serve(Answer::SseEndLater).await;
+    let got = calls(&s, 10).await;
+    assert!(got.iter().all(|v| matches!(v, Ok(Verdict::Success))), "{got:?}");
+    assert_eq!(s.connections.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -322,6 +322,14 @@ async fn call(s: &mut Session, c: &mut Prepared) -> Outcome {
     }
 }
 
+/// Between calls: lets the user's connection finish the last answer (see
+/// [`Prepared::settle`]), so calls reuse it as wrk reuses its connections.
+async fn settle(u: &mut User) {
+    if let User::Call(_, c) = u {
+        c.settle().await;
+    }
+}
+
 /// The user's next call: the plan's call, or a step drawn from the mix
 /// (with its position among the weighted steps and a missed expectation).
 async fn next_call(u: &mut User) -> (Outcome, Option<(usize, Option<String>)>) {
@@ -378,6 +386,7 @@ fn shards(users: usize) -> usize {
 async fn closed_user(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) {
     tokio::time::sleep_until(sh.start + delay).await;
     while Instant::now() < sh.end && sh.claim().is_some() {
+        settle(&mut s).await;
         let sent = Instant::now();
         let (outcome, step) = next_call(&mut s).await;
         let latency = sent.elapsed();
@@ -395,6 +404,9 @@ async fn open_worker(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Share
         if due >= sh.end || Instant::now() >= sh.hard_end {
             break;
         }
+        // Before the wait for the due time, so usually off the clock; a
+        // late call counts it, as it counts any wait for a free worker.
+        settle(&mut s).await;
         // Idle workers claim calls ahead of time (up to in-flight / rate);
         // waiting in slices lets Ctrl-C end the run without waiting for them.
         while Instant::now() < due && !sh.stop.is_set() {

@@ -24,7 +24,6 @@
 
 use super::WireError;
 use bytes::Bytes;
-use futures::FutureExt;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, Connection, SendRequest};
 use hyper::{Request, Response, body::Incoming};
@@ -33,6 +32,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
+use std::time::Duration;
 use tokio::net::TcpStream;
 
 type Conn = Connection<TokioIo<TcpStream>, Full<Bytes>>;
@@ -82,6 +82,13 @@ impl Origin {
 #[derive(Default)]
 pub(super) struct H1 {
     live: Option<Live>,
+    /// The body of the last answer when the call ended at the response,
+    /// before the body's end (an SSE stream's last chunk comes after its
+    /// last event): [`H1::settle`] waits for that end, off the clock.
+    unfinished: Option<Incoming>,
+    /// Settles in a row that ran out of time: a server that keeps its
+    /// streams open after the response is not waited for again.
+    misses: u8,
 }
 
 struct Live {
@@ -136,15 +143,40 @@ impl H1 {
             if let Ok(data) = frame.map_err(classify_body)?.into_data()
                 && let Next::Stop = read(&mut state, &data)?
             {
-                // The answer is complete; the body may not have ended yet
-                // (an SSE stream's last chunk comes after its last event).
-                // If its end is already here, the connection is kept.
-                if ended_now(&mut live, &mut incoming, &mut state, &mut read)? {
+                // The answer is complete, its body perhaps not ended yet:
+                // kept for `settle`, unless the server is known to leave
+                // its streams open (then the connection is dropped here).
+                if self.misses < MAX_MISSES {
                     self.live = Some(live);
+                    self.unfinished = Some(incoming);
                 }
                 return Ok(state);
             }
         }
+    }
+
+    /// Between calls, off the clock: waits up to `bound` for the end of an
+    /// answer the last call stopped reading at its response, so the
+    /// connection can carry the next call. Frames that still come are not
+    /// read (the answer was judged); past [`DRAIN_FRAMES`] of them, or the
+    /// bound, the connection is dropped and the next call connects anew.
+    pub async fn settle(&mut self, bound: Duration) {
+        let Some(mut incoming) = self.unfinished.take() else { return };
+        let Some(mut live) = self.live.take() else { return };
+        let deadline = tokio::time::Instant::now() + bound;
+        for _ in 0..DRAIN_FRAMES {
+            match tokio::time::timeout_at(deadline, drive(&mut live.conn, incoming.frame())).await {
+                Ok(None) => {
+                    self.misses = 0;
+                    self.live = Some(live);
+                    return;
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) => return,
+                Err(_) => break,
+            }
+        }
+        self.misses = self.misses.saturating_add(1);
     }
 
     /// Sends the request on the kept connection, or a new one. The connection
@@ -157,6 +189,10 @@ impl H1 {
         origin: &Origin,
         req: Request<Full<Bytes>>,
     ) -> Result<(Response<Incoming>, Live), WireError> {
+        if self.unfinished.take().is_some() {
+            // Not settled: the last answer's body is still on the connection.
+            self.live = None;
+        }
         let req = match self.live.take() {
             Some(mut live) => match try_send(&mut live, req).await {
                 Ok(resp) => return Ok((resp, live)),
@@ -174,31 +210,12 @@ impl H1 {
     }
 }
 
-/// Frames a stream may still hold, already arrived, after the answer is
-/// complete; past this the connection is given up rather than read on.
+/// Frames a stream may send after the response before the connection is
+/// given up rather than read on.
 const DRAIN_FRAMES: usize = 8;
-
-/// Whether the body ends with what has already arrived (no waiting): the
-/// rest still goes through `read`, under its caps.
-fn ended_now<R>(
-    live: &mut Live,
-    incoming: &mut Incoming,
-    state: &mut R,
-    read: &mut impl FnMut(&mut R, &[u8]) -> Result<Next, WireError>,
-) -> Result<bool, WireError> {
-    for _ in 0..DRAIN_FRAMES {
-        match drive(&mut live.conn, incoming.frame()).now_or_never() {
-            Some(None) => return Ok(true),
-            Some(Some(Ok(frame))) => {
-                if let Ok(data) = frame.into_data() {
-                    read(state, &data)?;
-                }
-            }
-            Some(Some(Err(_))) | None => return Ok(false),
-        }
-    }
-    Ok(false)
-}
+/// Settles that run out of time in a row before a user stops waiting for the
+/// end of its answers (the server leaves its streams open).
+const MAX_MISSES: u8 = 3;
 
 /// Why a request got no response head.
 enum NotSent {

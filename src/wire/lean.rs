@@ -39,6 +39,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// How a call ended, when an answer came. The bench maps it to its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +134,22 @@ impl Session {
             }
         };
         tokio::time::timeout(limits.timeout, read).await.unwrap_or(Err(WireError::Timeout(limits.timeout)))
+    }
+}
+
+/// The longest a user waits, between calls and off the clock, for the end
+/// of an answer its last call stopped reading at the response (see
+/// [`super::h1`]); usually the end is already there or a moment behind.
+const SETTLE: Duration = Duration::from_millis(50);
+
+impl Prepared {
+    /// Readies the call's connection for the next send: on `http://`, waits
+    /// (bounded) for the end of the last answer's body, so the connection
+    /// is kept rather than a new one made per call. Call it off the clock.
+    pub async fn settle(&mut self) {
+        if let Some(HttpCall { target, direct: Some((_, conn)), .. }) = &mut self.http {
+            conn.settle(SETTLE.min(target.limits.timeout)).await;
+        }
     }
 }
 
