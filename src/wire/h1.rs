@@ -86,8 +86,9 @@ pub(super) struct H1 {
     /// before the body's end (an SSE stream's last chunk comes after its
     /// last event): [`H1::settle`] waits for that end, off the clock.
     unfinished: Option<Incoming>,
-    /// Settles in a row that ran out of time: a server that keeps its
-    /// streams open after the response is not waited for again.
+    /// Settles in a row that ran out of time: past [`MAX_MISSES`], a server
+    /// that keeps its streams open is no longer waited for (but an end that
+    /// has already come still keeps the connection, and resets this).
     misses: u8,
 }
 
@@ -144,12 +145,9 @@ impl H1 {
                 && let Next::Stop = read(&mut state, &data)?
             {
                 // The answer is complete, its body perhaps not ended yet:
-                // kept for `settle`, unless the server is known to leave
-                // its streams open (then the connection is dropped here).
-                if self.misses < MAX_MISSES {
-                    self.live = Some(live);
-                    self.unfinished = Some(incoming);
-                }
+                // kept for `settle`.
+                self.live = Some(live);
+                self.unfinished = Some(incoming);
                 return Ok(state);
             }
         }
@@ -163,6 +161,9 @@ impl H1 {
     pub async fn settle(&mut self, bound: Duration) {
         let Some(mut incoming) = self.unfinished.take() else { return };
         let Some(mut live) = self.live.take() else { return };
+        // A server that leaves its streams open is not waited for: only
+        // an end already here keeps the connection (and ends the misses).
+        let bound = if self.misses >= MAX_MISSES { Duration::ZERO } else { bound };
         let deadline = tokio::time::Instant::now() + bound;
         for _ in 0..DRAIN_FRAMES {
             match tokio::time::timeout_at(deadline, drive(&mut live.conn, incoming.frame())).await {
