@@ -16,6 +16,13 @@
 //! headers (session id, protocol version, 2026-07-28 routing headers,
 //! `--header` values) are built once too.
 //!
+//! How it sends: on `http://` each session has its own HTTP/1.1 connection
+//! ([`super::h1`], hyper's low-level client driven in the user's own task);
+//! on `https://` the target's reqwest client, as before. Between calls,
+//! off the clock, [`Prepared::settle`] lets the connection take in the end
+//! of an SSE answer the call stopped reading at its response, so the next
+//! call reuses it rather than connecting anew.
+//!
 //! What it keeps, so the numbers mean the same as on the recorded path: the
 //! whole answer is read under the same [`Limits`] (timeout over the whole
 //! exchange, body cap, SSE event cap); an SSE answer is read until the event
