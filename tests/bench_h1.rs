@@ -272,3 +272,68 @@ async fn nothing_listening_is_a_connect_error() {
     let got = sess.send_prepared(&mut call).await;
     assert!(matches!(got, Err(WireError::Connect(_))), "{got:?}");
 }
+
+#[tokio::test]
+async fn the_call_carries_host_extra_and_envelope() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let url = format!("http://{addr}/mcp?x=1");
+    let (tx, rx) = tokio::sync::oneshot::channel::<(String, Vec<u8>)>();
+    tokio::spawn(async move {
+        if let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut head = String::new();
+            let mut chunk = [0u8; 4096];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                buf.drain(..end + 4);
+            }
+            let body = read_rest(&mut sock, &head, buf).await;
+            let id = request_id(&body).unwrap_or(0);
+            let msg = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#);
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{msg}",
+                msg.len()
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+            let _ = tx.send((head, body));
+        }
+    });
+    let mut sess = session(&url, limits()).await;
+    let mut call = sess.prepare("tools/call", Some(serde_json::json!({"name": "add", "arguments": {}})));
+    let got = sess.send_prepared(&mut call).await;
+    assert!(matches!(got, Ok(Verdict::Success)), "{got:?}");
+    let (head, body) = rx.await.expect("request seen");
+    let lower = head.to_ascii_lowercase();
+    assert!(lower.starts_with("post /mcp?x=1 http/1.1"), "{head}");
+    assert!(lower.contains(&format!("host: {addr}")), "{head}");
+    assert!(lower.contains("x-extra: 1"), "{head}");
+    assert!(lower.contains("content-type: application/json"), "{head}");
+    assert!(lower.contains("accept: application/json, text/event-stream"), "{head}");
+    // 2026-07-28: the envelope in the body and the routing headers.
+    assert!(lower.contains("mcp-method: tools/call"), "{head}");
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("io.modelcontextprotocol/protocolVersion"), "{text}");
+}
+
+async fn read_rest(sock: &mut TcpStream, head: &str, mut buf: Vec<u8>) -> Vec<u8> {
+    let len = head
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .unwrap_or(0);
+    let mut chunk = [0u8; 4096];
+    while buf.len() < len {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    buf
+}
