@@ -23,6 +23,7 @@
 use super::metrics::{Live, Outcome, Tally};
 use super::mix::{Mix, MixUser, StepResult, StepTallies, UserError};
 use super::plan::{Call, Model, Plan};
+use super::threads::{self, UserRun};
 use super::timeline::Timeline;
 use crate::spec::SpecVersion;
 use crate::wire::lean::{Prepared, Verdict};
@@ -229,23 +230,39 @@ pub async fn run_with(
         timeline: Mutex::new(Timeline::default()),
     });
     let n = sessions.len() as u32;
-    let mut tasks = Vec::with_capacity(sessions.len());
+    let mut runs: Vec<UserRun> = Vec::with_capacity(sessions.len());
     for (i, s) in sessions.into_iter().enumerate() {
         let sh = shared.clone();
         let ep = endpoint.clone();
-        tasks.push(match plan.model {
+        runs.push(match plan.model {
             Model::Closed { ramp_up, users } => {
                 let delay = ramp_up.mul_f64(i as f64 / f64::from(users.max(1)));
-                tokio::spawn(closed_user(i, s, ep, sh, delay))
+                Box::pin(closed_user(i, s, ep, sh, delay))
             }
-            Model::Open { rate, .. } => tokio::spawn(open_worker(i, s, ep, sh, rate)),
+            Model::Open { rate, .. } => Box::pin(open_worker(i, s, ep, sh, rate)),
         });
     }
-    for t in tasks {
-        // A user task that panicked loses at most the call it was making.
-        if let Err(e) = t.await {
-            open_error.get_or_insert(format!("a user task failed: {e}"));
+    // The plan's call on http:// on a thread per core (see [`threads`]):
+    // those users own their connections (crate::wire::lean). Everything
+    // else stays on this runtime: mixes and https go through the target's
+    // shared reqwest pool, whose connections are tasks of the runtime that
+    // made them and would die with a load thread that ends first; stdio
+    // users keep their pipes here.
+    let errors = if matches!(work, Work::Call) && own_connections(endpoint) {
+        threads::run(runs, threads::threads_for(n as usize)).await
+    } else {
+        let tasks: Vec<_> = runs.into_iter().map(tokio::spawn).collect();
+        let mut errors = Vec::new();
+        for t in tasks {
+            // A user task that panicked loses at most the call it was making.
+            if let Err(e) = t.await {
+                errors.push(format!("a user task failed: {e}"));
+            }
         }
+        errors
+    };
+    if let Some(e) = errors.into_iter().next() {
+        open_error.get_or_insert(e);
     }
     let mut tally = setup;
     for m in &shared.tallies {
@@ -271,6 +288,15 @@ pub async fn run_with(
         steps: shared.steps.as_ref().map(StepTallies::results),
     };
     (Measured { tally, elapsed, sessions: n, unsent, open_error }, extra)
+}
+
+/// Whether the plan's call reaches this endpoint on the users' own
+/// connections (plain http), not on the target's shared pool.
+fn own_connections(endpoint: &Endpoint) -> bool {
+    match endpoint {
+        Endpoint::Http(t) => t.url.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")),
+        Endpoint::Stdio { .. } => false,
+    }
 }
 
 /// Opens one user: a session, and with a mix the setup steps run once.
@@ -311,7 +337,7 @@ async fn open(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, Stri
 
 /// One call on the session, on the wire's hot path: nothing is recorded (a
 /// bench keeps counts, not transcripts, and memory must stay flat).
-async fn call(s: &mut Session, c: &Prepared) -> Outcome {
+async fn call(s: &mut Session, c: &mut Prepared) -> Outcome {
     match s.send_prepared(c).await {
         Ok(Verdict::Success) => Outcome::Success,
         Ok(Verdict::HttpStatus(code)) => Outcome::HttpStatus(code),
@@ -319,6 +345,14 @@ async fn call(s: &mut Session, c: &Prepared) -> Outcome {
         Ok(Verdict::IsError) => Outcome::IsError,
         Ok(Verdict::Invalid) => Outcome::Invalid,
         Err(e) => Outcome::Transport(e.to_string()),
+    }
+}
+
+/// Between calls: lets the user's connection finish the last answer (see
+/// [`Prepared::settle`]), so calls reuse it as wrk reuses its connections.
+async fn settle(u: &mut User) {
+    if let User::Call(_, c) = u {
+        c.settle().await;
     }
 }
 
@@ -354,7 +388,9 @@ fn must_reopen(s: &Session, outcome: &Outcome) -> bool {
 async fn recover(user: usize, u: &mut User, endpoint: &Endpoint, sh: &Shared) {
     let version = u.session().version;
     match u {
-        User::Call(s, c) => match Session::open(endpoint, version, Recorder::new()).await {
+        // On a pool of its own: on a load thread, a connection of the shared
+        // pool may belong to another thread's runtime, which can end first.
+        User::Call(s, c) => match reopen(endpoint, version).await {
             Ok(new) => {
                 // The session id is in the prepared headers: prepare anew.
                 **c = new.prepare(&sh.call.method, sh.call.params.clone());
@@ -369,6 +405,11 @@ async fn recover(user: usize, u: &mut User, endpoint: &Endpoint, sh: &Shared) {
     }
 }
 
+async fn reopen(endpoint: &Endpoint, version: SpecVersion) -> Result<Session, String> {
+    let own = endpoint.fresh().map_err(|e| e.to_string())?;
+    Session::open(&own, version, Recorder::new()).await.map_err(|e| e.to_string())
+}
+
 /// Tally shards for this many users: a few per core, never more than users.
 fn shards(users: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
@@ -378,6 +419,7 @@ fn shards(users: usize) -> usize {
 async fn closed_user(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Shared>, delay: Duration) {
     tokio::time::sleep_until(sh.start + delay).await;
     while Instant::now() < sh.end && sh.claim().is_some() {
+        settle(&mut s).await;
         let sent = Instant::now();
         let (outcome, step) = next_call(&mut s).await;
         let latency = sent.elapsed();
@@ -395,6 +437,9 @@ async fn open_worker(user: usize, mut s: User, endpoint: Endpoint, sh: Arc<Share
         if due >= sh.end || Instant::now() >= sh.hard_end {
             break;
         }
+        // Before the wait for the due time, so usually off the clock; a
+        // late call counts it, as it counts any wait for a free worker.
+        settle(&mut s).await;
         // Idle workers claim calls ahead of time (up to in-flight / rate);
         // waiting in slices lets Ctrl-C end the run without waiting for them.
         while Instant::now() < due && !sh.stop.is_set() {

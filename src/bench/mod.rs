@@ -25,6 +25,7 @@
 //! - [`plan`]: the load model, bounds and call, validated before any traffic.
 //! - [`driver`]: opens the sessions and runs the load (closed and open model).
 //! - [`metrics`]: outcomes by kind and the HDR histograms.
+//! - [`threads`]: the users' event loops, one thread per core.
 //! - [`threshold`]: `--threshold` goals.
 //! - [`report`]: progress line, console table, JSON.
 //! - [`mix`]: `--mix FILE`, calls drawn from a load mix, held to expectations.
@@ -50,6 +51,7 @@ pub mod report;
 pub mod sections;
 pub mod shard;
 pub mod sweep;
+pub mod threads;
 pub mod threshold;
 pub mod timeline;
 

@@ -115,8 +115,8 @@ impl HttpTarget {
         Ok(HttpTarget { client, url: url.to_string(), extra_headers, limits })
     }
 
-    /// The connection pool (one per target: per user in a bench), for the
-    /// bench's hot path in [`super::lean`].
+    /// The connection pool (one per target, shared by every session made
+    /// from it), for the bench's hot path in [`super::lean`] on https.
     pub(super) fn client(&self) -> &reqwest::Client {
         &self.client
     }

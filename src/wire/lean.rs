@@ -16,6 +16,13 @@
 //! headers (session id, protocol version, 2026-07-28 routing headers,
 //! `--header` values) are built once too.
 //!
+//! How it sends: on `http://` each session has its own HTTP/1.1 connection
+//! ([`super::h1`], hyper's low-level client driven in the user's own task);
+//! on `https://` the target's reqwest client, as before. Between calls,
+//! off the clock, [`Prepared::settle`] lets the connection take in the end
+//! of an SSE answer the call stopped reading at its response, so the next
+//! call reuses it rather than connecting anew.
+//!
 //! What it keeps, so the numbers mean the same as on the recorded path: the
 //! whole answer is read under the same [`Limits`] (timeout over the whole
 //! exchange, body cap, SSE event cap); an SSE answer is read until the event
@@ -28,16 +35,18 @@
 //! and judged as the recorded path judges it. stdio sessions take the
 //! recorded path and drop the recording (a process per user is no hot path).
 
+use super::h1::{H1, Next, Origin};
 use super::http::{HttpTarget, looks_like_sse};
 use super::jsonrpc;
 use super::session::{SendOpts, Session};
 use super::sse::{SseEvent, SseParser};
 use super::{Limits, WireError};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// How a call ended, when an answer came. The bench maps it to its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +62,9 @@ pub enum Verdict {
     Invalid,
 }
 
-/// One call made ready for a session: body around the id, headers built.
-#[derive(Debug, Clone)]
+/// One call made ready for a session: body around the id, headers built,
+/// and on `http://` the session's own connection ([`super::h1`]).
+#[derive(Debug)]
 pub struct Prepared {
     /// `{"jsonrpc":"2.0","method":…,"params":…,"id":`
     prefix: Vec<u8>,
@@ -64,12 +74,15 @@ pub struct Prepared {
     http: Option<HttpCall>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct HttpCall {
     target: Arc<HttpTarget>,
     /// `None` when the URL does not parse: reqwest then reports it per send.
     url: Option<reqwest::Url>,
     headers: Result<HeaderMap, WireError>,
+    /// `http://`: where the session's own connection goes, and the
+    /// connection; `None` sends through reqwest (https).
+    direct: Option<(Origin, H1)>,
 }
 
 impl Session {
@@ -88,21 +101,25 @@ impl Session {
         let http = self.http_target().map(|t| {
             // The message only matters for the routing headers (method, name).
             let msg = jsonrpc::request(json!(0), method, params.clone());
-            let headers = header_map(t, &self.headers_for(&msg));
-            HttpCall { target: t.clone(), url: reqwest::Url::parse(&t.url).ok(), headers }
+            let url = reqwest::Url::parse(&t.url).ok();
+            let origin = url.as_ref().and_then(Origin::of);
+            // hyper's low-level client sends no `Host` of its own.
+            let host = origin.as_ref().map(|o| o.host_header.clone());
+            let headers = header_map(t, host, &self.headers_for(&msg));
+            HttpCall { target: t.clone(), url, headers, direct: origin.map(|o| (o, H1::default())) }
         });
         Prepared { prefix, http }
     }
 
     /// Sends the prepared call with a fresh id and judges the answer;
     /// records nothing.
-    pub async fn send_prepared(&mut self, call: &Prepared) -> Result<Verdict, WireError> {
+    pub async fn send_prepared(&mut self, call: &mut Prepared) -> Result<Verdict, WireError> {
         let id = self.next_id_number();
         let mut body = Vec::with_capacity(call.prefix.len() + 24);
         body.extend_from_slice(&call.prefix);
         body.extend_from_slice(id.to_string().as_bytes());
         body.push(b'}');
-        let Some(HttpCall { target, url, headers }) = &call.http else {
+        let Some(HttpCall { target, url, headers, direct }) = &mut call.http else {
             let text = String::from_utf8_lossy(&body).into_owned();
             let reply = self.send_text(text, Some(json!(id)), None, &SendOpts::default()).await;
             drop(self.rec.take());
@@ -110,18 +127,51 @@ impl Session {
             let response = reply.messages.iter().find(|m| jsonrpc::is_response_to(m, &json!(id)));
             return Ok(judge_value(None, response));
         };
-        let headers = headers.clone()?;
-        let limit = target.limits.timeout;
-        let read = exchange(target, url.as_ref(), headers, body, id);
-        tokio::time::timeout(limit, read).await.unwrap_or(Err(WireError::Timeout(limit)))
+        let headers = headers.as_ref().map_err(Clone::clone)?;
+        let limits = target.limits;
+        let read = async {
+            match direct {
+                Some((origin, conn)) => {
+                    let head = |r: &hyper::Response<_>| {
+                        Reading::new(r.status().as_u16(), r.headers().get(CONTENT_TYPE), id, limits)
+                    };
+                    conn.call(origin, headers, body, head, Reading::feed).await.map(Reading::verdict)
+                }
+                None => exchange(target, url.as_ref(), headers.clone(), body, id).await,
+            }
+        };
+        tokio::time::timeout(limits.timeout, read).await.unwrap_or(Err(WireError::Timeout(limits.timeout)))
+    }
+}
+
+/// The longest a user waits, between calls and off the clock, for the end
+/// of an answer its last call stopped reading at the response (see
+/// [`super::h1`]); usually the end is already there or a moment behind.
+const SETTLE: Duration = Duration::from_millis(50);
+
+impl Prepared {
+    /// Readies the call's connection for the next send: on `http://`, waits
+    /// (bounded) for the end of the last answer's body, so the connection
+    /// is kept rather than a new one made per call. Call it off the clock.
+    pub async fn settle(&mut self) {
+        if let Some(HttpCall { target, direct: Some((_, conn)), .. }) = &mut self.http {
+            conn.settle(SETTLE.min(target.limits.timeout)).await;
+        }
     }
 }
 
 /// The headers of every send, as the recorded path orders them: defaults,
 /// then `--header` values, then the session's, a later one replacing an
 /// earlier one of the same name.
-fn header_map(t: &HttpTarget, session: &[(String, String)]) -> Result<HeaderMap, WireError> {
+fn header_map(
+    t: &HttpTarget,
+    host: Option<HeaderValue>,
+    session: &[(String, String)],
+) -> Result<HeaderMap, WireError> {
     let mut map = HeaderMap::new();
+    if let Some(h) = host {
+        map.insert(reqwest::header::HOST, h);
+    }
     let defaults = [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")];
     let all = defaults
         .iter()
@@ -144,54 +194,86 @@ async fn exchange(
     body: Vec<u8>,
     id: i64,
 ) -> Result<Verdict, WireError> {
-    let Limits { max_body_bytes, max_sse_events, .. } = t.limits;
     let builder = match url {
         Some(u) => t.client().post(u.clone()),
         None => t.client().post(&t.url),
     };
     let mut resp = builder.headers(headers).body(body).send().await.map_err(super::http::classify)?;
-    let status = resp.status().as_u16();
-    let is_sse = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim())
-        .is_some_and(|m| m.eq_ignore_ascii_case("text/event-stream"));
-    let mut seen = 0usize;
-    let mut parser = SseParser::new();
-    let mut events = 0usize;
-    let mut body: Vec<u8> = Vec::new();
-    let mut found: Option<Verdict> = None;
+    let mut reading = Reading::new(resp.status().as_u16(), resp.headers().get(CONTENT_TYPE), id, t.limits);
     while let Some(chunk) = resp.chunk().await.map_err(super::http::classify)? {
-        seen += chunk.len();
-        if seen > max_body_bytes {
-            return Err(WireError::TooLarge(max_body_bytes));
-        }
-        if !is_sse {
-            body.extend_from_slice(&chunk);
-            continue;
-        }
-        for ev in parser.feed(&chunk) {
-            if found.is_none() {
-                found = judge_event(&ev, id);
-            }
-            events += 1;
-            if events > max_sse_events {
-                return Err(WireError::TooManyEvents(max_sse_events));
-            }
-        }
-        // The response has come: a stream left open after it adds nothing.
-        if found.is_some() {
+        if let Next::Stop = reading.feed(&chunk)? {
             break;
         }
     }
-    if status >= 400 {
-        return Ok(Verdict::HttpStatus(status));
+    Ok(reading.verdict())
+}
+
+/// One answer as it is read, whichever client reads it.
+struct Reading {
+    status: u16,
+    is_sse: bool,
+    id: i64,
+    limits: Limits,
+    seen: usize,
+    events: usize,
+    parser: SseParser,
+    /// A JSON answer, kept whole to be judged at its end.
+    body: Vec<u8>,
+    /// An SSE answer: the verdict of the event carrying the response.
+    found: Option<Verdict>,
+}
+
+impl Reading {
+    fn new(status: u16, content_type: Option<&HeaderValue>, id: i64, limits: Limits) -> Self {
+        let is_sse = content_type
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim())
+            .is_some_and(|m| m.eq_ignore_ascii_case("text/event-stream"));
+        Reading {
+            status,
+            is_sse,
+            id,
+            limits,
+            seen: 0,
+            events: 0,
+            parser: SseParser::new(),
+            body: Vec::new(),
+            found: None,
+        }
     }
-    if is_sse {
-        return Ok(found.unwrap_or(Verdict::Invalid));
+
+    /// Takes one chunk under the caps; `Stop` once the response has come on
+    /// an SSE stream (a stream left open after it adds nothing).
+    fn feed(&mut self, chunk: &[u8]) -> Result<Next, WireError> {
+        self.seen += chunk.len();
+        if self.seen > self.limits.max_body_bytes {
+            return Err(WireError::TooLarge(self.limits.max_body_bytes));
+        }
+        if !self.is_sse {
+            self.body.extend_from_slice(chunk);
+            return Ok(Next::More);
+        }
+        for ev in self.parser.feed(chunk) {
+            if self.found.is_none() {
+                self.found = judge_event(&ev, self.id);
+            }
+            self.events += 1;
+            if self.events > self.limits.max_sse_events {
+                return Err(WireError::TooManyEvents(self.limits.max_sse_events));
+            }
+        }
+        Ok(if self.found.is_some() { Next::Stop } else { Next::More })
     }
-    Ok(judge_body(&body, id))
+
+    fn verdict(self) -> Verdict {
+        if self.status >= 400 {
+            return Verdict::HttpStatus(self.status);
+        }
+        if self.is_sse {
+            return self.found.unwrap_or(Verdict::Invalid);
+        }
+        judge_body(&self.body, self.id)
+    }
 }
 
 /// The verdict an event gives, if it carries the response to `id`.

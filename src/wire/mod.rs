@@ -7,6 +7,7 @@
 //! envelope); [`record`] keeps what happened for the report. [`lean`] is the
 //! load generator's exception: one fixed call, judged and not recorded.
 
+mod h1;
 pub mod http;
 pub mod jsonrpc;
 pub mod lean;
