@@ -201,3 +201,40 @@ fn markdown_holds_the_table_and_the_failures() {
     assert!(text.contains("| requests | rate/s | failures |"), "{text}");
     assert!(text.contains("JSON-RPC error 10"), "{text}");
 }
+
+/// `--sessions 1`: eight users share one session (each on its own
+/// connection, with its own id range), so one session opens and every call
+/// is answered with its own response: ids colliding on the shared session
+/// would cross answers or leave calls unanswered.
+#[test]
+fn users_can_share_one_session() {
+    let (code, j) = bench_json(&[
+        "--spec",
+        "2025-11-25",
+        "--users",
+        "8",
+        "--sessions",
+        "1",
+        "--requests",
+        "400",
+        "--tool",
+        "add",
+        "--args",
+        r#"{"a":1,"b":2}"#,
+    ]);
+    assert_eq!(code, 0, "{j:#}");
+    assert_eq!(j["sessions"], 1, "{j:#}");
+    assert_eq!(j["requests"], 400);
+    assert_eq!(j["failures"]["total"], 0, "{j:#}");
+}
+
+/// On 2026-07-28 there is no session to share.
+#[test]
+fn sessions_on_a_revision_without_them_is_a_usage_error() {
+    let out = mcpcheck()
+        .args(["bench", "--quiet", "--spec", "2026-07-28", "--sessions", "1", "--requests", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no sessions to share"));
+}

@@ -86,6 +86,7 @@ async fn the_proxy_fails_calls_only_while_its_backend_is_down() {
             params: Some(json!({"name": "a_add", "arguments": {"a": 1, "b": 2}})),
         },
         timeout: Duration::from_secs(5),
+        shared_sessions: None,
     };
     let live = Arc::new(Live::default());
     let (started_tx, started_rx) = oneshot::channel::<Instant>();

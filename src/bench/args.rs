@@ -90,6 +90,13 @@ pub struct BenchArgs {
     /// `mcpcheck report merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<super::shard::Shard>,
+    /// Let the users share K sessions (K at most the users) instead of one
+    /// each: one client multiplexing concurrent calls over few sessions, as
+    /// an agent host may, and what a wrk script on one session measures.
+    /// Each user still has its own connection and its own JSON-RPC ids.
+    /// Handshake revisions over HTTP, with the plain call (not --mix).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..), conflicts_with_all = ["mix", "stdio"])]
+    pub sessions: Option<u32>,
     /// Start the load at this wall-clock time (RFC 3339, e.g.
     /// 2026-11-26T18:00:00Z, at most an hour ahead) instead of at once: give
     /// every shard the same time so their loads overlap. A time already past

@@ -192,12 +192,19 @@ pub async fn run_with(
     stop: Arc<Stop>,
     on_start: impl FnOnce(Instant),
 ) -> (Measured, Extra) {
-    let wanted = plan.model.sessions();
-    let opened: Vec<Result<User, String>> = futures::stream::iter(0..wanted)
+    let users = plan.model.sessions();
+    // `--sessions K`: K sessions opened, the other users their twins.
+    let wanted = match (plan.shared_sessions, work) {
+        (Some(k), Work::Call) if endpoint.is_http() && version.has_handshake() => k.min(users),
+        _ => users,
+    };
+    let mut opened: Vec<Result<User, String>> = futures::stream::iter(0..wanted)
         .map(|i| open_user(endpoint, version, work, &plan.call, u64::from(i)))
         .buffer_unordered(OPEN_CONCURRENCY)
         .collect()
         .await;
+    let distinct = opened.iter().filter(|r| r.is_ok()).count() as u32;
+    share_sessions(&mut opened, users, &plan.call);
     let mut setup = Tally::default();
     let mut open_error = None;
     let mut sessions = Vec::new();
@@ -287,7 +294,36 @@ pub async fn run_with(
         timeline: shared.timeline.lock().map(|t| t.clone()).unwrap_or_default(),
         steps: shared.steps.as_ref().map(StepTallies::results),
     };
-    (Measured { tally, elapsed, sessions: n, unsent, open_error }, extra)
+    (Measured { tally, elapsed, sessions: distinct, unsent, open_error }, extra)
+}
+
+/// How far apart the JSON-RPC ids of users sharing a session start: calls in
+/// flight together on one session need distinct ids, and no run makes a
+/// billion calls per user.
+const ID_SPACING: i64 = 1_000_000_000;
+
+/// `--sessions K`: fills `opened` up to `users` with twins of the sessions
+/// opened (user `i` shares session `i % K`), each with its own connection
+/// and id range. Nothing to do when every user opened its own.
+fn share_sessions(opened: &mut Vec<Result<User, String>>, users: u32, call: &Call) {
+    let sessions: Vec<Session> = opened
+        .iter()
+        .filter_map(|r| match r {
+            Ok(User::Call(s, _)) => Some(s),
+            _ => None,
+        })
+        .filter_map(|s| s.http_twin(1))
+        .collect();
+    if sessions.is_empty() {
+        return;
+    }
+    for i in opened.len()..users as usize {
+        let first_id = (i as i64).saturating_mul(ID_SPACING).saturating_add(1);
+        if let Some(s) = sessions[i % sessions.len()].http_twin(first_id) {
+            let prepared = Box::new(s.prepare(&call.method, call.params.clone()));
+            opened.push(Ok(User::Call(s, prepared)));
+        }
+    }
 }
 
 /// Whether the plan's call reaches this endpoint on the users' own

@@ -308,7 +308,14 @@ pub fn merge(inputs: &[(String, Value)], thresholds: &[Threshold]) -> Result<Mer
         params: parts[0].call.get("params").filter(|p| !p.is_null()).cloned(),
     };
     let elapsed = Duration::try_from_secs_f64(window_s).unwrap_or_default();
-    let plan = Plan { model, duration: elapsed, requests: None, call, timeout: Duration::ZERO };
+    let plan = Plan {
+        model,
+        duration: elapsed,
+        requests: None,
+        call,
+        timeout: Duration::ZERO,
+        shared_sessions: None,
+    };
     let measured = Measured { tally, elapsed, sessions: clamp(sessions), unsent, open_error: None };
     let mut summary = Summary {
         target: parts[0].target.clone(),
@@ -414,6 +421,7 @@ mod tests {
             requests: None,
             call: Call { method: "tools/call".into(), params: Some(json!({"name": "add"})) },
             timeout: Duration::from_secs(1),
+            shared_sessions: None,
         };
         let measured = Measured {
             tally,

@@ -125,6 +125,12 @@ pub async fn run(mut args: BenchArgs) -> anyhow::Result<bool> {
     let revision = crate::runner::negotiate(&running.endpoint, forced).await.map_err(|e| {
         usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck bench --help)"))
     })?;
+    if args.sessions.is_some() && !revision.version.has_handshake() {
+        return Err(usage(format!(
+            "--sessions: {} has no sessions to share; pick a revision with one (--spec 2025-11-25)",
+            revision.version.as_str()
+        )));
+    }
 
     // Ctrl-C ends the run (a sweep: the step, and no further step starts);
     // the calls made so far are still reported.

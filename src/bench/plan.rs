@@ -60,6 +60,8 @@ pub struct Plan {
     pub requests: Option<u64>,
     pub call: Call,
     pub timeout: Duration,
+    /// `--sessions K`: the users share K sessions instead of one each.
+    pub shared_sessions: Option<u32>,
 }
 
 impl Plan {
@@ -97,6 +99,7 @@ impl Plan {
             requests: a.requests,
             call: call(a.call.as_deref(), a.tool.as_deref(), a.args.as_deref())?,
             timeout: a.server.timeout,
+            shared_sessions: a.sessions,
         })
     }
 }

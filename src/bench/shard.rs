@@ -192,6 +192,7 @@ mod tests {
             requests,
             call: Call { method: "tools/list".into(), params: None },
             timeout: Duration::from_secs(10),
+            shared_sessions: None,
         }
     }
 

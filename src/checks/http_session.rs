@@ -206,7 +206,7 @@ async fn concurrent_requests(ctx: &Ctx) -> Outcome {
     let s = ctx.session().await?;
     let mut twins = Vec::with_capacity(CONCURRENT);
     for _ in 0..CONCURRENT {
-        twins.push(s.http_twin().ok_or(Verdict::Error("not an HTTP session".into()))?);
+        twins.push(s.http_twin(1).ok_or(Verdict::Error("not an HTTP session".into()))?);
     }
     let sends = twins.iter_mut().enumerate().map(|(i, twin)| {
         let id = json!(format!("mcpcheck-concurrent-{i}"));

@@ -218,16 +218,17 @@ impl Session {
 
     /// Another handle on this HTTP session (same target, session id, version
     /// and recorder), to send requests concurrently with this one: each send
-    /// takes its own pooled connection. `None` on stdio, where one process
-    /// carries one stream. Ids are the caller's to keep apart (`request_with_id`).
-    pub fn http_twin(&self) -> Option<Session> {
+    /// takes its own connection. `None` on stdio, where one process carries
+    /// one stream. Its ids count from `first_id`: give each twin its own
+    /// range, as requests in flight together on a session need distinct ids.
+    pub fn http_twin(&self, first_id: i64) -> Option<Session> {
         let Conn::Http(t) = &self.conn else { return None };
         Some(Session {
             conn: Conn::Http(t.clone()),
             version: self.version,
             session_id: self.session_id.clone(),
             initialize: self.initialize.clone(),
-            next_id: self.next_id,
+            next_id: first_id,
             rec: self.rec.clone(),
         })
     }
