@@ -6,7 +6,9 @@
 #   (a) generator: `mcpcheck bench` vs wrk on the same target (the plain
 #       reference server, tools/call add) at the same concurrency; wrk POSTs
 #       the same JSON-RPC call on one session, whose id comes from an
-#       initialize this script does (scripts/bench/wrk-mcp.lua).
+#       initialize this script does (scripts/bench/wrk-mcp.lua), and
+#       mcpcheck's users share one session too (--sessions 1); mcpcheck's
+#       default, a session per user, is measured beside them.
 #   (b) servers: plain, authorized (a token minted by `mcpcheck authserver`),
 #       proxied (in front of a plain backend) vs Python FastMCP and the
 #       TypeScript "everything" server, on tools/call add (everything:
@@ -211,10 +213,16 @@ for round in 1 2; do
   MCP_SESSION=$SESSION MCP_ARGS=$ADD_ARGS /usr/bin/time -f 'CPU %U %S' -o "$OUT/wrk-$round.cpu" \
     wrk -t"$WRK_THREADS" -c"$USERS" -d"$DURATION" --timeout 10s \
     -s "$HERE/bench/wrk-mcp.lua" "$PLAIN" >"$OUT/wrk-$round.txt" 2>&1 || die "wrk failed: $(cat "$OUT/wrk-$round.txt")"
-  log "mcpcheck bench round $round"
+  # Like for like with wrk: the users share one session (--sessions 1).
+  log "mcpcheck bench round $round, one session"
+  /usr/bin/time -f 'CPU %U %S' -o "$OUT/generator-1s-$round.cpu" "$MCPCHECK" bench "$PLAIN" --quiet \
+    --spec 2025-11-25 --users "$USERS" --sessions 1 --duration "$DURATION" --tool add --args "$ADD_ARGS" \
+    --json "$OUT/generator-1s-$round.json" || die "bench generator (one session) failed"
+  # mcpcheck's default: a session per user, which costs the server more per call.
+  log "mcpcheck bench round $round, a session per user"
   /usr/bin/time -f 'CPU %U %S' -o "$OUT/generator-$round.cpu" "$MCPCHECK" bench "$PLAIN" --quiet \
-    --users "$USERS" --duration "$DURATION" --tool add --args "$ADD_ARGS" --json "$OUT/generator-$round.json" ||
-    die "bench generator failed"
+    --spec 2025-11-25 --users "$USERS" --duration "$DURATION" --tool add --args "$ADD_ARGS" \
+    --json "$OUT/generator-$round.json" || die "bench generator failed"
 done
 
 # (b) the servers at USERS.
