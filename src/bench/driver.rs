@@ -258,15 +258,7 @@ pub async fn run_with(
     let errors = if matches!(work, Work::Call) && own_connections(endpoint) {
         threads::run(runs, threads::threads_for(n as usize)).await
     } else {
-        let tasks: Vec<_> = runs.into_iter().map(tokio::spawn).collect();
-        let mut errors = Vec::new();
-        for t in tasks {
-            // A user task that panicked loses at most the call it was making.
-            if let Err(e) = t.await {
-                errors.push(format!("a user task failed: {e}"));
-            }
-        }
-        errors
+        threads::spawn_all(runs).await
     };
     if let Some(e) = errors.into_iter().next() {
         open_error.get_or_insert(e);

@@ -60,17 +60,21 @@ fn run_share(share: Vec<UserRun>) -> Vec<String> {
         Ok(rt) => rt,
         Err(e) => return vec![format!("could not start a load runtime: {e}")],
     };
-    rt.block_on(async move {
-        let tasks: Vec<_> = share.into_iter().map(tokio::spawn).collect();
-        let mut errors = Vec::new();
-        for t in tasks {
-            // A user task that panicked loses at most the call it was making.
-            if let Err(e) = t.await {
-                errors.push(format!("a user task failed: {e}"));
-            }
+    rt.block_on(spawn_all(share))
+}
+
+/// Runs every user as a task of the current runtime and waits for all;
+/// what went wrong, one line per failed task.
+pub async fn spawn_all(runs: Vec<UserRun>) -> Vec<String> {
+    let tasks: Vec<_> = runs.into_iter().map(tokio::spawn).collect();
+    let mut errors = Vec::new();
+    for t in tasks {
+        // A user task that panicked loses at most the call it was making.
+        if let Err(e) = t.await {
+            errors.push(format!("a user task failed: {e}"));
         }
-        errors
-    })
+    }
+    errors
 }
 
 #[cfg(test)]
