@@ -24,6 +24,10 @@ const MIN_CALLS: u64 = 10;
 /// (TCP_DELACK_MIN); other stacks use 40–200 ms, so the band starts there.
 const NAGLE_LOW_MS: f64 = 34.0;
 const NAGLE_HIGH_MS: f64 = 50.0;
+/// p90 may sit higher: on a busy client machine scheduling delays add to the
+/// floor (p90 56-60 ms seen on a loaded 2-core machine for a 41 ms p50),
+/// while a server that is merely slow spreads far wider than twice the floor.
+const NAGLE_P90_HIGH_MS: f64 = 80.0;
 /// A sweep step is "error-free" below this share of failed calls.
 const ERROR_FREE_PERCENT: f64 = 0.1;
 /// Errors "begin" at a step with at least this share of failed calls.
@@ -79,8 +83,9 @@ pub fn sweep(steps: &[Value]) -> Vec<Finding> {
 fn nagle(j: &Value) -> Option<Finding> {
     let calls = count(j, "/latency_ms/count");
     let (p50, p90) = (num(j, "/latency_ms/p50"), num(j, "/latency_ms/p90"));
-    let in_band = |v: f64| (NAGLE_LOW_MS..=NAGLE_HIGH_MS).contains(&v);
-    if calls < MIN_CALLS || !in_band(p50) || !in_band(p90) {
+    let p50_in_band = (NAGLE_LOW_MS..=NAGLE_HIGH_MS).contains(&p50);
+    let p90_in_band = (NAGLE_LOW_MS..=NAGLE_P90_HIGH_MS).contains(&p90);
+    if calls < MIN_CALLS || !p50_in_band || !p90_in_band {
         return None;
     }
     Some(Finding {
@@ -214,6 +219,10 @@ mod tests {
     #[test]
     fn a_40_ms_floor_is_named_and_a_fast_or_slow_server_is_not() {
         assert_eq!(single(&run(2, 50.0, 40.8, 41.9, 0.0))[0].id, "nagle-delayed-ack");
+        // The floor on a busy client machine: p90 pushed up by scheduling.
+        assert_eq!(single(&run(2, 45.0, 41.2, 58.0, 0.0))[0].id, "nagle-delayed-ack");
+        // A p50 on the floor with a p90 far past it is a slow server.
+        assert!(single(&run(2, 20.0, 42.0, 95.0, 0.0)).is_empty());
         assert!(single(&run(2, 5000.0, 0.4, 0.9, 0.0)).is_empty());
         // Slow and spread out: not the delayed-ACK signature.
         assert!(single(&run(2, 20.0, 40.0, 180.0, 0.0)).is_empty());
