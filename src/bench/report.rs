@@ -195,12 +195,15 @@ pub fn histogram_base64(t: &Tally) -> String {
 /// The JSON result, schema_version 1.
 pub fn to_json(s: &Summary) -> Value {
     let t = &s.measured.tally;
-    let f = &t.failures;
     let (model, users, rate) = match s.plan.model {
         Model::Closed { users, .. } => ("closed", users, Value::Null),
         Model::Open { rate, in_flight } => ("open", in_flight, json!(rate)),
     };
     let map = |m: Vec<(String, u64)>| Value::Object(m.into_iter().map(|(k, v)| (k, json!(v))).collect());
+    // The per-step sections' failures, plus the statuses and codes behind them.
+    let mut failures = super::sections::failures_json(t);
+    failures["http_statuses"] = map(t.http_statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect());
+    failures["jsonrpc_codes"] = map(t.jsonrpc_codes.iter().map(|(k, v)| (k.to_string(), *v)).collect());
     json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")},
@@ -215,17 +218,7 @@ pub fn to_json(s: &Summary) -> Value {
         "duration_s": s.measured.elapsed.as_secs_f64(),
         "requests": t.requests(),
         "successes": t.successes,
-        "failures": {
-            "total": f.total(),
-            "transport": f.transport,
-            "http_status": f.http_status,
-            "jsonrpc_error": f.jsonrpc_error,
-            "is_error": f.is_error,
-            "invalid": f.invalid,
-            "expectation": f.expectation,
-            "http_statuses": map(t.http_statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
-            "jsonrpc_codes": map(t.jsonrpc_codes.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
-        },
+        "failures": failures,
         "error_percent": t.error_percent(),
         "unsent": s.measured.unsent,
         "rate_per_s": s.rate(),

@@ -23,7 +23,7 @@ pub fn latency_json(t: &Tally) -> Value {
     })
 }
 
-fn failures_json(t: &Tally) -> Value {
+pub(super) fn failures_json(t: &Tally) -> Value {
     let f = &t.failures;
     json!({
         "total": f.total(),
