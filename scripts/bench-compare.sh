@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark comparison, on this machine, in one run (issue 6 item 9, issue 7's
+# Benchmark comparison, on this machine, in one run (the generator against wrk, the servers against their peers, the
 # proxy overhead): writes reports/benchmarks.md and the raw results under
 # reports/bench/.
 #

@@ -3,22 +3,31 @@
 //!
 //! # Layout
 //!
+//! Bottom to top; a module uses only those above it in this list, never one
+//! below it.
+//!
+//! - [`usage`]: the error that means exit code 2.
 //! - [`spec`]: the vocabulary: protocol revisions, requirement levels, spec references.
 //! - [`wire`]: the raw client: JSON-RPC over Streamable HTTP (with SSE) and stdio,
-//!   bounded and recorded; sessions per revision.
-//! - [`checks`]: the check catalogue, one file per specification page.
-//! - [`runner`]: chooses the revision, selects checks by id prefix, runs them
-//!   concurrently in isolated sessions, and builds the [`report::model::Report`].
-//! - [`report`]: the one report model and its writers (console, JSON, JUnit, Markdown, HTML),
-//!   redaction, expected-failures baselines and run diffs.
-//! - [`oauth`]: the test authorization server, token minting, token sources.
+//!   bounded and recorded; sessions per revision; its records ([`wire::record::Exchange`])
+//!   and the one set of redaction rules ([`wire::redact`]).
+//! - [`report`]: the one report model (schema 2: every result names its revision) and
+//!   its writers (console, JSON, JUnit, Markdown, HTML), whole-report redaction,
+//!   expected-failures baselines and run diffs.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
-//! - [`cli`]: the command line (clap), and the commands it runs.
+//! - [`oauth`]: the test authorization server, token minting, token sources.
+//! - [`checks`]: the check catalogue, one file per specification page.
 //! - [`scenario`]: declarative TOML scenarios (users' own checks, load mixes): model,
 //!   loader, executor, JSON Schema.
-//! - [`commands`]: subcommands in files of their own (`report render|matrix|diff`).
-//! - [`bench`]: `mcpcheck bench`, the load generator (closed and open model, HDR histograms,
-//!   load mixes, sweeps, baselines, findings, HTML charts).
+//! - [`runner`]: the whole run: the revision plan (which revisions the server
+//!   supports, and how each was chosen), the checks and scenarios on every tested
+//!   revision (concurrently, in isolated sessions), grading, the gate, and the
+//!   [`report::model::Report`].
+//! - [`bench`]: the load generator (closed and open model, HDR histograms, load
+//!   mixes, sweeps, baselines, findings, HTML charts).
+//! - [`cli`]: the command line's clap definitions, and nothing else.
+//! - [`commands`]: one file per command: clap values in, the layers below called,
+//!   outputs written.
 
 pub mod bench;
 pub mod checks;
@@ -30,4 +39,5 @@ pub mod runner;
 pub mod scenario;
 pub mod spec;
 pub mod target;
+pub mod usage;
 pub mod wire;

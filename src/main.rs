@@ -1,7 +1,9 @@
 //! Parse, run, exit: 0 pass, 1 a check failed, 2 usage or harness trouble.
 
 use clap::Parser;
-use mcpcheck::cli::{self, Cli, Command, UsageError};
+use mcpcheck::cli::{Cli, Command};
+use mcpcheck::commands;
+use mcpcheck::usage::UsageError;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: the servers (rmcp spawns a task
@@ -17,16 +19,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Test(args) => cli::test(*args).await,
+        Command::Test(args) => commands::test::run(*args).await,
         Command::List(args) => {
-            print!("{}", cli::list(args));
+            print!("{}", commands::list::run(args));
             Ok(true)
         }
-        Command::Serve(args) => cli::serve(args).await.map(|()| true),
-        Command::Authserver(args) => mcpcheck::oauth::commands::authserver(args).await.map(|()| true),
-        Command::Report(args) => mcpcheck::commands::report::run(args),
-        Command::Scenario(args) => mcpcheck::scenario::command::run(args),
-        Command::Bench(args) => mcpcheck::bench::run(*args).await,
+        Command::Serve(args) => commands::serve::run(args).await.map(|()| true),
+        Command::Authserver(args) => commands::auth::authserver(args).await.map(|()| true),
+        Command::Report(args) => commands::report::run(args),
+        Command::Scenario(args) => commands::scenario::run(args),
+        Command::Bench(args) => commands::bench::run(*args).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

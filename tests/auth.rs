@@ -6,7 +6,7 @@ use mcpcheck::oauth::embedded::{self, AuthorizedTarget};
 use mcpcheck::oauth::server::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, pkce_s256};
 use mcpcheck::oauth::source::{AudienceParam, ClientAuth, ClientCredentials};
 use mcpcheck::report::model::Status;
-use mcpcheck::runner::{self, Revision, RunOptions};
+use mcpcheck::runner::{self, Plan, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::wire::Limits;
 use reference_servers::FaultSet;
@@ -191,7 +191,7 @@ async fn fastmcp_like_server_fails_exactly_the_two_checks() {
         (SpecVersion::V2025_06_18, ["auth/challenge/resource-metadata", "auth/tokens/missing-scope-403"]),
         (SpecVersion::V2025_11_25, ["auth/prm/discoverable", "auth/tokens/missing-scope-403"]),
     ] {
-        let report = runner::run(&t.endpoint, Revision { version, forced: true }, &opts).await;
+        let report = runner::run(&t.endpoint, &Plan::forced(&[version]), &opts).await;
         let failed: BTreeSet<&str> =
             report.checks.iter().filter(|r| r.status == Status::Fail).map(|r| r.id.as_str()).collect();
         assert_eq!(failed, expected.into_iter().collect(), "on {version}");

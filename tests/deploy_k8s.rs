@@ -4,8 +4,8 @@
 //! parser, so a flag renamed in the CLI breaks this test and not a cluster run.
 
 use clap::Parser;
+use mcpcheck::cli::report::ReportCommand;
 use mcpcheck::cli::{Cli, Command};
-use mcpcheck::commands::report::ReportCommand;
 use std::collections::HashMap;
 use yaml_rust2::{Yaml, YamlLoader};
 

@@ -10,7 +10,7 @@
 use mcpcheck::checks::{self, Check, Transports};
 use mcpcheck::oauth::embedded;
 use mcpcheck::report::model::{CheckResult, Report, Status};
-use mcpcheck::runner::{self, Revision, RunOptions};
+use mcpcheck::runner::{self, Plan, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
@@ -34,7 +34,7 @@ fn stdio_target(faults: &[&str]) -> TargetSpec {
 async fn run(target: TargetSpec, version: SpecVersion) -> Report {
     let running = target::start(&target, vec![], limits()).await.expect("target starts");
     let opts = RunOptions::default();
-    runner::run(&running.endpoint, Revision { version, forced: true }, &opts).await
+    runner::run(&running.endpoint, &Plan::forced(&[version]), &opts).await
 }
 
 /// `serve authorized` and the test authorization server, in-process, with
@@ -44,7 +44,7 @@ async fn run_authorized(faults: &[&str], version: SpecVersion) -> Report {
     let set = FaultSet::parse(&names).expect("known faults");
     let target = embedded::start(set, limits()).await.expect("authorized servers start");
     let opts = RunOptions { auth: Some(target.material.clone()), ..RunOptions::default() };
-    runner::run(&target.endpoint, Revision { version, forced: true }, &opts).await
+    runner::run(&target.endpoint, &Plan::forced(&[version]), &opts).await
 }
 
 fn describe(r: &CheckResult) -> String {

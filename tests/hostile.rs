@@ -3,7 +3,7 @@
 //! answers every request the same bad way.
 
 use mcpcheck::report::model::Status;
-use mcpcheck::runner::{self, Revision, RunOptions};
+use mcpcheck::runner::{self, Plan, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::wire::http::{HttpRequest, HttpTarget, Until};
 use mcpcheck::wire::record::Recorder;
@@ -107,7 +107,7 @@ async fn a_server_answering_nonsense_earns_no_pass() {
     let url = hostile(Behaviour::EmptyObject).await;
     for version in [SpecVersion::V2025_11_25, SpecVersion::V2026_07_28] {
         let endpoint = Endpoint::Http(Arc::new(target(&url, Limits::default())));
-        let report = runner::run(&endpoint, Revision { version, forced: true }, &RunOptions::default()).await;
+        let report = runner::run(&endpoint, &Plan::forced(&[version]), &RunOptions::default()).await;
         for c in &report.checks {
             assert!(
                 matches!(c.status, Status::Fail | Status::Error | Status::Warn | Status::Skip),
@@ -127,8 +127,7 @@ async fn a_silent_server_errors_every_check_within_the_timeout() {
     let limits = Limits { timeout: Duration::from_millis(300), ..Limits::default() };
     let endpoint = Endpoint::Http(Arc::new(target(&url, limits)));
     let opts = RunOptions { timeout: limits.timeout, concurrency: 16, ..RunOptions::default() };
-    let report =
-        runner::run(&endpoint, Revision { version: SpecVersion::V2025_11_25, forced: true }, &opts).await;
+    let report = runner::run(&endpoint, &Plan::forced(&[SpecVersion::V2025_11_25]), &opts).await;
     for c in report.checks.iter().filter(|c| c.status != Status::Skip) {
         assert_eq!(c.status, Status::Error, "{}: {}", c.id, c.message);
     }

@@ -4,7 +4,7 @@
 
 use axum::{body::Body, http::Request, middleware::Next, response::Response};
 use mcpcheck::report::model::Status;
-use mcpcheck::runner::{self, Revision, RunOptions};
+use mcpcheck::runner::{self, Plan, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
@@ -96,8 +96,7 @@ async fn proxied_server_passes_the_catalogue() {
     let mut problems = Vec::new();
     for version in SpecVersion::ALL {
         let running = target::start(&TargetSpec::Url(s.proxy.clone()), vec![], limits()).await.unwrap();
-        let report =
-            runner::run(&running.endpoint, Revision { version, forced: true }, &RunOptions::default()).await;
+        let report = runner::run(&running.endpoint, &Plan::forced(&[version]), &RunOptions::default()).await;
         for r in &report.checks {
             if !matches!(r.status, Status::Pass | Status::Skip | Status::Info) {
                 problems.push(format!(

@@ -328,7 +328,7 @@ async fn a_name_clash_with_the_unprefixed_backend_is_a_start_up_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_over_a_stdio_backend_passes_the_catalogue() {
     use mcpcheck::report::model::Status;
-    use mcpcheck::runner::{self, Revision, RunOptions};
+    use mcpcheck::runner::{self, Plan, RunOptions};
     let bin = assert_cmd::cargo::cargo_bin("mcpcheck").display().to_string();
     let mut stops = Vec::new();
     let config = json!({"mcpServers": {"s": {"command": bin, "args": ["serve", "plain", "--stdio"]}}});
@@ -337,8 +337,7 @@ async fn a_proxy_over_a_stdio_backend_passes_the_catalogue() {
     for version in SpecVersion::ALL {
         let limits = Limits { timeout: Duration::from_secs(10), ..Limits::default() };
         let running = target::start(&TargetSpec::Url(url.clone()), vec![], limits).await.unwrap();
-        let report =
-            runner::run(&running.endpoint, Revision { version, forced: true }, &RunOptions::default()).await;
+        let report = runner::run(&running.endpoint, &Plan::forced(&[version]), &RunOptions::default()).await;
         for r in &report.checks {
             if !matches!(r.status, Status::Pass | Status::Skip | Status::Info) {
                 problems.push(format!(

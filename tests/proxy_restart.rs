@@ -1,5 +1,5 @@
 //! The proxied reference server under load while its backend is killed and
-//! restarted (issue 7: "the proxy survives a backend being killed and
+//! restarted (the promise: "the proxy survives a backend being killed and
 //! restarted during a bench run with errors only for the dead window").
 //!
 //! A bench run (the real driver, closed model) calls a backend tool through

@@ -260,7 +260,7 @@ async fn authorized_scope_rules_hold() {
         let results = exec::run_scenario(&loaded[0], &target.endpoint, version).await;
         assert_eq!(results.len(), 4);
         for r in &results {
-            assert_eq!(r.status, mcpcheck::report::model::Status::Pass, "{version}: {r:#?}");
+            assert!(matches!(r.verdict, mcpcheck::checks::Verdict::Pass(_)), "{version}: {r:#?}");
         }
     }
     // And a token with read:add is what makes the difference.
@@ -273,7 +273,7 @@ async fn authorized_scope_rules_hold() {
         exec::run_scenario(&loaded[0], &target.endpoint, mcpcheck::spec::SpecVersion::V2025_11_25).await;
     let failed: Vec<&str> = results
         .iter()
-        .filter(|r| r.status != mcpcheck::report::model::Status::Pass)
+        .filter(|r| !matches!(r.verdict, mcpcheck::checks::Verdict::Pass(_)))
         .map(|r| r.id.as_str())
         .collect();
     assert_eq!(failed, ["scenario/scope-rules/add-without-read-add-is-403"]);

@@ -4,7 +4,7 @@
 //! refused at start-up, REST operations as tools).
 
 use mcpcheck::report::model::{Report, Status};
-use mcpcheck::runner::{self, Revision, RunOptions};
+use mcpcheck::runner::{self, Plan, RunOptions};
 use mcpcheck::spec::SpecVersion;
 use mcpcheck::target::{self, TargetSpec};
 use mcpcheck::wire::Limits;
@@ -54,7 +54,7 @@ async fn mounted() -> Served {
 
 async fn run(url: &str, version: SpecVersion) -> Report {
     let running = target::start(&TargetSpec::Url(url.to_owned()), vec![], limits()).await.expect("target");
-    runner::run(&running.endpoint, Revision { version, forced: true }, &RunOptions::default()).await
+    runner::run(&running.endpoint, &Plan::forced(&[version]), &RunOptions::default()).await
 }
 
 /// Every check passes or skips on every revision: no fail, warn or error.

@@ -1,5 +1,5 @@
 //! The authorized server (`mcpcheck serve authorized`): the plain server
-//! behind an OAuth 2.1 resource-server layer, as seed example 09 builds it
+//! behind an OAuth 2.1 resource-server layer, as a resource server protected by an OAuth authorization server is built
 //! with Auth0.
 //!
 //! Every request needs `Authorization: Bearer <JWT>` (a session id never

@@ -1,5 +1,5 @@
 //! The composed server: several MCP servers combined into one at code level
-//! (seed example 11), each mounted under a namespace.
+//! each mounted under a namespace.
 //!
 //! Mounting renames what a child offers so that children cannot collide:
 //! tools and prompts become `{namespace}_{name}`, resource URIs

@@ -1,5 +1,5 @@
 //! The mounted server: an ordinary axum web application with the MCP
-//! endpoint mounted inside it (seed example 10, second half).
+//! endpoint mounted inside it, beside health checks and REST routes.
 //!
 //! Real MCP servers often live inside an existing web service, next to its
 //! health check and REST routes, sharing one listener and one shutdown. This

@@ -1,5 +1,5 @@
 //! The OpenAPI server: an MCP server generated from an OpenAPI 3 document
-//! (seed example 10, first half), the way FastMCP's `from_openapi` turns a
+//! the way FastMCP's `from_openapi` turns a
 //! REST API into tools.
 //!
 //! Each operation becomes a tool: its name is the `operationId` (or

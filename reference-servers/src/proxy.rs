@@ -1,5 +1,5 @@
 //! The proxied server: one MCP endpoint fronting several backend MCP
-//! servers (seed example 12), configured in the common
+//! servers, configured in the common
 //! `{"mcpServers": {NAME: {"url": URL, "headers": {..}}}}` format.
 //!
 //! * Namespacing: backend `NAME`'s tool `t` is offered as `NAME_t` (backend

@@ -146,7 +146,7 @@ back to back in one run, are the meaningful part, and even they carry the noise
 of whatever else ran at that moment. Rerun on a quiet machine for numbers to
 quote.
 
-## Targets (issue 6, issue 7)
+## Targets
 
 | target | measured | |
 | --- | --- | --- |

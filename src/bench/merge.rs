@@ -27,40 +27,18 @@ use super::plan::{Call, Model, Plan};
 use super::report::{self, SCHEMA_VERSION, Summary};
 use super::shard::Shard;
 use super::threshold::Threshold;
-use crate::cli::UsageError;
+use crate::usage::UsageError;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use clap::Args;
 use hdrhistogram::serialization::Deserializer;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
+
 use std::time::Duration;
 
 /// Bench results larger than this are refused (one is a few kilobytes: the
 /// histogram is at most a few hundred).
 const MAX_RESULT_BYTES: u64 = 64 * 1024 * 1024;
-
-#[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// Results written by `mcpcheck bench --json`, typically one per `--shard`.
-    #[arg(required = true, num_args = 1..)]
-    pub files: Vec<PathBuf>,
-    /// Write the merged result as JSON to FILE (`-` for stdout).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
-    /// Write the merged result as a Markdown table to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// A goal such as 'p99<50ms' checked on the merged result (repeatable);
-    /// exit code 1 when one is missed.
-    #[arg(long, value_name = "EXPR")]
-    pub threshold: Vec<String>,
-    /// No console table.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
 
 /// One input, read and checked.
 #[derive(Debug)]
@@ -356,7 +334,7 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
 
-fn read(path: &std::path::Path) -> anyhow::Result<Value> {
+pub fn read(path: &std::path::Path) -> anyhow::Result<Value> {
     let name = path.display();
     let meta = std::fs::metadata(path).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
     if meta.len() > MAX_RESULT_BYTES {
@@ -364,41 +342,6 @@ fn read(path: &std::path::Path) -> anyhow::Result<Value> {
     }
     let text = std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {name}: {e}")))?;
     serde_json::from_str(&text).map_err(|e| usage(format!("{name} is not JSON: {e}")))
-}
-
-/// `mcpcheck report merge`: `Ok(false)` when a threshold was missed.
-pub fn run(args: MergeArgs) -> anyhow::Result<bool> {
-    let thresholds =
-        args.threshold.iter().map(|t| Threshold::parse(t)).collect::<Result<Vec<_>, _>>().map_err(usage)?;
-    let inputs = args
-        .files
-        .iter()
-        .map(|p| Ok((p.display().to_string(), read(p)?)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let merged = merge(&inputs, &thresholds).map_err(usage)?;
-    for n in &merged.notes {
-        eprintln!("note: {n}");
-    }
-    if !args.quiet {
-        if args.json.as_deref() == Some("-") {
-            eprint!("{}", merged.console);
-        } else {
-            print!("{}", merged.console);
-        }
-    }
-    if let Some(out) = args.json.as_deref() {
-        let text = serde_json::to_string_pretty(&merged.result)? + "\n";
-        if out == "-" {
-            std::io::stdout().write_all(text.as_bytes())?;
-        } else {
-            std::fs::write(out, text).map_err(|e| usage(format!("cannot write {out}: {e}")))?;
-        }
-    }
-    if let Some(p) = &args.markdown {
-        std::fs::write(p, &merged.markdown)
-            .map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
-    }
-    Ok(merged.passed)
 }
 
 #[cfg(test)]

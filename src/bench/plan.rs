@@ -2,7 +2,6 @@
 //! model, the bounds, and the call. Everything a user can get wrong is
 //! refused here, so a bad flag never costs a half-run.
 
-use super::args::BenchArgs;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -51,6 +50,22 @@ impl Call {
     }
 }
 
+/// What the command line asked for, before it is checked: every field is
+/// the flag of the same name (`users` is one step of a `--users` sweep).
+#[derive(Debug, Clone, Default)]
+pub struct Input<'a> {
+    pub users: Option<u32>,
+    pub rate: Option<&'a str>,
+    pub ramp_up: Option<Duration>,
+    pub duration: Option<Duration>,
+    pub requests: Option<u64>,
+    pub call: Option<&'a str>,
+    pub tool: Option<&'a str>,
+    pub args: Option<&'a str>,
+    pub timeout: Duration,
+    pub sessions: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub model: Model,
@@ -65,8 +80,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn from_args(a: &BenchArgs) -> Result<Plan, String> {
-        let model = match a.rate.as_deref() {
+    pub fn from_input(a: &Input) -> Result<Plan, String> {
+        let model = match a.rate {
             Some(r) => {
                 if a.ramp_up.is_some() {
                     return Err("--ramp-up applies to the closed model (--users), not to --rate".into());
@@ -97,8 +112,8 @@ impl Plan {
             model,
             duration,
             requests: a.requests,
-            call: call(a.call.as_deref(), a.tool.as_deref(), a.args.as_deref())?,
-            timeout: a.server.timeout,
+            call: call(a.call, a.tool, a.args)?,
+            timeout: a.timeout,
             shared_sessions: a.sessions,
         })
     }

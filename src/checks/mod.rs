@@ -84,7 +84,7 @@ impl Check {
 }
 
 /// What a check concluded. The runner grades a `Violation` by the check's
-/// level: MUST → fail, SHOULD → warn, MAY → info.
+/// level (`crate::runner::grade`): MUST → fail, SHOULD → warn, MAY → info.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Pass(String),
@@ -110,40 +110,6 @@ impl Verdict {
         actual: impl Into<String>,
     ) -> Self {
         Verdict::Violation { message: message.into(), expected: expected.into(), actual: actual.into() }
-    }
-}
-
-/// A verdict as the report holds it: status, message, expected, actual. A
-/// violation gets the status its requirement's level calls for.
-pub struct Graded {
-    pub status: crate::report::model::Status,
-    pub message: String,
-    pub expected: Option<String>,
-    pub actual: Option<String>,
-}
-
-impl Verdict {
-    /// Grades the verdict of a requirement of `level`: MUST → fail, SHOULD →
-    /// warn, MAY → info.
-    pub fn grade(self, level: Level) -> Graded {
-        use crate::report::model::Status;
-        let plain = |status, message| Graded { status, message, expected: None, actual: None };
-        match self {
-            Verdict::Pass(m) => plain(Status::Pass, m),
-            Verdict::Info(m) => plain(Status::Info, m),
-            Verdict::Skip(m) => plain(Status::Skip, m),
-            Verdict::Error(m) => plain(Status::Error, m),
-            Verdict::Violation { message, expected, actual } => Graded {
-                status: match level {
-                    Level::Must => Status::Fail,
-                    Level::Should => Status::Warn,
-                    Level::May => Status::Info,
-                },
-                message,
-                expected: Some(expected),
-                actual: Some(actual),
-            },
-        }
     }
 }
 

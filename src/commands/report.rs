@@ -11,75 +11,19 @@
 //!   losslessly (see `crate::bench::merge`).
 //!
 //! A saved report may come from anywhere, so it is read as untrusted: only
-//! `schema_version` 1 is accepted, and it is redacted again before any writer
-//! sees it.
+//! the schemas this mcpcheck knows are accepted (1, one revision per report,
+//! and 2), and it is redacted again before any writer sees it.
 
-use crate::cli::UsageError;
-use crate::report::model::{Report, SCHEMA_VERSION};
+use crate::cli::report::{MergeArgs, ReportArgs, ReportCommand};
+use crate::report::model::Report;
 use crate::report::{diff, html, junit, markdown, redact};
-use clap::{ArgGroup, Args, Subcommand};
-use std::path::{Path, PathBuf};
+use crate::usage::UsageError;
+use std::io::Write as _;
+use std::path::Path;
 
 /// Saved reports larger than this are refused: the JSON report of a full run
 /// is a few megabytes at most (bodies are capped when recorded).
 const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(subcommand)]
-    pub command: ReportCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ReportCommand {
-    /// Re-render a saved JSON report as HTML, JUnit or Markdown.
-    Render(RenderArgs),
-    /// Compare several servers: one page of servers × checks.
-    Matrix(MatrixArgs),
-    /// List the checks whose outcome changed between two runs (Markdown on stdout).
-    Diff(DiffArgs),
-    /// Merge `mcpcheck bench --json` results (e.g. of `--shard I/N` runs) into one:
-    /// histograms merged, counts summed, rate over the union window.
-    Merge(crate::bench::merge::MergeArgs),
-}
-
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("output").required(true).multiple(true).args(["html", "junit", "markdown"])))]
-pub struct RenderArgs {
-    /// A JSON report written by `mcpcheck test --json`.
-    pub file: PathBuf,
-    /// Write a self-contained HTML report into DIR.
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
-    /// Write a JUnit XML report to FILE (`-` for stdout).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write a Markdown report to FILE (`-` for stdout).
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// JUnit only: count SHOULD violations (warn) as failures.
-    #[arg(long)]
-    pub strict: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct MatrixArgs {
-    /// JSON reports, one per server (or revision); columns in this order.
-    #[arg(required = true, num_args = 1..)]
-    pub files: Vec<PathBuf>,
-    /// Write the matrix page into DIR (index.html).
-    #[arg(long, value_name = "DIR", required = true)]
-    pub html: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct DiffArgs {
-    pub old: PathBuf,
-    pub new: PathBuf,
-    /// Exit 1 when a check that did not fail in OLD fails in NEW.
-    #[arg(long)]
-    pub fail_on_regression: bool,
-}
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
@@ -95,20 +39,7 @@ pub fn load(path: &Path) -> anyhow::Result<Report> {
         std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| usage(format!("{} is not JSON: {e}", path.display())))?;
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => {
-            return Err(usage(format!(
-                "{}: schema_version {v} is not supported (this mcpcheck reads {SCHEMA_VERSION})",
-                path.display()
-            )));
-        }
-        None => {
-            return Err(usage(format!("{} is not an mcpcheck report (no schema_version)", path.display())));
-        }
-    }
-    let report: Report = serde_json::from_value(value)
-        .map_err(|e| usage(format!("{} is not a valid mcpcheck report: {e}", path.display())))?;
+    let report = Report::from_json_value(value).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     Ok(redact::report(report, &[]))
 }
 
@@ -150,6 +81,45 @@ pub fn run(args: ReportArgs) -> anyhow::Result<bool> {
             let regressed = diff::changes(&old, &new).iter().any(|c| c.kind == diff::Kind::Regression);
             Ok(!(a.fail_on_regression && regressed))
         }
-        ReportCommand::Merge(a) => crate::bench::merge::run(a),
+        ReportCommand::Merge(a) => merge(a),
     }
+}
+
+/// `mcpcheck report merge`: `Ok(false)` when a threshold was missed.
+fn merge(args: MergeArgs) -> anyhow::Result<bool> {
+    let thresholds = args
+        .threshold
+        .iter()
+        .map(|t| crate::bench::threshold::Threshold::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let inputs = args
+        .files
+        .iter()
+        .map(|p| Ok((p.display().to_string(), crate::bench::merge::read(p)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let merged = crate::bench::merge::merge(&inputs, &thresholds).map_err(usage)?;
+    for n in &merged.notes {
+        eprintln!("note: {n}");
+    }
+    if !args.quiet {
+        if args.json.as_deref() == Some("-") {
+            eprint!("{}", merged.console);
+        } else {
+            print!("{}", merged.console);
+        }
+    }
+    if let Some(out) = args.json.as_deref() {
+        let text = serde_json::to_string_pretty(&merged.result)? + "\n";
+        if out == "-" {
+            std::io::stdout().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(out, text).map_err(|e| usage(format!("cannot write {out}: {e}")))?;
+        }
+    }
+    if let Some(p) = &args.markdown {
+        std::fs::write(p, &merged.markdown)
+            .map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+    }
+    Ok(merged.passed)
 }

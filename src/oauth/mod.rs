@@ -7,9 +7,7 @@
 //! - [`server`]: `mcpcheck authserver` (RFC 8414, PKCE, RFC 7591, refresh
 //!   rotation, RFC 8707 / Auth0 audiences).
 //! - [`source`]: the token material of the auth checks, and where it comes from.
-//! - [`commands`]: `mcpcheck authserver` and `serve authorized`.
 
-pub mod commands;
 pub mod embedded;
 pub mod keys;
 pub mod mint;

@@ -2,25 +2,28 @@
 //! CI pipeline can adopt mcpcheck on a server that does not yet pass everything
 //! and still catch regressions:
 //!
-//! - a listed check may fail (or error) without failing the run;
+//! - a listed check may fail (or error) without failing the run: on the one
+//!   revision the entry names, or on every revision when it names none;
 //! - a listed check that now passes fails the run as *stale*, so the file can
-//!   only shrink as the server improves, never silently grow out of date;
-//! - an entry naming no known check is a usage error (exit 2): a typo must not
-//!   quietly excuse nothing;
+//!   only shrink as the server improves, never silently grow out of date. An
+//!   entry with a revision is stale when the check passes on that revision;
+//!   one without, when the check passes somewhere and fails nowhere;
+//! - an entry naming no known check or revision is a usage error (exit 2): a
+//!   typo must not quietly excuse nothing;
 //! - any failure not listed fails the run as usual.
 //!
 //! The file is TOML (the format the project's scenarios use), one table per
-//! entry with an optional reason:
+//! entry with an optional revision and reason:
 //!
 //! ```toml
 //! [[failure]]
-//! id = "transport/session/unknown-session-404"
+//! id = "http/session/unknown-is-404"
+//! revision = "2025-06-18"
 //! reason = "upstream bug #123"
 //! ```
 
 use super::model::{Report, Status};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,18 +37,34 @@ pub struct Baseline {
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     pub id: String,
+    /// The one revision the failure is expected on; none: every revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
+}
+
+impl Entry {
+    fn covers(&self, id: &str, revision: &str) -> bool {
+        self.id == id && self.revision.as_deref().is_none_or(|r| r == revision)
+    }
+    /// `id` or `id on REVISION`, as the gate's explanation names it.
+    fn label(&self) -> String {
+        match &self.revision {
+            Some(r) => format!("{} on {r}", self.id),
+            None => self.id.clone(),
+        }
+    }
 }
 
 /// How a run measures up against a baseline.
 #[derive(Debug, Default, PartialEq)]
 pub struct Outcome {
-    /// Listed and failing: excused.
+    /// Listed and failing: excused (`id on REVISION`).
     pub expected: Vec<String>,
-    /// Listed but passing now: the entry must go.
+    /// Listed but passing now: the entry must go (as the entry names it).
     pub stale: Vec<String>,
-    /// Failing and not listed.
+    /// Failing and not listed (`id on REVISION`).
     pub unexpected: Vec<String>,
 }
 
@@ -68,40 +87,49 @@ impl Baseline {
     /// Parses a baseline and checks every entry against the known check ids.
     pub fn parse(text: &str, known: &[&str]) -> Result<Baseline, String> {
         let baseline: Baseline = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut seen = Vec::new();
+        let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
         for entry in &baseline.failures {
             if !known.contains(&entry.id.as_str()) {
                 return Err(format!("{:?} names no known check (see `mcpcheck list`)", entry.id));
             }
-            if seen.contains(&entry.id.as_str()) {
-                return Err(format!("{:?} is listed twice", entry.id));
+            if let Some(r) = &entry.revision {
+                r.parse::<crate::spec::SpecVersion>().map_err(|e| format!("{:?}: {e}", entry.id))?;
             }
-            seen.push(entry.id.as_str());
+            let key = (entry.id.as_str(), entry.revision.as_deref());
+            if seen.contains(&key) {
+                return Err(format!("{} is listed twice", entry.label()));
+            }
+            seen.push(key);
         }
         Ok(baseline)
     }
 
-    fn lists(&self, id: &str) -> bool {
-        self.failures.iter().any(|e| e.id == id)
-    }
-
-    /// Measures a report against this baseline. A listed check that was
-    /// skipped or is informational is neither excused nor stale: the run did
-    /// not test it.
+    /// Measures a report against this baseline, result by result (a check on
+    /// one revision). A listed check that was skipped or is informational is
+    /// neither excused nor stale: the run did not test it.
     pub fn evaluate(&self, report: &Report, strict: bool) -> Outcome {
         let mut out = Outcome::default();
         for check in &report.checks {
-            let listed = self.lists(&check.id);
-            if failing(check.status, strict) {
-                if listed { &mut out.expected } else { &mut out.unexpected }.push(check.id.clone());
-            } else if listed && check.status == Status::Pass {
-                out.stale.push(check.id.clone());
+            if !failing(check.status, strict) {
+                continue;
+            }
+            let label = format!("{} on {}", check.id, check.revision);
+            let listed = self.failures.iter().any(|e| e.covers(&check.id, &check.revision));
+            if listed { &mut out.expected } else { &mut out.unexpected }.push(label);
+        }
+        for entry in &self.failures {
+            let covered: Vec<_> = report.checks.iter().filter(|c| entry.covers(&c.id, &c.revision)).collect();
+            let passes = covered.iter().any(|c| c.status == Status::Pass);
+            let fails = covered.iter().any(|c| failing(c.status, strict));
+            if passes && !fails {
+                out.stale.push(entry.label());
             }
         }
         out
     }
 
-    /// The checks that fail the gate in this report, as a baseline.
+    /// The checks that fail the gate in this report, as a baseline: one
+    /// entry per check and revision it failed on.
     pub fn of_report(report: &Report, strict: bool) -> Baseline {
         let failures = report
             .checks
@@ -109,6 +137,7 @@ impl Baseline {
             .filter(|c| failing(c.status, strict))
             .map(|c| Entry {
                 id: c.id.clone(),
+                revision: (!c.revision.is_empty()).then(|| c.revision.clone()),
                 reason: format!("{}: {}", c.status, super::text::first_line(&c.message)),
             })
             .collect();
@@ -124,38 +153,6 @@ impl Baseline {
         out.push_str(&toml::to_string(self).unwrap_or_default());
         out
     }
-}
-
-/// Reads `--expected-failures FILE`, if given.
-pub fn load_arg(path: Option<&Path>) -> Result<Option<Baseline>, String> {
-    let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let known: Vec<&str> = crate::checks::all().iter().map(|c| c.id).collect();
-    Baseline::parse(&text, &known).map(Some).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// The run's gate: without a baseline, [`Report::failed`]; with one, the
-/// baseline's verdict, explained on stderr (stdout may carry the JSON report).
-pub fn gate(report: &Report, strict: bool, baseline: Option<&Baseline>, quiet: bool) -> bool {
-    let Some(baseline) = baseline else { return report.failed(strict) };
-    let outcome = baseline.evaluate(report, strict);
-    if !quiet || outcome.failed() {
-        eprint!("{}", explain(&outcome));
-    }
-    outcome.failed()
-}
-
-/// A few lines on what the baseline excused and what it did not.
-pub fn explain(outcome: &Outcome) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "expected failures: {} excused", outcome.expected.len());
-    for id in &outcome.stale {
-        let _ = writeln!(out, "  stale: {id} passes now; remove it from the expected failures");
-    }
-    for id in &outcome.unexpected {
-        let _ = writeln!(out, "  unexpected failure: {id}");
-    }
-    out
 }
 
 /// `--write-expected-failures FILE`.
@@ -181,8 +178,8 @@ mod tests {
         let b = Baseline::parse("[[failure]]\nid = \"lifecycle/initialize/version-negotiation\"\n", KNOWN)
             .unwrap();
         let out = b.evaluate(&report, false);
-        assert_eq!(out.expected, ["lifecycle/initialize/version-negotiation"]);
-        assert_eq!(out.unexpected, ["tools/list/pagination"]);
+        assert_eq!(out.expected, ["lifecycle/initialize/version-negotiation on 2025-11-25"]);
+        assert_eq!(out.unexpected, ["tools/list/pagination on 2025-11-25"]);
         assert!(out.failed());
 
         let b = Baseline::parse(
@@ -193,7 +190,10 @@ mod tests {
         .unwrap();
         assert!(!b.evaluate(&report, false).failed());
         // Under --strict the warn is a failure nobody listed.
-        assert_eq!(b.evaluate(&report, true).unexpected, ["transport/http/content-type-charset"]);
+        assert_eq!(
+            b.evaluate(&report, true).unexpected,
+            ["transport/http/content-type-charset on 2025-11-25"]
+        );
     }
 
     #[test]
@@ -208,7 +208,35 @@ mod tests {
         let out = b.evaluate(&report, false);
         assert_eq!(out.stale, ["lifecycle/initialize/result-shape"]);
         assert!(out.failed());
-        assert!(explain(&out).contains("stale: lifecycle/initialize/result-shape"));
+        assert!(crate::runner::gate::explain(&out).contains("stale: lifecycle/initialize/result-shape"));
+    }
+
+    #[test]
+    fn an_entry_with_a_revision_excuses_only_that_revision_and_goes_stale_there() {
+        let mut report = fixture::report();
+        // tools/list/pagination errors on 2025-11-25 and passes on 2026-07-28.
+        let on = |rev: &str| format!("[[failure]]\nid = \"tools/list/pagination\"\nrevision = \"{rev}\"\n");
+        let known_failure = "[[failure]]\nid = \"lifecycle/initialize/version-negotiation\"\n";
+        let b = Baseline::parse(&(on("2025-11-25") + known_failure), KNOWN).unwrap();
+        assert!(!b.evaluate(&report, false).failed());
+        // Listed for the revision where it passes: stale there, and the real
+        // failure is not excused.
+        let b = Baseline::parse(&(on("2026-07-28") + known_failure), KNOWN).unwrap();
+        let out = b.evaluate(&report, false);
+        assert_eq!(out.stale, ["tools/list/pagination on 2026-07-28"]);
+        assert_eq!(out.unexpected, ["tools/list/pagination on 2025-11-25"]);
+        // Without a revision, it fails somewhere, so it is not stale; once it
+        // passes everywhere, it is.
+        let b =
+            Baseline::parse(&format!("[[failure]]\nid = \"tools/list/pagination\"\n{known_failure}"), KNOWN)
+                .unwrap();
+        assert!(!b.evaluate(&report, false).failed());
+        report.checks[4].status = Status::Pass;
+        assert_eq!(b.evaluate(&report, false).stale, ["tools/list/pagination"]);
+        // An unknown revision and a duplicate pair are refused.
+        assert!(Baseline::parse(&on("2024-11-05"), KNOWN).unwrap_err().contains("unknown protocol revision"));
+        assert!(Baseline::parse(&on("2025-11-25").repeat(2), KNOWN).unwrap_err().contains("twice"));
+        Baseline::parse(&(on("2025-11-25") + &on("2026-07-28")), KNOWN).unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `mcpcheck report diff OLD.json NEW.json`: the checks whose outcome changed
-//! between two runs, as Markdown for a pull-request comment. Checks are
-//! matched by id (ids are stable; list positions are not). A change is a
+//! between two runs, as Markdown for a pull-request comment. Results are
+//! matched by check id and revision (ids are stable; list positions are
+//! not); a schema 1 report's results carry its one revision. A change is a
 //! *regression* when the check now fails the gate and did not before, *fixed*
 //! in the other direction, and plain *changed* otherwise (pass to skip, a
 //! check added or removed).
@@ -29,6 +30,7 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub id: String,
+    pub revision: String,
     pub level: String,
     pub old: Option<Status>,
     pub new: Option<Status>,
@@ -44,13 +46,15 @@ fn gating(status: Option<Status>) -> bool {
 /// Every check whose status differs, in the new report's order, then the
 /// checks only the old report has.
 pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
-    let find =
-        |r: &Report, id: &str| -> Option<CheckResult> { r.checks.iter().find(|c| c.id == id).cloned() };
+    let find = |r: &Report, (id, rev): (&str, &str)| -> Option<CheckResult> { r.result(id, rev).cloned() };
+    fn key(c: &CheckResult) -> (&str, &str) {
+        (c.id.as_str(), c.revision.as_str())
+    }
     let mut out = Vec::new();
-    let mut ids: Vec<&str> = new.checks.iter().map(|c| c.id.as_str()).collect();
-    ids.extend(old.checks.iter().map(|c| c.id.as_str()).filter(|id| !new.checks.iter().any(|c| c.id == *id)));
-    for id in ids {
-        let (o, n) = (find(old, id), find(new, id));
+    let mut keys: Vec<(&str, &str)> = new.checks.iter().map(key).collect();
+    keys.extend(old.checks.iter().map(key).filter(|k| new.result(k.0, k.1).is_none()));
+    for k in keys {
+        let (o, n) = (find(old, k), find(new, k));
         let (os, ns) = (o.as_ref().map(|c| c.status), n.as_ref().map(|c| c.status));
         if os == ns {
             continue;
@@ -62,7 +66,8 @@ pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
         };
         let Some(shown) = n.as_ref().or(o.as_ref()) else { continue };
         out.push(Change {
-            id: id.to_string(),
+            id: k.0.to_string(),
+            revision: k.1.to_string(),
             level: shown.level.to_string(),
             old: os,
             new: ns,
@@ -103,10 +108,10 @@ pub fn to_markdown(old: &Report, new: &Report) -> String {
         out,
         "- Old: `{}` on {} ({})\n- New: `{}` on {} ({})\n- {} regression(s), {} fixed, {} other change(s)\n",
         cell(&old.target),
-        old.spec_version,
+        old.tested_revisions().join(", "),
         old.started_at,
         cell(&new.target),
-        new.spec_version,
+        new.tested_revisions().join(", "),
         new.started_at,
         count(Kind::Regression),
         count(Kind::Fixed),
@@ -116,13 +121,16 @@ pub fn to_markdown(old: &Report, new: &Report) -> String {
         out.push_str("No check changed outcome.\n");
         return out;
     }
-    out.push_str("| Change | Check | Level | Old | New | Message |\n|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| Change | Check | Revision | Level | Old | New | Message |\n|---|---|---|---|---|---|---|\n",
+    );
     for c in &changes {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} | {} | {} |",
             c.kind.as_str(),
             cell(&c.id),
+            cell(&c.revision),
             c.level,
             status_cell(c.old),
             status_cell(c.new),
@@ -151,7 +159,7 @@ mod tests {
         new.checks[0].status = Status::Fail; // pass -> fail
         new.checks[1].status = Status::Pass; // fail -> pass
         new.checks[3].status = Status::Pass; // skip -> pass
-        new.checks.pop(); // info check removed
+        new.checks.remove(5); // info check removed
         let c = changes(&old, &new);
         let kinds: Vec<(&str, Kind)> = c.iter().map(|c| (c.id.as_str(), c.kind)).collect();
         assert_eq!(

@@ -1,11 +1,12 @@
 //! A fixed report for the writers' snapshot tests: every status once, across
-//! three areas, with fixed times and tool version so snapshots only change
-//! when a writer's output does. The failing check carries an exchange with
+//! three areas and two tested revisions (and one refused), with fixed times
+//! and tool version so snapshots only change when a writer's output does. The failing check carries an exchange with
 //! headers and bodies; values contain `|`, newlines and one long body so the
 //! escaping and capping paths are exercised.
 
 use super::model::{
-    CheckResult, Exchange, Report, SCHEMA_VERSION, Status, Summary, Tool, WireRequest, WireResponse,
+    CheckResult, Exchange, Report, RevisionRun, SCHEMA_VERSION, Selection, Status, Summary, Tool,
+    WireRequest, WireResponse,
 };
 use crate::spec::Level;
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 fn check(id: &str, title: &str, level: Level, status: Status, message: &str) -> CheckResult {
     CheckResult {
         id: id.into(),
+        revision: "2025-11-25".into(),
         title: title.into(),
         level,
         status,
@@ -130,13 +132,51 @@ pub fn report() -> Report {
     info.spec_ref = "2025-11-25 server/tools#listing-tools".into();
     info.duration_ms = 3;
 
-    let checks = vec![pass, fail, warn, skip, error, info];
+    // The same paginated listing on the stateless revision, where it passes.
+    let mut modern = check(
+        "tools/list/pagination",
+        "tools/list follows nextCursor to the end",
+        Level::Must,
+        Status::Pass,
+        "2 pages, 41 tools",
+    );
+    modern.revision = "2026-07-28".into();
+    modern.spec_ref = "2026-07-28 server/utilities/pagination#response-format".into();
+    modern.duration_ms = 6;
+
+    let checks = vec![pass, fail, warn, skip, error, info, modern];
+    let of =
+        |rev: &str| -> Vec<CheckResult> { checks.iter().filter(|c| c.revision == rev).cloned().collect() };
+    let revisions = vec![
+        RevisionRun {
+            revision: "2025-06-18".into(),
+            selection: Selection::Refused,
+            detail: "initialize asked for 2025-06-18; the server answered 2025-11-25".into(),
+            summary: Summary::default(),
+            exchanges: vec![],
+        },
+        RevisionRun {
+            revision: "2025-11-25".into(),
+            selection: Selection::Negotiated,
+            detail: "initialize asked for 2025-11-25 and the server answered 2025-11-25".into(),
+            summary: Summary::of(&of("2025-11-25")),
+            exchanges: vec![],
+        },
+        RevisionRun {
+            revision: "2026-07-28".into(),
+            selection: Selection::Discovered,
+            detail: "server/discover lists it".into(),
+            summary: Summary::of(&of("2026-07-28")),
+            exchanges: vec![],
+        },
+    ];
     Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool { name: "mcpcheck".into(), version: "0.1.0".into() },
         target: "http://127.0.0.1:8080/mcp".into(),
-        spec_version: "2025-11-25".into(),
-        spec_selection: Some("negotiated".into()),
+        spec_version: "2026-07-28".into(),
+        spec_selection: None,
+        revisions,
         started_at: "2025-11-25T10:00:00Z".into(),
         duration_ms: 5071,
         summary: Summary::of(&checks),

@@ -1,9 +1,11 @@
 //! The HTML writer: a self-contained compliance report in one file
 //! (`DIR/index.html`, with the JSON report beside it), in the spirit of the
-//! Autobahn WebSocket testsuite's reports. A summary (target, revision, date,
-//! version, counts, MUST and SHOULD compliance), every check grouped by area,
-//! and per check the quoted requirement, expected vs actual and the full wire
-//! log. Filter by outcome and search by id run in a little inline script, so
+//! Autobahn WebSocket testsuite's reports. A summary (target, revisions and
+//! how each was chosen, with the probes behind it, date, version, counts,
+//! MUST and SHOULD compliance), the checks × revisions matrix grouped by area
+//! (one row per check id, one column per revision, each cell a link to its
+//! evidence), and per result the quoted requirement, expected vs actual and
+//! the full wire log. Filter by outcome and search by id run in a little inline script, so
 //! the page works from `file://` with no server and no network.
 //!
 //! Everything a server sent is untrusted: the page is rendered by minijinja
@@ -14,7 +16,7 @@
 //! [`super::redact`] again before rendering.
 
 use super::model::{CheckResult, Exchange, Report, Status};
-use super::{redact, text};
+use super::{redact, text, views};
 use crate::spec::Level;
 use base64::Engine;
 use minijinja::value::Serde;
@@ -81,10 +83,9 @@ struct Compliance {
 /// MUST compliance: passes among the MUST checks that reached a verdict
 /// (pass, fail, error; skip and info are not graded). SHOULD compliance: the
 /// same among SHOULD checks, where a miss is `warn`.
-fn compliance(report: &Report, level: Level) -> Compliance {
-    let graded: Vec<&CheckResult> = report
-        .checks
-        .iter()
+fn compliance<'a>(results: impl IntoIterator<Item = &'a CheckResult>, level: Level) -> Compliance {
+    let graded: Vec<&CheckResult> = results
+        .into_iter()
         .filter(|c| c.level == level)
         .filter(|c| matches!(c.status, Status::Pass | Status::Fail | Status::Warn | Status::Error))
         .collect();
@@ -108,12 +109,44 @@ struct Count {
 #[derive(Serialize)]
 struct Area<'a> {
     name: &'a str,
-    checks: Vec<CheckView<'a>>,
+    rows: Vec<RowView<'a>>,
+}
+
+/// One check id: a cell per tested revision.
+#[derive(Serialize)]
+struct RowView<'a> {
+    id: &'a str,
+    title: &'a str,
+    level: &'static str,
+    /// Every status the row has, space-separated, for the outcome filter.
+    statuses: String,
+    cells: Vec<Option<CellView>>,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    status: &'static str,
+    marker: &'static str,
+    anchor: String,
+    message: String,
+}
+
+/// One revision of the summary table.
+#[derive(Serialize)]
+struct RevisionView {
+    revision: String,
+    selection: &'static str,
+    tested: bool,
+    detail: String,
+    counts: Vec<Count>,
+    must: Compliance,
+    exchanges: Vec<ExchangeView>,
 }
 
 #[derive(Serialize)]
 struct CheckView<'a> {
     id: &'a str,
+    revision: &'a str,
     anchor: String,
     title: &'a str,
     level: &'static str,
@@ -152,17 +185,19 @@ struct Body {
     note: Option<String>,
 }
 
-/// The page anchor of a check id.
-fn anchor(id: &str) -> String {
-    let slug: String =
-        id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '.' }).collect();
-    format!("check-{slug}")
+/// The page anchor of one check's result on one revision.
+fn anchor(id: &str, revision: &str) -> String {
+    let slug = |s: &str| -> String {
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '.' }).collect()
+    };
+    format!("check-{}--{}", slug(id), slug(revision))
 }
 
 fn check_view(c: &CheckResult) -> CheckView<'_> {
     CheckView {
         id: &c.id,
-        anchor: anchor(&c.id),
+        revision: &c.revision,
+        anchor: anchor(&c.id, &c.revision),
         title: &c.title,
         level: c.level.as_str(),
         status: c.status.as_str(),
@@ -242,36 +277,81 @@ fn pretty(raw: &str) -> String {
         .join("\n")
 }
 
+fn counts(summary: &super::model::Summary) -> Vec<Count> {
+    Status::ALL.iter().map(|s| Count { status: s.as_str(), n: summary.count(*s) }).collect()
+}
+
+fn row_view<'a>(row: &views::Row<'a>) -> RowView<'a> {
+    let mut statuses: Vec<&str> = row.cells.iter().flatten().map(|c| c.status.as_str()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    RowView {
+        id: row.id,
+        title: &row.first.title,
+        level: row.first.level.as_str(),
+        statuses: statuses.join(" "),
+        cells: row
+            .cells
+            .iter()
+            .map(|c| {
+                c.map(|c| CellView {
+                    status: c.status.as_str(),
+                    marker: text::marker(c.status),
+                    anchor: anchor(&c.id, &c.revision),
+                    message: text::cap(&text::first_line(&c.message), text::CAP_CHARS).into_owned(),
+                })
+            })
+            .collect(),
+    }
+}
+
 /// The report as one self-contained HTML page.
 pub fn to_html(report: &Report) -> String {
     let report = redact::report(report.clone(), &[]);
-    let areas: Vec<Area> = report
-        .by_area()
-        .into_iter()
-        .map(|(name, checks)| Area { name, checks: checks.into_iter().map(check_view).collect() })
+    let rows = views::rows(&report);
+    let mut areas: Vec<Area> = Vec::new();
+    for row in &rows {
+        match areas.iter_mut().find(|a| a.name == row.area) {
+            Some(a) => a.rows.push(row_view(row)),
+            None => areas.push(Area { name: row.area, rows: vec![row_view(row)] }),
+        }
+    }
+    // Details in the matrix's order: row by row, revision by revision.
+    let details: Vec<CheckView> =
+        rows.iter().flat_map(|r| r.cells.iter().flatten().map(|c| check_view(c))).collect();
+    let revisions: Vec<RevisionView> = report
+        .revisions
+        .iter()
+        .map(|r| RevisionView {
+            revision: r.revision.clone(),
+            selection: r.selection.as_str(),
+            tested: r.tested(),
+            detail: r.detail.clone(),
+            counts: counts(&r.summary),
+            must: compliance(report.checks.iter().filter(|c| c.revision == r.revision), Level::Must),
+            exchanges: r.exchanges.iter().enumerate().map(|(i, ex)| exchange_view(i + 1, ex)).collect(),
+        })
         .collect();
-    let counts: Vec<Count> =
-        Status::ALL.iter().map(|s| Count { status: s.as_str(), n: report.summary.count(*s) }).collect();
-    let revision = match &report.spec_selection {
-        Some(sel) => format!("{} ({sel})", report.spec_version),
-        None => report.spec_version.clone(),
-    };
     let verdict = if report.failed(false) { "fail" } else { "pass" };
     let ctx = context! {
         page => Serde(page(format!("{} report: {}", report.tool.name, report.target))),
         report => context! {
             target => report.target.clone(),
-            revision,
+            revisions => report.tested_revisions().join(", "),
             date => report.started_at.clone(),
             tool => format!("{} {}", report.tool.name, report.tool.version),
             duration_ms => report.duration_ms,
             total => report.checks.len(),
+            checks => rows.len(),
             verdict,
         },
-        counts => Serde(counts),
-        must => Serde(compliance(&report, Level::Must)),
-        should => Serde(compliance(&report, Level::Should)),
+        columns => Serde(report.tested_revisions()),
+        revisions => Serde(revisions),
+        counts => Serde(counts(&report.summary)),
+        must => Serde(compliance(&report.checks, Level::Must)),
+        should => Serde(compliance(&report.checks, Level::Should)),
         areas => Serde(areas),
+        details => Serde(details),
     };
     render("report.html", ctx)
 }
@@ -322,35 +402,36 @@ struct MatrixCell {
     message: String,
 }
 
-/// Servers × checks: one column per report, one row per check id (in order
-/// of first appearance across the reports).
+/// Servers × checks: one column per report and revision it tested, one row
+/// per check id (in order of first appearance across the reports).
 pub fn matrix_html(reports: &[Report]) -> String {
     let reports: Vec<Report> = reports.iter().map(|r| redact::report(r.clone(), &[])).collect();
-    let columns: Vec<MatrixColumn> = reports
-        .iter()
-        .enumerate()
-        .map(|(i, r)| MatrixColumn {
-            n: i + 1,
-            target: r.target.clone(),
-            revision: r.spec_version.clone(),
-            date: r.started_at.clone(),
-            counts: Status::ALL
-                .iter()
-                .map(|s| Count { status: s.as_str(), n: r.summary.count(*s) })
-                .collect(),
-            must: compliance(r, Level::Must),
-        })
-        .collect();
+    let mut keys: Vec<(usize, &str)> = Vec::new();
+    let mut columns: Vec<MatrixColumn> = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        for rev in r.tested_revisions() {
+            let mine: Vec<CheckResult> = r.checks.iter().filter(|c| c.revision == rev).cloned().collect();
+            keys.push((i, rev));
+            columns.push(MatrixColumn {
+                n: i + 1,
+                target: r.target.clone(),
+                revision: rev.to_string(),
+                date: r.started_at.clone(),
+                counts: counts(&super::model::Summary::of(&mine)),
+                must: compliance(&mine, Level::Must),
+            });
+        }
+    }
     let mut rows: Vec<MatrixRow> = Vec::new();
     for r in &reports {
         for c in &r.checks {
             if rows.iter().any(|row| row.id == c.id) {
                 continue;
             }
-            let cells: Vec<Option<MatrixCell>> = reports
+            let cells: Vec<Option<MatrixCell>> = keys
                 .iter()
-                .map(|other| {
-                    other.checks.iter().find(|o| o.id == c.id).map(|o| MatrixCell {
+                .map(|(i, rev)| {
+                    reports[*i].result(&c.id, rev).map(|o| MatrixCell {
                         status: o.status.as_str(),
                         marker: text::marker(o.status),
                         message: text::cap(&text::first_line(&o.message), text::CAP_CHARS).into_owned(),
@@ -380,6 +461,7 @@ pub fn matrix_html(reports: &[Report]) -> String {
     rows.sort_by_key(|row| areas.iter().position(|a| *a == row.area));
     let ctx = context! {
         page => Serde(page(format!("mcpcheck matrix: {} servers", reports.len()))),
+        servers => reports.len(),
         columns => Serde(columns),
         rows => Serde(rows),
     };

@@ -52,7 +52,8 @@ fn csp_names_the_hash_of_the_one_inline_script() {
 #[test]
 fn failing_check_shows_requirement_expected_actual_and_wire_log() {
     let html = to_html(&fixture::report());
-    let start = html.find("id=\"check-lifecycle.initialize.version-negotiation\"").expect("section");
+    let start =
+        html.find("id=\"check-lifecycle.initialize.version-negotiation--2025-11-25\"").expect("section");
     let section = &html[start..start + html[start..].find("</details>").unwrap()];
     assert!(section.contains(" open>"));
     assert!(section.contains("If the server supports the requested protocol version"));
@@ -65,15 +66,15 @@ fn failing_check_shows_requirement_expected_actual_and_wire_log() {
 #[test]
 fn compliance_counts_graded_checks_of_each_level() {
     let r = fixture::report();
-    // MUST: pass, fail, error are graded; 1 of 3 pass.
-    let must = compliance(&r, Level::Must);
-    assert_eq!((must.passed, must.graded, must.percent.as_str()), (1, 3, "33.3%"));
+    // MUST: pass, fail, error and the 2026-07-28 pass are graded; 2 of 4 pass.
+    let must = compliance(&r.checks, Level::Must);
+    assert_eq!((must.passed, must.graded, must.percent.as_str()), (2, 4, "50%"));
     // SHOULD: the one warn.
-    let should = compliance(&r, Level::Should);
+    let should = compliance(&r.checks, Level::Should);
     assert_eq!((should.passed, should.graded, should.percent.as_str()), (0, 1, "0%"));
     let mut none = r.clone();
     none.checks.clear();
-    assert_eq!(compliance(&none, Level::Must).percent, "n/a");
+    assert_eq!(compliance(&none.checks, Level::Must).percent, "n/a");
 }
 
 #[test]
@@ -100,13 +101,34 @@ fn matrix_shows_servers_by_checks_and_marks_differences() {
     let mut b = fixture::report();
     b.target = "stdio: other-server".into();
     b.checks[1].status = Status::Pass;
-    b.checks.pop();
+    b.checks.remove(5);
     let html = matrix_html(&[a, b]);
     assert!(html.contains("2 servers &times; 6 checks"), "{}", skeleton(&html));
+    // A column per report and revision it tested.
+    assert_eq!(html.matches("<th title=").count(), 4, "{}", skeleton(&html));
     let row = &html[html
         .find("data-id=\"lifecycle&#x2f;initialize&#x2f;version-negotiation\"")
         .or_else(|| html.find("data-id=\"lifecycle/initialize/version-negotiation\""))
         .expect("row")..];
     assert!(row[..200].contains("data-differs=\"true\""), "{}", &row[..200]);
     assert!(html.contains("cell absent"));
+}
+
+#[test]
+fn the_page_is_a_checks_by_revisions_matrix_whose_cells_open_their_evidence() {
+    let html = to_html(&fixture::report());
+    // One row per check id, a column per tested revision.
+    assert_eq!(html.matches("class=\"check-row\"").count(), 6);
+    let row = &html[html.find("data-id=\"tools&#x2f;list&#x2f;pagination\"").expect("row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("data-status=\"error pass\""), "{row}");
+    assert!(row.contains("href=\"#check-tools.list.pagination--2025-11-25\""), "{row}");
+    assert!(row.contains("href=\"#check-tools.list.pagination--2026-07-28\""), "{row}");
+    assert!(html.contains("id=\"check-tools.list.pagination--2026-07-28\""));
+    // A check that does not apply to a revision has an empty cell.
+    let shape = &html[html.find("data-id=\"lifecycle&#x2f;initialize&#x2f;result-shape\"").expect("row")..];
+    assert!(shape[..shape.find("</tr>").unwrap()].contains("cell absent"));
+    // Every revision is in the summary, the refused one too, with its reason.
+    assert!(html.contains("data-selection=\"refused\""));
+    assert!(html.contains("initialize asked for 2025-06-18; the server answered 2025-11-25"));
 }

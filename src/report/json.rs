@@ -1,4 +1,4 @@
-//! The JSON writer: the machine-readable report, schema version 1. This is the
+//! The JSON writer: the machine-readable report, schema version 2. This is the
 //! model serialized as is, so the public schema is exactly [`Report`]; the
 //! other writers are views of it, and this one is the record to archive, diff
 //! and feed to other tools.
@@ -33,6 +33,26 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_1_report_reads_as_one_revision() {
+        let v1 = serde_json::json!({
+            "schema_version": 1, "tool": {"name": "mcpcheck", "version": "0.1.0"},
+            "target": "http://127.0.0.1:1/mcp", "spec_version": "2025-06-18", "spec_selection": "forced",
+            "started_at": "2026-01-01T00:00:00Z", "duration_ms": 5,
+            "checks": [{"id": "utilities/ping/empty-result", "title": "t", "level": "must", "status": "fail",
+                        "spec_ref": "2025-06-18 basic/utilities/ping#behavior-requirements", "message": "m",
+                        "duration_ms": 1, "exchanges": []}],
+            "summary": {"pass": 0, "fail": 1, "warn": 0, "info": 0, "skip": 0, "error": 0}});
+        let r = Report::from_json_value(v1).unwrap();
+        assert_eq!(r.checks[0].revision, "2025-06-18");
+        assert_eq!(r.tested_revisions(), ["2025-06-18"]);
+        assert_eq!(r.revisions[0].selection, crate::report::model::Selection::Forced);
+        assert_eq!(r.revisions[0].summary.fail, 1);
+        let v3 = serde_json::json!({"schema_version": 3});
+        assert!(Report::from_json_value(v3).unwrap_err().to_string().contains("schema_version 3"));
+        assert!(Report::from_json_value(serde_json::json!({})).is_err());
+    }
+
+    #[test]
     fn json_ends_with_one_newline() {
         let out = to_json(&fixture::report());
         assert!(out.ends_with("}\n"));
@@ -62,6 +82,6 @@ mod tests {
         let report = fixture::report();
         let groups: Vec<(&str, usize)> =
             report.by_area().iter().map(|(area, checks)| (*area, checks.len())).collect();
-        assert_eq!(groups, [("lifecycle", 2), ("transport", 2), ("tools", 2)]);
+        assert_eq!(groups, [("lifecycle", 2), ("transport", 2), ("tools", 3)]);
     }
 }

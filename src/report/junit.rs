@@ -1,6 +1,8 @@
 //! The JUnit XML writer, so CI systems that already show test results
 //! (GitLab, Jenkins, GitHub test reporters) can show conformance checks
-//! without knowing about MCP. One testsuite per area, one testcase per check.
+//! without knowing about MCP. One testsuite per area, one testcase per check
+//! and revision, named `id [revision]` so the same check on two revisions is
+//! two test cases that a CI history can tell apart.
 //! The XML itself is produced by `quick-junit`, never by hand, so escaping and
 //! invalid characters in server output are its problem, not ours.
 //!
@@ -41,10 +43,10 @@ pub fn to_junit(report: &Report, strict: bool) -> String {
 fn suite_properties(report: &Report, strict: bool) -> Vec<Property> {
     let mut props = vec![
         Property::new("target", report.target.as_str()),
-        Property::new("spec_version", report.spec_version.as_str()),
+        Property::new("revisions", report.tested_revisions().join(", ")),
     ];
-    if let Some(sel) = &report.spec_selection {
-        props.push(Property::new("spec_selection", sel.as_str()));
+    for r in &report.revisions {
+        props.push(Property::new(format!("revision {}", r.revision), r.selection.as_str()));
     }
     props.push(Property::new("tool", format!("{} {}", report.tool.name, report.tool.version)));
     props.push(Property::new("strict", strict.to_string()));
@@ -63,7 +65,7 @@ fn test_case(check: &CheckResult, area: &str, strict: bool) -> TestCase {
         }
         Status::Pass | Status::Info | Status::Warn => TestCaseStatus::success(),
     };
-    let mut case = TestCase::new(check.id.as_str(), status);
+    let mut case = TestCase::new(format!("{} [{}]", check.id, check.revision), status);
     case.set_classname(area);
     case.set_time(Duration::from_millis(check.duration_ms));
     match check.status {
@@ -157,7 +159,7 @@ mod tests {
     fn junit_counts_by_string() {
         let xml = to_junit(&fixture::report(), false);
         assert_eq!(count(&xml, "<testsuite "), 3);
-        assert_eq!(count(&xml, "<testcase "), 6);
+        assert_eq!(count(&xml, "<testcase "), 7);
         assert_eq!(count(&xml, "<failure"), 1);
         assert_eq!(count(&xml, "<skipped"), 1);
         assert_eq!(count(&xml, "<error"), 1);
@@ -171,14 +173,14 @@ mod tests {
     fn junit_parses_back_as_xml_with_expected_counts() {
         let xml = to_junit(&fixture::report(), false);
         let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
-        assert_eq!(parsed.tests, 6);
+        assert_eq!(parsed.tests, 7);
         assert_eq!(parsed.failures, 1);
         assert_eq!(parsed.errors, 1);
         assert_eq!(parsed.skipped, 1);
         let names: Vec<&str> = parsed.test_suites.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["lifecycle", "transport", "tools"]);
         let case = &parsed.test_suites[0].test_cases[1];
-        assert_eq!(case.name.as_str(), "lifecycle/initialize/version-negotiation");
+        assert_eq!(case.name.as_str(), "lifecycle/initialize/version-negotiation [2025-11-25]");
         assert_eq!(case.classname.as_ref().map(|c| c.as_str()), Some("lifecycle"));
         assert_eq!(case.time, Some(Duration::from_millis(31)));
 

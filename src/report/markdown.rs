@@ -1,13 +1,15 @@
 //! The Markdown writer, for pull-request comments, CI job summaries
 //! (`$GITHUB_STEP_SUMMARY`) and issues filed against a server: a header,
-//! the counts, every check in a table grouped by area, then the evidence for
-//! each fail, warn and error. Statuses are a plain word with an ASCII marker,
+//! the counts per revision, the checks × revisions matrix grouped by area,
+//! then the evidence for each fail, warn and error (told once for all the
+//! revisions it was seen on; the exchanges are those of the first). Statuses are a plain word with an ASCII marker,
 //! never an emoji, so the report reads the same in any renderer and in a
 //! screen reader. Server output is capped (the JSON report has it whole) and
 //! placed in fenced blocks or escaped so it cannot break the layout.
 
 use super::model::{CheckResult, Exchange, Report, Status};
 use super::text::{CAP_CHARS, cap, exchange_line, marker};
+use super::views;
 use std::fmt::Write;
 
 /// The report as GitHub-flavoured Markdown.
@@ -22,70 +24,102 @@ pub fn to_markdown(report: &Report) -> String {
 
 fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out, "# {} report for {}\n", report.tool.name, code_span(&report.target));
-    let revision = match &report.spec_selection {
-        Some(sel) => format!("{} ({sel})", report.spec_version),
-        None => report.spec_version.clone(),
-    };
-    let _ = writeln!(out, "- Revision: {revision}");
+    let _ = writeln!(out, "- Revisions: {}", report.tested_revisions().join(", "));
     let _ = writeln!(out, "- Date: {}", report.started_at);
     let _ = writeln!(out, "- Tool: {} {}", report.tool.name, report.tool.version);
     let _ = writeln!(out, "- Duration: {} ms\n", report.duration_ms);
 }
 
+/// A row of counts per revision (how it was chosen, too), then the total.
 fn summary(out: &mut String, report: &Report) {
-    out.push_str("## Summary\n\n| Checks |");
+    out.push_str("## Summary\n\n| Revision | How | Results |");
     for status in Status::ALL {
         let _ = write!(out, " {} |", status_word(status));
     }
-    out.push_str("\n|---:|");
+    out.push_str("\n|---|---|---:|");
     for _ in Status::ALL {
         out.push_str("---:|");
     }
-    let _ = write!(out, "\n| {} |", report.checks.len());
-    for status in Status::ALL {
-        let _ = write!(out, " {} |", report.summary.count(status));
+    out.push('\n');
+    let counts = |out: &mut String, summary: &super::model::Summary| {
+        let _ = write!(out, " {} |", summary.total());
+        for status in Status::ALL {
+            let _ = write!(out, " {} |", summary.count(status));
+        }
+        out.push('\n');
+    };
+    for r in &report.revisions {
+        let _ = write!(out, "| {} | {} |", cell(&r.revision), r.selection);
+        if r.tested() {
+            counts(out, &r.summary);
+        } else {
+            let _ = writeln!(out, " not tested: {} |{}", cell(&r.detail), " |".repeat(Status::ALL.len()));
+        }
     }
-    out.push_str("\n\n");
+    out.push_str("| **all** | |");
+    counts(out, &report.summary);
+    out.push('\n');
 }
 
+/// Checks × revisions, grouped by area: a cell per revision a check applies to.
 fn checks(out: &mut String, report: &Report) {
     out.push_str("## Checks\n\n");
-    for (area, checks) in report.by_area() {
-        let _ = writeln!(out, "### {}\n", cell(area));
-        out.push_str("| Status | Level | Check | Title |\n|---|---|---|---|\n");
-        for c in checks {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                status_cell(c.status),
-                c.level,
-                cell(&code_span(&c.id)),
-                cell(&c.title)
-            );
+    let columns = report.tested_revisions();
+    let rows = views::rows(report);
+    let mut area = "";
+    for row in &rows {
+        if row.area != area {
+            if !area.is_empty() {
+                out.push('\n');
+            }
+            area = row.area;
+            let _ = writeln!(out, "### {}\n", cell(area));
+            out.push_str("| Check | Level |");
+            for rev in &columns {
+                let _ = write!(out, " {rev} |");
+            }
+            out.push_str("\n|---|---|");
+            for _ in &columns {
+                out.push_str("---|");
+            }
+            out.push('\n');
+        }
+        let _ = write!(out, "| {} | {} |", cell(&code_span(row.id)), row.first.level);
+        for c in &row.cells {
+            match c {
+                Some(c) => {
+                    let _ = write!(out, " {} |", status_cell(c.status));
+                }
+                None => out.push_str(" &ndash; |"),
+            }
         }
         out.push('\n');
     }
+    out.push('\n');
 }
 
+/// Each problem once, with the revisions it was seen on.
 fn problems(out: &mut String, report: &Report) {
     out.push_str("## Failures and warnings\n\n");
-    let problems: Vec<&CheckResult> = report
-        .by_area()
-        .into_iter()
-        .flat_map(|(_, checks)| checks)
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
-        .collect();
+    let problems = views::groups(report, &[Status::Fail, Status::Error, Status::Warn]);
     if problems.is_empty() {
         out.push_str("None.\n");
         return;
     }
-    for c in problems {
-        problem(out, c);
+    for g in problems {
+        problem(out, g.result, &g.revisions);
     }
 }
 
-fn problem(out: &mut String, c: &CheckResult) {
-    let _ = writeln!(out, "### {} {}: {}\n", marker(c.status), c.status, code_span(&c.id));
+fn problem(out: &mut String, c: &CheckResult, revisions: &[&str]) {
+    let _ = writeln!(
+        out,
+        "### {} {}: {} on {}\n",
+        marker(c.status),
+        c.status,
+        code_span(&c.id),
+        revisions.join(", ")
+    );
     let _ = writeln!(out, "{}\n", c.title);
     if !c.message.is_empty() {
         let _ = writeln!(out, "{}\n", c.message.trim_end());

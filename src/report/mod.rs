@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod model;
 pub mod redact;
 pub mod text;
+pub mod views;
 
 #[cfg(test)]
 mod fixture;

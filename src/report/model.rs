@@ -1,12 +1,22 @@
 //! The one report model. Checks produce verdicts, the runner assembles a
-//! [`Report`], and every writer (console, JSON, JUnit, Markdown) only renders it.
-//! The JSON form of this model is a public interface: fields may be added, none
-//! renamed or removed without bumping [`SCHEMA_VERSION`].
+//! [`Report`], and every writer (console, JSON, JUnit, Markdown, HTML) only
+//! renders it. The JSON form of this model is a public interface: fields may
+//! be added, none renamed or removed without bumping [`SCHEMA_VERSION`].
+//!
+//! Schema 2 covers every revision a run tested: each result names its
+//! `revision`, and `revisions` says how each revision was chosen (with the
+//! probe exchanges behind the choice) and what it scored. Schema 1 files
+//! (one revision per report) are read by [`Report::from_json_value`], which
+//! lifts them into the same shape.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::wire::record::{Exchange, WireRequest, WireResponse};
+
+/// The schema this mcpcheck writes.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Every schema this mcpcheck reads.
+pub const READABLE_SCHEMAS: [u32; 2] = [1, 2];
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -67,16 +77,86 @@ pub struct Report {
     pub tool: Tool,
     /// The URL, or `stdio: CMD` for a spawned server.
     pub target: String,
-    /// The revision the checks ran against.
+    /// The newest revision the checks ran against (schema 1's only one).
     pub spec_version: String,
-    /// How the revision was chosen: `forced` (`--spec`) or `negotiated` (`--spec auto`).
+    /// Schema 1 only: how its one revision was chosen. Schema 2 says it per
+    /// revision in `revisions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec_selection: Option<String>,
+    /// Every revision mcpcheck considered, oldest first: how it was chosen or
+    /// why it was not tested, and the summary of its checks.
+    #[serde(default)]
+    pub revisions: Vec<RevisionRun>,
     /// RFC 3339.
     pub started_at: String,
     pub duration_ms: u64,
+    /// Every result, revision by revision (oldest first), in catalogue order
+    /// within each.
     pub checks: Vec<CheckResult>,
+    /// Over every revision.
     pub summary: Summary,
+}
+
+/// How a revision came to be tested, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// The server answered `initialize` for this revision with this revision.
+    Negotiated,
+    /// `server/discover` listed it and a request of this revision was served.
+    Discovered,
+    /// A request of this revision was served although `server/discover`
+    /// failed or did not list it (a check fails on that).
+    Served,
+    /// `--spec` named it: tested without asking the server.
+    Forced,
+    /// Asked for, and the server answered with another revision or an error.
+    Refused,
+}
+
+impl Selection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Selection::Negotiated => "negotiated",
+            Selection::Discovered => "discovered",
+            Selection::Served => "served",
+            Selection::Forced => "forced",
+            Selection::Refused => "refused",
+        }
+    }
+    /// Whether the checks ran on a revision chosen this way.
+    pub fn tested(self) -> bool {
+        self != Selection::Refused
+    }
+}
+
+impl std::fmt::Display for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One revision of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionRun {
+    /// `2025-11-25`.
+    pub revision: String,
+    pub selection: Selection,
+    /// How it was chosen, in a sentence (what was sent, what came back).
+    #[serde(default)]
+    pub detail: String,
+    /// Of this revision's results; all zero when it was not tested.
+    #[serde(default)]
+    pub summary: Summary,
+    /// The probe exchanges behind the choice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
+}
+
+impl RevisionRun {
+    pub fn tested(&self) -> bool {
+        self.selection.tested()
+    }
 }
 
 impl Report {
@@ -93,6 +173,68 @@ impl Report {
             Status::Warn => strict,
             Status::Pass | Status::Info | Status::Skip => false,
         })
+    }
+
+    /// The revisions whose checks ran, oldest first.
+    pub fn tested_revisions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> =
+            self.revisions.iter().filter(|r| r.tested()).map(|r| r.revision.as_str()).collect();
+        // Results of a revision the list does not name (a hand-made file)
+        // still get a column.
+        for c in &self.checks {
+            if !out.contains(&c.revision.as_str()) {
+                out.push(&c.revision);
+            }
+        }
+        out
+    }
+
+    /// The distinct check ids, in order of first appearance.
+    pub fn check_ids(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.checks.iter().map(|c| c.id.as_str()).filter(|id| seen.insert(*id)).collect()
+    }
+
+    /// The result of one check on one revision.
+    pub fn result(&self, id: &str, revision: &str) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id == id && c.revision == revision)
+    }
+
+    /// Reads a saved report of any schema this mcpcheck reads; a schema 1
+    /// report becomes one revision whose results all carry it.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Report, ReadError> {
+        let schema = value.get("schema_version").and_then(serde_json::Value::as_u64);
+        match schema {
+            None => return Err(ReadError::NotAReport),
+            Some(v) if !READABLE_SCHEMAS.iter().any(|s| u64::from(*s) == v) => {
+                return Err(ReadError::Schema(v));
+            }
+            Some(_) => {}
+        }
+        let mut report: Report =
+            serde_json::from_value(value).map_err(|e| ReadError::Invalid(e.to_string()))?;
+        if report.schema_version == 1 {
+            for c in &mut report.checks {
+                c.revision = report.spec_version.clone();
+            }
+            let selection = match report.spec_selection.as_deref() {
+                Some("forced") => Selection::Forced,
+                _ => Selection::Negotiated,
+            };
+            report.revisions = vec![RevisionRun {
+                revision: report.spec_version.clone(),
+                selection,
+                detail: "read from a schema 1 report".into(),
+                summary: report.summary,
+                exchanges: vec![],
+            }];
+        }
+        for c in &mut report.checks {
+            if c.revision.is_empty() {
+                c.revision = report.spec_version.clone();
+            }
+        }
+        Ok(report)
     }
 
     /// The checks grouped by area, areas in order of first appearance and
@@ -115,6 +257,9 @@ impl Report {
 pub struct CheckResult {
     /// Stable id `area/page/slug`.
     pub id: String,
+    /// The revision this result is of (`2025-11-25`).
+    #[serde(default)]
+    pub revision: String,
     pub title: String,
     pub level: crate::spec::Level,
     pub status: Status,
@@ -139,6 +284,17 @@ impl CheckResult {
     pub fn area(&self) -> &str {
         self.id.split('/').next().unwrap_or(&self.id)
     }
+}
+
+/// Why a saved report cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("not an mcpcheck report (no schema_version)")]
+    NotAReport,
+    #[error("schema_version {0} is not supported (this mcpcheck reads 1 and 2)")]
+    Schema(u64),
+    #[error("not a valid mcpcheck report: {0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,49 +325,12 @@ impl Summary {
             Status::Error => &mut self.error,
         }
     }
+    /// All results counted.
+    pub fn total(&self) -> u32 {
+        Status::ALL.iter().map(|s| self.count(*s)).sum()
+    }
     pub fn count(&self, status: Status) -> u32 {
         let mut copy = *self;
         *copy.slot(status)
     }
-}
-
-/// One request and what came back, as seen on the wire.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Exchange {
-    /// `http` or `stdio`.
-    pub transport: String,
-    pub request: WireRequest,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<WireResponse>,
-    /// Transport trouble: timeout, refused connection, size cap hit, bad framing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    pub duration_ms: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WireRequest {
-    /// HTTP method; `SEND` on stdio.
-    pub method: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub url: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
-    /// The body as sent (text; may be deliberately malformed).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub body: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WireResponse {
-    /// HTTP status; absent on stdio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
-    /// The body as received, cut at the report's size cap (see `truncated`).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub body: String,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub truncated: bool,
 }

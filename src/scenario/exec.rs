@@ -1,7 +1,8 @@
 //! Running scenarios: each file's steps in order in one session over the raw
-//! client, each step judged and turned into a [`CheckResult`] with id
-//! `scenario/<file-stem>/<step-name>` and the exchanges it made, so every
-//! report writer shows scenario steps beside the built-in checks.
+//! client, each step judged into a [`StepResult`] with id
+//! `scenario/<file-stem>/<step-name>` and the exchanges it made. The runner
+//! grades them like built-in checks, so every report writer shows scenario
+//! steps beside them.
 //!
 //! A scenario opens its own session (with its `[target]` headers on the
 //! handshake too, so a bearer token reaches `initialize`), at its own
@@ -12,48 +13,63 @@ use super::load::Loaded;
 use super::model::{Message, Step, Transport};
 use super::vars::{self, Vars};
 use crate::checks::Verdict;
-use crate::report::model::CheckResult;
-use crate::runner::RunOptions;
-use crate::spec::{Level, SpecVersion};
+use crate::spec::SpecVersion;
 use crate::wire::jsonrpc;
+use crate::wire::record::Exchange;
 use crate::wire::record::Recorder;
 use crate::wire::session::{Endpoint, SendOpts, Session, initialize_params};
 use futures::StreamExt;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// Whether a step's check id is selected by `--only`/`--skip`.
-fn selected(id: &str, opts: &RunOptions) -> bool {
-    (opts.only.is_empty() || opts.only.iter().any(|p| id.starts_with(p.as_str())))
-        && !opts.skip.iter().any(|p| id.starts_with(p.as_str()))
+/// A step judged: what the runner grades into a report result.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    pub id: String,
+    /// The revision the step ran on.
+    pub version: SpecVersion,
+    pub title: String,
+    pub spec_ref: String,
+    /// The step's expectations in one line.
+    pub requirement: String,
+    pub verdict: Verdict,
+    pub exchanges: Vec<Exchange>,
+    pub elapsed: Duration,
 }
 
-/// How many steps of these scenarios the options select.
-pub fn count_selected(scenarios: &[Loaded], opts: &RunOptions) -> usize {
+/// How many steps of these scenarios `selected` (by step id) keeps.
+pub fn count_selected(scenarios: &[Loaded], selected: &dyn Fn(&str) -> bool) -> usize {
     scenarios
         .iter()
         .flat_map(|l| l.scenario.steps.iter().map(move |s| l.id_of(s.get_ref())))
-        .filter(|id| selected(id, opts))
+        .filter(|id| selected(id))
         .count()
 }
 
-/// Runs every scenario with a selected step (files concurrently, steps of a
-/// file in order) and returns the results in file and step order.
+/// The revision a scenario pins in its `[target]`, if any.
+pub fn pinned_revision(l: &Loaded) -> Option<SpecVersion> {
+    l.scenario.target.revision.as_deref().and_then(|r| r.parse().ok())
+}
+
+/// Runs every scenario with a step that `selected` keeps (files
+/// concurrently, at most `concurrency` at once over HTTP, steps of a file in
+/// order) and returns the results in file and step order.
 pub async fn run_all(
-    scenarios: &[Loaded],
+    scenarios: &[&Loaded],
     endpoint: &Endpoint,
     version: SpecVersion,
-    opts: &RunOptions,
-) -> Vec<CheckResult> {
-    let concurrency = if endpoint.is_http() { opts.concurrency.max(1) } else { 1 };
-    let jobs =
-        scenarios.iter().filter(|l| l.scenario.steps.iter().any(|s| selected(&l.id_of(s.get_ref()), opts)));
-    let per_file: Vec<Vec<CheckResult>> = futures::stream::iter(jobs)
-        .map(|l| run_guarded(l.clone(), endpoint.clone(), version, opts.timeout))
+    selected: &dyn Fn(&str) -> bool,
+    concurrency: usize,
+    timeout: Duration,
+) -> Vec<StepResult> {
+    let concurrency = if endpoint.is_http() { concurrency.max(1) } else { 1 };
+    let jobs = scenarios.iter().filter(|l| l.scenario.steps.iter().any(|s| selected(&l.id_of(s.get_ref()))));
+    let per_file: Vec<Vec<StepResult>> = futures::stream::iter(jobs)
+        .map(|l| run_guarded((*l).clone(), endpoint.clone(), version, timeout))
         .buffered(concurrency)
         .collect()
         .await;
-    per_file.into_iter().flatten().filter(|r| selected(&r.id, opts)).collect()
+    per_file.into_iter().flatten().filter(|r| selected(&r.id)).collect()
 }
 
 /// One scenario in a task of its own under an overall deadline: a panic or a
@@ -63,7 +79,7 @@ async fn run_guarded(
     endpoint: Endpoint,
     version: SpecVersion,
     timeout: Duration,
-) -> Vec<CheckResult> {
+) -> Vec<StepResult> {
     let steps = l.scenario.steps.len() as u32;
     let deadline = timeout * (2 * steps + 2) + Duration::from_secs(2);
     let fallback = l.clone();
@@ -81,11 +97,11 @@ async fn run_guarded(
 }
 
 fn revision_of(l: &Loaded, run: SpecVersion) -> SpecVersion {
-    l.scenario.target.revision.as_deref().and_then(|r| r.parse().ok()).unwrap_or(run)
+    pinned_revision(l).unwrap_or(run)
 }
 
 /// Runs one scenario's steps in order in one session.
-pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVersion) -> Vec<CheckResult> {
+pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVersion) -> Vec<StepResult> {
     let version = revision_of(l, run_version);
     match (l.scenario.target.transport, endpoint.is_http()) {
         (Some(Transport::Http), false) => {
@@ -108,7 +124,7 @@ pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVers
             let mut results = all_error(l, version, format!("could not open a session: {why}"));
             if let Some(first) = results.first_mut() {
                 first.exchanges = rec.take();
-                first.duration_ms = started.elapsed().as_millis() as u64;
+                first.elapsed = started.elapsed();
             }
             return results;
         }
@@ -134,20 +150,16 @@ pub async fn run_scenario(l: &Loaded, endpoint: &Endpoint, run_version: SpecVers
     out
 }
 
-fn all_skip(l: &Loaded, version: SpecVersion, why: &str) -> Vec<CheckResult> {
+fn all_skip(l: &Loaded, version: SpecVersion, why: &str) -> Vec<StepResult> {
     all_with(l, version, |s| (!s.setup).then(|| Verdict::Skip(why.into())))
 }
 
-fn all_error(l: &Loaded, version: SpecVersion, why: String) -> Vec<CheckResult> {
+fn all_error(l: &Loaded, version: SpecVersion, why: String) -> Vec<StepResult> {
     all_with(l, version, |_| Some(Verdict::Error(why.clone())))
 }
 
 /// One result per step that `verdict` gives one for, none of them run.
-fn all_with(
-    l: &Loaded,
-    version: SpecVersion,
-    verdict: impl Fn(&Step) -> Option<Verdict>,
-) -> Vec<CheckResult> {
+fn all_with(l: &Loaded, version: SpecVersion, verdict: impl Fn(&Step) -> Option<Verdict>) -> Vec<StepResult> {
     let steps = l.scenario.steps.iter().enumerate();
     steps
         .filter_map(|(i, s)| {
@@ -342,30 +354,26 @@ fn verdict_of(step: &Step, misses: &[Miss], elapsed: Duration) -> Verdict {
     )
 }
 
-/// A step's result; scenario expectations are the user's MUSTs.
+/// A step's result, with the file and line it was written at.
 fn result(
     l: &Loaded,
     step: &Step,
     index: usize,
     version: SpecVersion,
     verdict: Verdict,
-    exchanges: Vec<crate::report::model::Exchange>,
+    exchanges: Vec<Exchange>,
     elapsed: Duration,
-) -> CheckResult {
-    let g = verdict.grade(Level::Must);
+) -> StepResult {
     let line = l.step_lines.get(index).map_or(String::new(), |n| format!(":{n}"));
-    CheckResult {
+    StepResult {
         id: l.id_of(step),
+        version,
         title: format!("{}: {}", l.scenario.name, step.title()),
-        level: Level::Must,
-        status: g.status,
         spec_ref: format!("{version} scenario {}{line}", l.path.display()),
         requirement: describe(step),
-        message: g.message,
-        expected: g.expected,
-        actual: g.actual,
-        duration_ms: elapsed.as_millis() as u64,
+        verdict,
         exchanges,
+        elapsed,
     }
 }
 

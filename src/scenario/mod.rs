@@ -14,7 +14,6 @@
 //! - [`mix`]: the weighted draw table of a load mix.
 //! - [`command`]: `mcpcheck scenario schema|check`.
 
-pub mod command;
 pub mod exec;
 pub mod expect;
 pub mod load;

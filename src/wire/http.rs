@@ -2,10 +2,10 @@
 //! limits (JSON body or SSE stream), decoded into JSON-RPC messages, recorded.
 
 use super::jsonrpc;
+use super::record::Exchange;
 use super::record::{self, Recorder};
 use super::sse::{SseEvent, SseParser};
 use super::{Limits, WireError};
-use crate::report::model::Exchange;
 use reqwest::Method;
 use serde_json::Value;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //!
 //! Why it exists: `mcpcheck bench` sent every call through
 //! [`Session::request`], which builds a header list per call, copies the body
-//! into an [`Exchange`](crate::report::model::Exchange) with redacted header
+//! into an [`Exchange`](super::record::Exchange) with redacted header
 //! maps, keeps every decoded message as a `serde_json::Value`, and then the
 //! bench threw all of it away. That cost the generator about four times
 //! wrk's CPU per call (reports/benchmarks.md), so the load it could offer

@@ -4,7 +4,8 @@
 //! Layers: [`jsonrpc`] (message helpers) and [`sse`] (event-stream parser) are
 //! pure; [`http`] and [`stdio`] move bytes under [`Limits`]; [`session`] speaks
 //! one protocol revision on top of either (handshake, session id, the 2026-07-28
-//! envelope); [`record`] keeps what happened for the report. [`lean`] is the
+//! envelope); [`record`] keeps what happened for the report (its records are
+//! the report's exchanges), with [`redact`]'s rules applied at the source. [`lean`] is the
 //! load generator's exception: one fixed call, judged and not recorded.
 
 mod h1;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod jsonrpc;
 pub mod lean;
 pub mod record;
+pub mod redact;
 pub mod session;
 pub mod sse;
 pub mod stdio;

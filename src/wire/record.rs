@@ -1,16 +1,56 @@
-//! Recording exchanges for the report, with secrets redacted at the source so no
-//! writer can leak them.
+//! The wire layer's records: an [`Exchange`] is one request and what came
+//! back, exactly as sent and received, and the report embeds them as they
+//! are. Secrets are redacted at the source ([`super::redact`]) so no writer
+//! can leak them.
 
-use crate::report::model::{Exchange, WireRequest, WireResponse};
+use super::redact::{header_value, is_secret_header};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+/// One request and what came back, as seen on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// `http` or `stdio`.
+    pub transport: String,
+    pub request: WireRequest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<WireResponse>,
+    /// Transport trouble: timeout, refused connection, size cap hit, bad framing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireRequest {
+    /// HTTP method; `SEND` on stdio.
+    pub method: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// The body as sent (text; may be deliberately malformed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireResponse {
+    /// HTTP status; absent on stdio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// The body as received, cut at the report's size cap (see `truncated`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
 /// Bodies kept in the report are cut at this size; the check itself saw all of it.
 pub const REPORT_BODY_CAP: usize = 64 * 1024;
-
-/// Header names whose values never appear in a report.
-const SECRET_HEADERS: &[&str] =
-    &["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"];
 
 /// The exchanges one check made, shared by every session the check opens.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +81,7 @@ pub fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> BTreeM
     let mut out = BTreeMap::new();
     for (name, value) in pairs {
         let name = name.to_ascii_lowercase();
-        let value = if SECRET_HEADERS.contains(&name.as_str()) { redact(&value) } else { value };
+        let value = if is_secret_header(&name) { header_value(&value) } else { value };
         out.entry(name)
             .and_modify(|v: &mut String| {
                 v.push_str(", ");
@@ -50,15 +90,6 @@ pub fn headers<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> BTreeM
             .or_insert(value);
     }
     out
-}
-
-/// Keeps the scheme word of a credential (`Bearer`), hides the rest.
-fn redact(value: &str) -> String {
-    match value.split_once(' ') {
-        // A first word with `=` is a cookie (`sid=…; theme=…`), not a scheme.
-        Some((scheme, _)) if !scheme.is_empty() && !scheme.contains('=') => format!("{scheme} [redacted]"),
-        _ => "[redacted]".into(),
-    }
 }
 
 /// Text of a body for the report, cut at [`REPORT_BODY_CAP`].

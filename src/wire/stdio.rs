@@ -2,9 +2,9 @@
 //! and stdout, stderr kept (bounded) for the report; the child is killed when
 //! the connection is dropped.
 
+use super::record::Exchange;
 use super::record::{self, Recorder};
 use super::{Limits, WireError, jsonrpc};
-use crate::report::model::Exchange;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::process::Stdio;

@@ -1,7 +1,7 @@
 //! The tools a JSON-RPC body calls, for the scope check, read without building
 //! a `serde_json::Value` of the whole body: only `method` and `params.name` of
 //! each message are kept (borrowed from the body where they have no escapes),
-//! everything else is skipped as it is read (issue 6: a full `Value` of every
+//! everything else is skipped as it is read (a full `Value` of every
 //! request, built only to find one name, was a measurable part of the
 //! authorized server's extra CPU per call).
 //!

@@ -5,8 +5,8 @@
 //! the cache triggers one refetch (the issuer may have rotated keys), never more
 //! per token, and at most one refetch runs at a time.
 //!
-//! Per-request work is kept to the token itself (issue 6: the authorized
-//! server's throughput next to the plain one's): the keys are decoded into
+//! Per-request work is kept to the token itself (the authorized
+//! server's throughput is held next to the plain one's): the keys are decoded into
 //! [`DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
 //! algorithm is built once, with the validator. A token already verified is
 //! then served from a bounded cache of verified tokens (see

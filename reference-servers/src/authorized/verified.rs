@@ -1,7 +1,7 @@
 //! Tokens this server has already verified, so a client that presents the
 //! same bearer token on every call (as MCP clients do for the token's
 //! lifetime) pays for the RSA/ECDSA signature check and the claims parsing
-//! once, not per request (issue 6: the authorized server's throughput next to
+//! once, not per request (the authorized server's throughput is held next to
 //! the plain one's; the signature check was most of its extra CPU per call).
 //!
 //! What a hit still checks, on every request: `exp` and `nbf` against the

@@ -27,8 +27,11 @@
       var q = search ? search.value.trim().toLowerCase() : "";
       var visible = 0;
       items.forEach(function (el) {
+        // A matrix row has every status of its cells; it stays while any is allowed.
         var status = el.getAttribute("data-status");
-        var ok = (!status || boxes.length === 0 || allowed[status] === true) &&
+        var statuses = status ? status.split(" ") : [];
+        var ok = (statuses.length === 0 || boxes.length === 0 ||
+            statuses.some(function (s) { return allowed[s] === true; })) &&
           (q === "" || el.getAttribute("data-id").toLowerCase().indexOf(q) !== -1) &&
           (!differs || !differs.checked || el.getAttribute("data-differs") === "true");
         el.hidden = !ok;

@@ -1,7 +1,7 @@
-//! The `mcpcheck bench` command line. Kept apart from `src/cli.rs` so the
-//! load generator's options grow here without touching the shared parser.
+//! The `mcpcheck bench` command line, in a file of its own so the load
+//! generator's options grow here without touching the shared parser.
 
-use crate::cli::{TargetArgs, parse_duration};
+use super::{TargetArgs, parse_duration};
 use clap::Args;
 use std::time::Duration;
 
@@ -28,12 +28,8 @@ pub struct BenchArgs {
     /// calls in flight at once. A list (1,8,32,128) runs a sweep: one run per
     /// step, each bounded by --duration/--requests, and a table (and chart) of
     /// users against rate and latency.
-    #[arg(long = "users", value_name = "N[,N…]", value_parser = super::sweep::parse_users)]
-    pub users_steps: Option<super::sweep::UserSteps>,
-    /// The users of the run being planned (the step of a sweep): set from
-    /// --users by `bench::run`, not a flag of its own.
-    #[arg(skip)]
-    pub users: Option<u32>,
+    #[arg(long = "users", value_name = "N[,N…]", value_parser = crate::bench::sweep::parse_users)]
+    pub users_steps: Option<crate::bench::sweep::UserSteps>,
     /// Open model: calls per second, e.g. 500 or 500/s.
     #[arg(long, value_name = "R/s")]
     pub rate: Option<String>,
@@ -89,7 +85,7 @@ pub struct BenchArgs {
     /// split so the N shards add up to the whole. Merge the results with
     /// `mcpcheck report merge`.
     #[arg(long, value_name = "I/N")]
-    pub shard: Option<super::shard::Shard>,
+    pub shard: Option<crate::bench::shard::Shard>,
     /// Let the users share K sessions (K at most the users) instead of one
     /// each: one client multiplexing concurrent calls over few sessions, as
     /// an agent host may, and what a wrk script on one session measures.
@@ -101,6 +97,6 @@ pub struct BenchArgs {
     /// 2026-11-26T18:00:00Z, at most an hour ahead) instead of at once: give
     /// every shard the same time so their loads overlap. A time already past
     /// starts at once, with a warning.
-    #[arg(long, value_name = "TIME", value_parser = super::shard::parse_start_at)]
+    #[arg(long, value_name = "TIME", value_parser = crate::bench::shard::parse_start_at)]
     pub start_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -1,0 +1,103 @@
+//! `mcpcheck serve KIND`: a reference server on HTTP (or plain on stdio),
+//! until Ctrl-C.
+
+use crate::cli::{ServeArgs, ServerKind};
+use crate::usage::usage;
+
+/// `mcpcheck serve`.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    use reference_servers::{CATALOGUE, FaultSet, HttpOptions};
+    if args.list_faults {
+        for f in CATALOGUE {
+            println!("{:26} breaks {}\n{:26} {}", f.name, f.breaks.join(", "), "", f.description);
+        }
+        return Ok(());
+    }
+    let faults = FaultSet::parse(&args.fault).map_err(|e| usage(format!("{e}; see --list-faults")))?;
+    match args.kind {
+        ServerKind::Authorized if args.stdio => Err(usage("authorized is served over HTTP only")),
+        ServerKind::Authorized => {
+            super::auth::serve_authorized(&args.host, args.port, args.path, faults, args.issuer).await
+        }
+        ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
+        _ if args.stdio => Err(usage("only plain can be served on stdio")),
+        ServerKind::Composed => {
+            let example = if args.nested {
+                reference_servers::Composed::nested_example()
+            } else {
+                reference_servers::Composed::example()
+            };
+            let composed = example.map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Openapi => {
+            let (Some(file), Some(base)) = (&args.openapi_spec, &args.base_url) else {
+                return Err(usage("serve openapi needs --spec FILE and --base-url URL"));
+            };
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let format = reference_servers::openapi::Format::of_path(file);
+            let doc = reference_servers::openapi::parse_document(&text, format)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            let server =
+                reference_servers::OpenApiServer::from_spec(&doc, base).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!(
+                "mcpcheck openapi server on http://{}{} calling {base}",
+                listener.local_addr()?,
+                args.path
+            );
+            reference_servers::serve_openapi_http(listener, server, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Proxied => {
+            let file = args.config.as_ref().ok_or_else(|| usage("serve proxied needs --config FILE"))?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+            let config: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{} is not JSON: {e}", file.display())))?;
+            let backends =
+                reference_servers::backends_from_config(&config).map_err(|e| usage(e.to_string()))?;
+            let listener = bind(&args.host, args.port).await?;
+            eprintln!("mcpcheck proxied server on http://{}{}", listener.local_addr()?, args.path);
+            reference_servers::serve_proxied_http(listener, backends, args.path, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Mounted => {
+            let listener = bind(&args.host, args.port).await?;
+            let local = listener.local_addr()?;
+            eprintln!(
+                "mcpcheck mounted server on http://{local}: /health, /api/items, MCP at {}",
+                reference_servers::mounted::MCP_PATH
+            );
+            reference_servers::serve_mounted_http(listener, faults, ctrl_c()).await?;
+            Ok(())
+        }
+        ServerKind::Plain => {
+            let addr = format!("{}:{}", args.host, args.port);
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| usage(format!("cannot listen on {addr}: {e}")))?;
+            let local = listener.local_addr()?;
+            eprintln!("mcpcheck plain reference server on http://{local}{}", args.path);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            reference_servers::serve_plain_http(listener, HttpOptions { path: args.path, faults }, shutdown)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+async fn bind(host: &str, port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    let addr = format!("{host}:{port}");
+    tokio::net::TcpListener::bind(&addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}")))
+}
+
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,160 @@
+//! `mcpcheck test [TARGET]`: the conformance run. Reads and validates every
+//! input first (scenarios, expected failures, output paths), starts or
+//! reaches the target, lets the runner test every revision it supports, and
+//! writes the report in each format asked for. The exit verdict is the
+//! runner's gate over all revisions.
+
+use crate::checks::tools::CallTools;
+use crate::cli::TestArgs;
+use crate::report::console;
+use crate::report::model::Report;
+use crate::runner::{self, RunOptions};
+use crate::target;
+use crate::usage::usage;
+use crate::wire::Limits;
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Report outputs, opened before the run so a bad path fails before any work.
+struct Outputs {
+    json: Option<Box<dyn Write>>,
+    json_to_stdout: bool,
+    junit: Option<File>,
+    markdown: Option<File>,
+    html: Option<PathBuf>,
+}
+
+impl Outputs {
+    fn open(args: &TestArgs) -> anyhow::Result<Outputs> {
+        let (json, json_to_stdout): (Option<Box<dyn Write>>, bool) = match args.json.as_deref() {
+            None => (None, false),
+            Some("-") => (Some(Box::new(std::io::stdout())), true),
+            Some(p) => (Some(Box::new(super::create(p.as_ref())?)), false),
+        };
+        Ok(Outputs {
+            json,
+            json_to_stdout,
+            junit: args.junit.as_deref().map(super::create).transpose()?,
+            markdown: args.markdown.as_deref().map(super::create).transpose()?,
+            html: match &args.html {
+                Some(dir) => Some(crate::report::html::prepare_dir(dir).map_err(usage)?),
+                None => None,
+            },
+        })
+    }
+
+    fn write(mut self, report: &Report, strict: bool) -> anyhow::Result<()> {
+        use crate::report::{json, junit, markdown};
+        if let Some(w) = self.json.as_mut() {
+            w.write_all(json::to_json(report).as_bytes())?;
+            w.flush()?;
+        }
+        if let Some(f) = self.junit.as_mut() {
+            f.write_all(junit::to_junit(report, strict).as_bytes())?;
+        }
+        let md = markdown::to_markdown(report);
+        if let Some(f) = self.markdown.as_mut() {
+            f.write_all(md.as_bytes())?;
+        }
+        if let Some(dir) = &self.html {
+            crate::report::html::write_dir(report, dir)?;
+        }
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            f.write_all(md.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// `mcpcheck test`: returns whether the run passed the gate.
+pub async fn run(args: TestArgs) -> anyhow::Result<bool> {
+    let choice = super::choice(&args.server)?;
+    let mut headers = super::headers(&args.server)?;
+    let auth = super::auth::material(&args.tokens, args.server.target.as_deref()).await?;
+    // The valid token opens the other checks' sessions, unless the user set
+    // an Authorization header of their own.
+    if let Some(Ok(t)) = auth.as_ref().map(|m| m.token(crate::oauth::mint::TokenCase::Valid))
+        && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        headers.push(("Authorization".into(), format!("Bearer {t}")));
+    }
+    // Every header value given or minted is scrubbed from every report, the
+    // token mcpcheck minted for the run included.
+    // So is every `--var` value whose name looks like a credential's (token,
+    // secret, key, password, ...; the same rule as for header names): such a
+    // value is usually a token a step sends, and it may come back in a body.
+    // Other values stay: scrubbing them would blank out the evidence a step
+    // compared (an argument, a name).
+    let var_pairs =
+        args.vars.iter().filter_map(|a| a.split_once('=')).map(|(n, v)| (n.to_owned(), v.to_owned()));
+    let named: Vec<(String, String)> = headers.iter().cloned().chain(var_pairs).collect();
+    let secrets = crate::report::redact::secrets_of_headers(&named);
+    // Scenario files are read and validated before anything is sent.
+    let mut scenarios =
+        crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
+    crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
+    let baseline = expected_failures(args.expected_failures.as_deref()).map_err(usage)?;
+    let spec = super::target_spec(&args.server);
+    let interactive = std::io::stderr().is_terminal();
+    let opts = RunOptions {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        concurrency: args.concurrency as usize,
+        progress: interactive && !args.quiet,
+        timeout: args.server.timeout,
+        call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
+        auth: auth.map(std::sync::Arc::new),
+        scenarios,
+    };
+    if !opts.selects_anything() {
+        return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
+    }
+    let outputs = Outputs::open(&args)?;
+    let limits = Limits { timeout: args.server.timeout, ..Limits::default() };
+    let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
+    let report = runner::run_target(&running.endpoint, &choice, &opts).await.map_err(|e| {
+        usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
+    })?;
+    drop(running);
+    if report.checks.is_empty() {
+        return Err(usage(format!(
+            "--only/--skip select no check that applies to the revisions tested ({}); see `mcpcheck list`",
+            report.tested_revisions().join(", ")
+        )));
+    }
+    let report = crate::report::redact::report(report, &secrets);
+    if !args.quiet {
+        let color = if outputs.json_to_stdout { interactive } else { std::io::stdout().is_terminal() };
+        let view = console::Options { color, show_skips: args.show_skips, show_checks: args.show_checks };
+        let text = console::to_console(&report, view);
+        if outputs.json_to_stdout {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+    let gate = runner::gate::judge(&report, args.strict, baseline.as_ref());
+    if let Some(why) = &gate.explanation
+        && (!args.quiet || gate.explain_always)
+    {
+        // stderr: stdout may carry the JSON report.
+        eprint!("{why}");
+    }
+    outputs.write(&report, args.strict)?;
+    if let Some(path) = &args.write_expected_failures {
+        crate::report::baseline::write(&report, args.strict, path).map_err(usage)?;
+    }
+    Ok(!gate.failed)
+}
+
+/// Reads `--expected-failures FILE`, if given.
+fn expected_failures(path: Option<&Path>) -> Result<Option<crate::report::baseline::Baseline>, String> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let known: Vec<&str> = crate::checks::all().iter().map(|c| c.id).collect();
+    crate::report::baseline::Baseline::parse(&text, &known)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
