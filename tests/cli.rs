@@ -42,14 +42,60 @@ impl Drop for Served {
 }
 
 #[test]
-fn embedded_default_passes() {
+fn embedded_default_passes_on_every_revision_on_one_screen() {
     mcpcheck().args(["test", "--quiet"]).assert().success();
+    let out = mcpcheck().arg("test").assert().success().get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    for line in [
+        "2025-03-26  negotiated",
+        "2025-06-18  negotiated",
+        "2025-11-25  negotiated",
+        "2026-07-28  discovered",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
+    assert!(text.contains("on 4 revisions") && text.contains(" 0 fail, 0 warn"), "{text}");
+    assert!(text.lines().count() <= 40, "a clean run takes {} lines:\n{text}", text.lines().count());
+    // One line per check on request.
     mcpcheck()
-        .arg("test")
+        .args(["test", "--show-checks"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("lifecycle/initialize/result-shape"))
-        .stdout(predicate::str::contains(" 0 fail"));
+        .stdout(predicate::str::contains("lifecycle/initialize/result-shape"));
+}
+
+/// The reason the default tests every revision: a dual-era server whose only
+/// bug is in its handshake era fails the default run, and the report names
+/// the revisions; `--spec newest` (the old default) tests 2026-07-28 alone
+/// and misses it.
+#[test]
+fn a_fault_only_in_the_handshake_era_fails_the_default_run() {
+    let out = mcpcheck()
+        .args(["test", "--fault", "init-no-server-info", "--json", "-"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "lifecycle/initialize/result-shape [2025-03-26, 2025-06-18, 2025-11-25]",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("JSON report");
+    let failed: Vec<(String, String)> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| (c["id"].as_str().unwrap_or("").into(), c["revision"].as_str().unwrap_or("").into()))
+        .collect();
+    for rev in ["2025-03-26", "2025-06-18", "2025-11-25"] {
+        assert!(failed.contains(&("lifecycle/initialize/result-shape".into(), rev.into())), "{failed:?}");
+    }
+    assert!(failed.iter().all(|(_, rev)| rev != "2026-07-28"), "{failed:?}");
+    mcpcheck()
+        .args(["test", "--quiet", "--fault", "init-no-server-info", "--spec", "newest"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -67,9 +113,26 @@ fn other_process_json_report_on_stdout() {
     let out =
         mcpcheck().args(["test", &served.url, "--json", "-"]).assert().success().get_output().stdout.clone();
     let report: serde_json::Value = serde_json::from_slice(&out).expect("stdout is the JSON report");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["target"], served.url.as_str());
     assert_eq!(report["spec_version"], "2026-07-28");
+    let revisions: Vec<(&str, &str)> = report["revisions"]
+        .as_array()
+        .expect("revisions")
+        .iter()
+        .map(|r| (r["revision"].as_str().unwrap_or(""), r["selection"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        revisions,
+        [
+            ("2025-03-26", "negotiated"),
+            ("2025-06-18", "negotiated"),
+            ("2025-11-25", "negotiated"),
+            ("2026-07-28", "discovered")
+        ]
+    );
+    // The probes behind each choice are in the report.
+    assert!(report["revisions"][0]["exchanges"].as_array().is_some_and(|e| !e.is_empty()));
     assert_eq!(report["summary"]["fail"], 0);
     assert!(report["checks"].as_array().is_some_and(|c| !c.is_empty()));
 }
@@ -132,7 +195,7 @@ fn stdio_target_passes() {
     let bin = assert_cmd::cargo::cargo_bin("mcpcheck");
     let cmd = format!("{} serve plain --stdio", bin.display());
     mcpcheck()
-        .args(["test", "--stdio", &cmd, "--spec", "2025-11-25"])
+        .args(["test", "--stdio", &cmd, "--spec", "2025-11-25", "--show-checks"])
         .assert()
         .success()
         .stdout(predicate::str::contains("utilities/ping/empty-result"));

@@ -124,7 +124,9 @@ fn faulted_run_report_shows_the_failure_in_chromium() {
     assert!(script_errors(&stderr).is_empty(), "script errors: {:#?}", script_errors(&stderr));
 
     // The failing check: open, with its requirement, expected vs actual, wire log.
-    let start = dom.find("id=\"check-http.session.unknown-is-404\"").expect("the failing check's section");
+    let start = dom
+        .find("id=\"check-http.session.unknown-is-404--2025-11-25\"")
+        .expect("the failing check's section");
     let section = &dom[start..start + dom[start..].find("</details>").expect("section end")];
     assert!(section.contains("data-status=\"fail\""), "{section}");
     assert!(section.contains(" open="), "a failing check is shown open: {section}");

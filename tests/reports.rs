@@ -218,11 +218,59 @@ fn diff_lists_the_regression_and_can_gate_on_it() {
     let out =
         mcpcheck().args(["report", "diff", &clean, &faulted]).assert().code(0).get_output().stdout.clone();
     let md = String::from_utf8_lossy(&out);
-    assert!(md.contains(&format!("| regression | `{FAULTED_CHECK}` | must | + pass | x fail |")), "{md}");
+    assert!(
+        md.contains(&format!("| regression | `{FAULTED_CHECK}` | 2025-11-25 | must | + pass | x fail |")),
+        "{md}"
+    );
     mcpcheck().args(["report", "diff", &clean, &faulted, "--fail-on-regression"]).assert().code(1);
     mcpcheck().args(["report", "diff", &faulted, &clean, "--fail-on-regression"]).assert().code(0);
     // A file that is not a schema 1 report is a usage error.
     let bogus = dir.path().join("bogus.json");
     std::fs::write(&bogus, r#"{"schema_version": 99}"#).expect("write");
     mcpcheck().args(["report", "render", &bogus.display().to_string(), "--markdown", "-"]).assert().code(2);
+}
+
+/// The committed samples (reports/, made by scripts/sample-reports.sh) are
+/// the catalogue as it is: schema 2, every check on every revision it applies
+/// to, all four revisions tested, and the clean run clean. A new check, a
+/// changed revision range or a schema bump makes this fail until the samples
+/// are regenerated.
+#[test]
+fn committed_sample_reports_are_current() {
+    use mcpcheck::spec::SpecVersion;
+    use std::collections::BTreeSet;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let expected: BTreeSet<(String, String)> = mcpcheck::checks::all()
+        .iter()
+        .flat_map(|c| c.revisions.iter().map(move |v| (c.id.to_string(), v.to_string())))
+        .collect();
+    for path in ["reports/html/plain/report.json"] {
+        let text = std::fs::read_to_string(format!("{root}/{path}"))
+            .unwrap_or_else(|e| panic!("{path}: {e}; run scripts/sample-reports.sh"));
+        let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let stale = "is stale: run scripts/sample-reports.sh";
+        assert_eq!(report["schema_version"], 2, "{path} {stale}");
+        let got: BTreeSet<(String, String)> = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap_or("").into(), c["revision"].as_str().unwrap_or("").into()))
+            .collect();
+        assert_eq!(got, expected, "{path} {stale}");
+        let tested: Vec<&str> = report["revisions"]
+            .as_array()
+            .expect("revisions")
+            .iter()
+            .filter(|r| r["selection"] != "refused")
+            .filter_map(|r| r["revision"].as_str())
+            .collect();
+        assert_eq!(tested, SpecVersion::ALL.map(|v| v.as_str()), "{path} {stale}");
+        assert_eq!(report["summary"]["fail"], 0, "{path}");
+        assert_eq!(report["summary"]["error"], 0, "{path}");
+    }
+    for path in
+        ["reports/plain.md", "reports/plain-fault-init-no-server-info.md", "reports/html/matrix/index.html"]
+    {
+        assert!(std::path::Path::new(&format!("{root}/{path}")).is_file(), "{path} is missing");
+    }
 }

@@ -25,6 +25,14 @@ fn run_json(args: &[&str], code: i32) -> Value {
     serde_json::from_slice(&out).expect("a JSON report")
 }
 
+/// The scenario results of one revision.
+fn on<'a>(results: &[&'a Value], revision: &str) -> Vec<&'a Value> {
+    results.iter().copied().filter(|c| c["revision"] == revision).collect()
+}
+
+/// The revisions a default run of the embedded server tests.
+const EVERY_REVISION: [&str; 4] = ["2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
+
 fn checks(report: &Value) -> Vec<&Value> {
     report["checks"].as_array().expect("checks").iter().collect()
 }
@@ -70,16 +78,30 @@ fn a_wrong_expectation_fails_exactly_its_step() {
     let wrong = text.replacen("equals = 5\n", "equals = 6\n", 1);
     assert_ne!(text, wrong);
     let path = write(dir.path(), "plain-tools.toml", &wrong);
+    // A scenario that pins no revision runs on every revision the server supports.
     let report = run_json(&["--only", "scenario/", "--scenario", &path], 1);
-    let failed: Vec<&Value> =
-        scenario_checks(&report).into_iter().filter(|c| c["status"] != "pass").collect();
-    assert_eq!(failed.len(), 1, "{failed:#?}");
-    let f = failed[0];
-    assert_eq!(f["id"], "scenario/plain-tools/add-two-and-three");
-    assert_eq!(f["status"], "fail");
-    assert_eq!(f["expected"], "6");
-    assert_eq!(f["actual"], "5");
-    assert!(f["message"].as_str().is_some_and(|m| m.contains("/result/structuredContent/result")), "{f:#}");
+    for revision in EVERY_REVISION {
+        let failed: Vec<&Value> =
+            on(&scenario_checks(&report), revision).into_iter().filter(|c| c["status"] != "pass").collect();
+        assert_eq!(failed.len(), 1, "{revision}: {failed:#?}");
+        let f = failed[0];
+        assert_eq!(f["id"], "scenario/plain-tools/add-two-and-three");
+        assert_eq!(f["status"], "fail");
+        assert_eq!(f["expected"], "6");
+        assert_eq!(f["actual"], "5");
+        assert!(
+            f["message"].as_str().is_some_and(|m| m.contains("/result/structuredContent/result")),
+            "{f:#}"
+        );
+    }
+    // Pinned, it runs once, on its revision.
+    assert!(!wrong.contains("[target]"));
+    let pinned = format!("{wrong}\n[target]\nrevision = \"2025-06-18\"\n");
+    let path = write(dir.path(), "plain-tools.toml", &pinned);
+    let report = run_json(&["--only", "scenario/", "--scenario", &path], 1);
+    let revisions: std::collections::BTreeSet<&str> =
+        scenario_checks(&report).iter().filter_map(|c| c["revision"].as_str()).collect();
+    assert_eq!(revisions.into_iter().collect::<Vec<_>>(), ["2025-06-18"]);
 }
 
 #[test]
@@ -184,10 +206,14 @@ fn a_failed_setup_step_skips_the_rest() {
          params = { name = \"no-such-tool\" }\n\n[[steps]]\nname = \"after\"\nmethod = \"ping\"\n",
     );
     let report = run_json(&["--only", "scenario/", "--scenario", &path], 1);
-    let scen = scenario_checks(&report);
-    let got: Vec<(&str, &str)> =
-        scen.iter().map(|c| (c["id"].as_str().unwrap_or(""), c["status"].as_str().unwrap_or(""))).collect();
-    assert_eq!(got, [("scenario/setup/prepare", "fail"), ("scenario/setup/after", "skip")]);
+    for revision in EVERY_REVISION {
+        let scen = on(&scenario_checks(&report), revision);
+        let got: Vec<(&str, &str)> = scen
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap_or(""), c["status"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(got, [("scenario/setup/prepare", "fail"), ("scenario/setup/after", "skip")], "{revision}");
+    }
 }
 
 #[test]
@@ -227,7 +253,7 @@ fn every_writer_shows_scenario_steps() {
     let junit = dir.path().join("r.xml");
     let md = dir.path().join("r.md");
     mcpcheck()
-        .args(["test", "--only", "scenario/", "--scenario", "scenarios/plain-tools.toml"])
+        .args(["test", "--show-checks", "--only", "scenario/", "--scenario", "scenarios/plain-tools.toml"])
         .arg("--junit")
         .arg(&junit)
         .arg("--markdown")
@@ -311,12 +337,14 @@ fn shipped_scenarios_catch_server_faults() {
     ];
     for (fault, broken) in cases {
         let report = run_json(&["--fault", fault, "--only", "scenario/", "--scenario", "scenarios"], 1);
-        let not_passed: Vec<&str> = scenario_checks(&report)
-            .into_iter()
-            .filter(|c| c["status"] != "pass")
-            .filter_map(|c| c["id"].as_str())
-            .collect();
-        assert_eq!(&not_passed, broken, "{fault}");
+        for revision in EVERY_REVISION {
+            let not_passed: Vec<&str> = on(&scenario_checks(&report), revision)
+                .into_iter()
+                .filter(|c| c["status"] != "pass")
+                .filter_map(|c| c["id"].as_str())
+                .collect();
+            assert_eq!(&not_passed, broken, "{fault} on {revision}");
+        }
     }
 }
 

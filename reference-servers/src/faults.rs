@@ -50,6 +50,12 @@ pub enum Fault {
     ContentTypeTextPlain,
     /// Drop supportedVersions from the server/discover result.
     DiscoverNoVersions,
+    /// List only 2026-07-28 in server/discover, though initialize still
+    /// negotiates the handshake revisions.
+    DiscoverOmitsHandshake,
+    /// Answer server/discover with method-not-found while serving every
+    /// other 2026-07-28 request.
+    DiscoverUnavailable,
     // Transport and base-protocol faults of the full catalogue.
     /// Drop `jsonrpc` from responses to tools/list.
     JsonrpcMemberMissing,
@@ -207,6 +213,21 @@ pub struct FaultSpec {
     pub description: &'static str,
     /// Which server commits it.
     pub server: Server,
+    /// Revisions where its checks apply but the fault cannot show (a
+    /// downgrade to 2025-03-26 is no downgrade on 2025-03-26): the fault
+    /// matrix leaves them out. Empty for nearly every fault.
+    pub not_on: &'static [&'static str],
+}
+
+impl FaultSpec {
+    /// Whether the fault can show on this revision.
+    pub fn shows_on(&self, revision: &str) -> bool {
+        !self.not_on.contains(&revision)
+    }
+    /// The same entry, not expected to show on these revisions.
+    pub const fn not_on(self, revisions: &'static [&'static str]) -> FaultSpec {
+        FaultSpec { not_on: revisions, ..self }
+    }
 }
 
 impl Fault {
@@ -230,6 +251,8 @@ impl Fault {
             self,
             StdoutNoise
                 | IgnoresEof
+                | DiscoverOmitsHandshake
+                | DiscoverUnavailable
                 | BatchRefused
                 | CancelIgnored
                 | CancelRejected

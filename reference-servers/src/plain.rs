@@ -446,11 +446,18 @@ impl ServerHandler for PlainServer {
     // subscriptions through `subscriptions/listen`, which this server does
     // not offer; its resources/subscribe is for the handshake revisions.
     async fn discover(&self, _context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
+        if self.on(Fault::DiscoverUnavailable) {
+            return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "server/discover", None));
+        }
         let mut info = self.get_info();
         if let Some(resources) = info.capabilities.resources.as_mut() {
             resources.subscribe = None;
         }
-        Ok(DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), info))
+        let mut versions = self.supported_protocol_versions().into_owned();
+        if self.on(Fault::DiscoverOmitsHandshake) {
+            versions.retain(|v| v.as_str() == "2026-07-28");
+        }
+        Ok(DiscoverResult::from_server_info(versions, info))
     }
 
     // Subscriptions are legacy on 2026-07-28 (subscriptions/listen replaced

@@ -7,16 +7,81 @@ use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::jsonrpc;
 use serde_json::Value;
 
-pub const CHECKS: &[Check] = &[Check {
-    id: "discover/result/shape",
-    title: "server/discover returns supportedVersions, capabilities and resultType",
-    level: Level::Must,
-    revisions: Revisions::since(SpecVersion::V2026_07_28),
-    transports: Transports::Any,
-    spec: SpecRef { page: "server/discover", anchor: "response" },
-    requirement: "`server/discover` lets a client query a server's supported protocol versions, capabilities, and identity before sending any other requests. Servers MUST implement it.",
-    run: runs!(result_shape),
-}];
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "discover/result/shape",
+        title: "server/discover returns supportedVersions, capabilities and resultType",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/discover", anchor: "response" },
+        requirement: "`server/discover` lets a client query a server's supported protocol versions, capabilities, and identity before sending any other requests. Servers MUST implement it.",
+        run: runs!(result_shape),
+    },
+    Check {
+        id: "discover/versions/lists-served",
+        title: "server/discover answers and lists every revision the server serves",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/discover", anchor: "response" },
+        requirement: "`server/discover` lets a client query a server's supported protocol versions, capabilities, and identity before sending any other requests. Servers MUST implement it. (basic/versioning: Clients MAY call it before sending any other requests to learn the server's supported versions up front.)",
+        run: runs!(lists_served),
+    },
+];
+
+/// A dual-era server must not hide an era: every handshake revision its
+/// `initialize` negotiates is one a client learns from discover, and a server
+/// that serves 2026-07-28 requests must answer discover at all. Without this
+/// check a broken discover would make a client (and a run) fall back to the
+/// handshake era silently.
+async fn lists_served(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let a = s.request("server/discover", None).await?;
+    if a.result().is_none() {
+        let listed = s.request("tools/list", None).await?;
+        let served = listed.result().is_some_and(|r| r.get("resultType").is_some());
+        if !served {
+            return Err(Verdict::Error(format!(
+                "the server answers neither server/discover ({}) nor a stateless tools/list ({}) on {}",
+                a.reply.summary(),
+                listed.reply.summary(),
+                ctx.version
+            )));
+        }
+        return Ok(Verdict::violation(
+            "server/discover fails although the server serves 2026-07-28 requests",
+            "a DiscoverResult, as a stateless tools/list was answered with a 2026-07-28 result",
+            a.reply.summary(),
+        ));
+    }
+    let listed = supported_versions(&a);
+    let mut omitted = Vec::new();
+    for version in SpecVersion::ALL.into_iter().filter(|v| v.has_handshake()) {
+        if listed.iter().any(|l| l == version.as_str()) {
+            continue;
+        }
+        let mut h = ctx.raw()?;
+        let init = h.initialize(version.as_str()).await?;
+        let named = init.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str);
+        if h.session_id.is_some() {
+            let _ = h.http_bodiless(reqwest::Method::DELETE, &Default::default()).await;
+        }
+        if named == Some(version.as_str()) {
+            omitted.push(version.as_str());
+        }
+    }
+    if omitted.is_empty() {
+        return Ok(Verdict::pass(format!(
+            "supportedVersions {listed:?} names every revision initialize negotiates"
+        )));
+    }
+    Ok(Verdict::violation(
+        format!("server/discover omits {}, which initialize negotiates", omitted.join(", ")),
+        format!("supportedVersions listing {} as well", omitted.join(", ")),
+        format!("supportedVersions {listed:?}"),
+    ))
+}
 
 /// The DiscoverResult: `supportedVersions` (strings, including the revision in
 /// use), `capabilities` (object), and `resultType` "complete" (every result of
@@ -55,4 +120,13 @@ async fn result_shape(ctx: &Ctx) -> Outcome {
             jsonrpc::show(Some(result)),
         ))
     }
+}
+
+/// `supportedVersions` of a discover answer (strings only).
+pub fn supported_versions(a: &crate::wire::session::Answered) -> Vec<String> {
+    a.result()
+        .and_then(|r| r.get("supportedVersions"))
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default()
 }

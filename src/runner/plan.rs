@@ -22,11 +22,12 @@
 //! newest revision the probes found. Every probe's exchanges go into the
 //! report beside the choice they made.
 
+use crate::checks::discover::supported_versions;
 use crate::report::model::{Exchange, Selection};
 use crate::spec::SpecVersion;
 use crate::wire::WireError;
 use crate::wire::record::Recorder;
-use crate::wire::session::{Answered, Endpoint, Session};
+use crate::wire::session::{Endpoint, Session};
 use serde_json::Value;
 
 /// What `--spec` asked for.
@@ -242,15 +243,6 @@ async fn probe_handshake(endpoint: &Endpoint, version: SpecVersion) -> Result<Pl
 
 fn planned(version: SpecVersion, selection: Selection, detail: String, rec: &Recorder) -> Planned {
     Planned { version, selection, detail, exchanges: rec.take() }
-}
-
-/// `supportedVersions` of a discover answer (strings only).
-pub fn supported_versions(a: &Answered) -> Vec<String> {
-    a.result()
-        .and_then(|r| r.get("supportedVersions"))
-        .and_then(Value::as_array)
-        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ const fn spec(
     breaks: &'static [&'static str],
     description: &'static str,
 ) -> FaultSpec {
-    FaultSpec { fault, name, breaks, description, server: Server::Plain }
+    FaultSpec { fault, name, breaks, description, server: Server::Plain, not_on: &[] }
 }
 
 const fn on(server: Server, spec: FaultSpec) -> FaultSpec {
@@ -35,6 +35,9 @@ const fn as_fault(
     on(Server::AuthServer, spec(fault, name, breaks, description))
 }
 
+/// The handshake revisions, for faults that can only show on 2026-07-28.
+const HANDSHAKE: &[&str] = &["2025-03-26", "2025-06-18", "2025-11-25"];
+
 /// Every fault, in the order mcpcheck documents them.
 pub const CATALOGUE: &[FaultSpec] = &[
     spec(
@@ -42,13 +45,17 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "init-no-server-info",
         &["lifecycle/initialize/result-shape", "schema/messages/valid"],
         "drops serverInfo from the initialize result",
-    ),
+    )
+    // 2026-07-28 has no initialize.
+    .not_on(&["2026-07-28"]),
     spec(
         Fault::InitVersionDowngrade,
         "init-version-downgrade",
         &["lifecycle/initialize/version-echoed"],
         "answers every initialize with protocolVersion 2025-03-26",
-    ),
+    )
+    // On 2025-03-26 that answer is the right one.
+    .not_on(&["2025-03-26"]),
     spec(
         Fault::InitEchoUnsupported,
         "init-echo-unsupported",
@@ -70,7 +77,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::StringIdRewritten,
         "string-id-rewritten",
-        &["base/jsonrpc/id-echoed"],
+        &["base/jsonrpc/id-echoed", "http/session/concurrent-requests"],
         "answers requests with a string id under a different id (\"-x\" appended)",
     ),
     spec(
@@ -124,14 +131,28 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::ContentTypeTextPlain,
         "content-type-text-plain",
-        &["http/response/content-type", "http/accept/both-listed-served"],
+        &["http/response/content-type", "http/accept/both-listed-served", "http/session/concurrent-requests"],
         "labels POST responses Content-Type: text/plain",
     ),
     spec(
         Fault::DiscoverNoVersions,
         "discover-no-versions",
-        &["discover/result/shape", "schema/messages/valid"],
+        &["discover/result/shape", "schema/messages/valid", "discover/versions/lists-served"],
         "drops supportedVersions from the server/discover result",
+    )
+    // server/discover is 2026-07-28's.
+    .not_on(HANDSHAKE),
+    spec(
+        Fault::DiscoverOmitsHandshake,
+        "discover-omits-handshake",
+        &["discover/versions/lists-served"],
+        "lists only 2026-07-28 in server/discover while initialize still negotiates 2025-03-26..2025-11-25",
+    ),
+    spec(
+        Fault::DiscoverUnavailable,
+        "discover-unavailable",
+        &["discover/versions/lists-served", "discover/result/shape"],
+        "answers server/discover with -32601 while serving every other 2026-07-28 request",
     ),
     // Transport and base-protocol faults of the full catalogue.
     spec(
@@ -217,7 +238,9 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "result-type-missing",
         &["base/result/result-type", "schema/messages/valid"],
         "omits resultType from prompts/list results",
-    ),
+    )
+    // resultType is 2026-07-28's.
+    .not_on(HANDSHAKE),
     spec(
         Fault::StatelessGetAllowed,
         "stateless-get-allowed",
@@ -338,7 +361,10 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "log-message-invalid",
         &["schema/messages/valid"],
         "sends notifications/message with level \"loud\" during tool calls",
-    ),
+    )
+    // On the handshake revisions rmcp delivers no log message before the
+    // client sets a level (logging/setLevel), and the schema check sets none.
+    .not_on(HANDSHAKE),
     spec(
         Fault::CompletionUndeclared,
         "completion-undeclared",
