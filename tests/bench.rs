@@ -238,3 +238,25 @@ fn sessions_on_a_revision_without_them_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no sessions to share"));
 }
+
+/// bench loads one revision, and says which: the newest the server
+/// supports by default, the one named with --spec, never several.
+#[test]
+fn bench_loads_one_revision_and_names_it() {
+    let (code, j) = bench_json(&["--requests", "20", "--users", "1"]);
+    assert_eq!(code, 0, "{j:#}");
+    assert_eq!(j["revision"], "2026-07-28", "{j:#}");
+    let out = mcpcheck()
+        .args(["bench", "--requests", "20", "--users", "1", "--spec", "2025-06-18"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("on revision 2025-06-18 (forced)"), "{said}");
+    let two = mcpcheck()
+        .args(["bench", "--requests", "5", "--spec", "2025-06-18,2025-11-25"])
+        .output()
+        .expect("runs");
+    assert_eq!(two.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&two.stderr).contains("one revision"));
+}

@@ -379,11 +379,12 @@ mod tests {
             assert_eq!(a.fault.spec().name, a.name);
             assert!(!a.breaks.is_empty());
         }
-        // The plain server's first 16, the transport catalogue's 19, the
+        // The plain server's first 18 (two for server/discover's list of
+        // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
         // subscriptions) 6, Streamable HTTP's 6, the authorized server's 21
         // and the test authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 16 + 19 + 19 + 6 + 6 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 21 + 4);
     }
 
     #[test]
