@@ -12,7 +12,6 @@
 //! - [`expect`]: judging an answer against a step's expectations.
 //! - [`exec`]: running scenarios in sessions of their own into report results.
 //! - [`mix`]: the weighted draw table of a load mix.
-//! - [`command`]: `mcpcheck scenario schema|check`.
 
 pub mod exec;
 pub mod expect;

@@ -43,8 +43,9 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// Protocol revision for this scenario's session, e.g. "2025-11-25"; by
-    /// default the revision of the run (`--spec`, or negotiated).
+    /// Protocol revision for this scenario's session, e.g. "2025-11-25": the
+    /// scenario then runs once, on it. By default it runs on every revision
+    /// the run tests.
     #[serde(default)]
     #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub revision: Option<String>,
