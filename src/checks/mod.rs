@@ -138,6 +138,9 @@ pub struct Ctx {
     pub call_tools: tools::CallTools,
     /// Tokens for the auth checks, when a token source was given.
     pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
+    /// The bound on one tool call (`--tool-timeout`): a tool may take longer
+    /// than a protocol exchange, and a slow tool is not the server's fault.
+    pub tool_timeout: std::time::Duration,
 }
 
 impl Ctx {
@@ -148,6 +151,16 @@ impl Ctx {
     /// A connection with no handshake, for checks that make their own.
     pub fn raw(&self) -> Result<Session, Verdict> {
         Ok(Session::connect(&self.endpoint, self.version, self.rec.clone())?)
+    }
+    /// `tools/call` with `params` on `s`, bounded by the tool timeout rather
+    /// than the protocol one.
+    pub async fn call_tool(
+        &self,
+        s: &mut Session,
+        params: serde_json::Value,
+    ) -> Result<crate::wire::session::Answered, WireError> {
+        let opts = crate::wire::session::SendOpts { timeout: Some(self.tool_timeout), ..Default::default() };
+        s.request_with("tools/call", Some(params), &opts).await
     }
 }
 

@@ -286,13 +286,21 @@ async fn cold_tool_call(ctx: &Ctx) -> Outcome {
         ));
     };
     let name = params["name"].as_str().unwrap_or_default().to_string();
-    let listed = warm.request("tools/call", Some(params.clone())).await?;
+    let listed = match ctx.call_tool(&mut warm, params.clone()).await {
+        Ok(a) => a,
+        Err(crate::wire::WireError::Timeout(d)) => {
+            return Ok(Verdict::Skip(format!(
+                "{name} did not answer within the tool timeout ({d:?}; see --tool-timeout)"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
     if verify::response(&listed)?.get("result").is_none() {
         return Ok(Verdict::Skip(format!("{name} answers an error even after tools/list")));
     }
     let endpoint = ctx.endpoint.fresh()?;
     let mut cold = Session::open(&endpoint, ctx.version, ctx.rec.clone()).await?;
-    let a = cold.request("tools/call", Some(params)).await?;
+    let a = ctx.call_tool(&mut cold, params).await?;
     let r = verify::response(&a)?;
     if r.get("result").is_some() {
         return Ok(Verdict::pass(format!("{name} called cold on a fresh connection: a result")));

@@ -12,6 +12,7 @@ use super::pagination::{self, ListMethod};
 use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
+use crate::wire::WireError;
 use crate::wire::jsonrpc;
 use crate::wire::session::{Answered, Session};
 use base64::Engine;
@@ -19,6 +20,9 @@ use serde_json::{Map, Value, json};
 
 /// Tools called by one check at most.
 pub const MAX_CALLS: usize = 10;
+/// A check's tool calls stop being started once they have taken this many
+/// tool timeouts in all; the runner's deadline for a check allows for it.
+pub const TOOL_BUDGET_CALLS: u32 = 2;
 const TOOLS_LIST: ListMethod = ListMethod { method: "tools/list", key: "tools", capability: "tools" };
 const DATA_TYPES: SpecRef = SpecRef { page: "server/tools", anchor: "data-types" };
 
@@ -294,17 +298,33 @@ pub struct Called {
     pub answer: Answered,
 }
 
+/// How costly a tool looks, cheapest first: read-only before the rest,
+/// closed-world before open-world (`openWorldHint`: it reaches out), then by
+/// how many inputs its schema has. Tools are tried in this order, so a
+/// check's tool budget goes to the quick ones first.
+fn cost(tool: &Value) -> (bool, bool, usize) {
+    let hint = |name: &str| tool.pointer(&format!("/annotations/{name}")).and_then(Value::as_bool);
+    let inputs = tool.pointer("/inputSchema/properties").and_then(Value::as_object).map_or(0, |p| p.len());
+    (hint("readOnlyHint") != Some(true), hint("openWorldHint") != Some(false), inputs)
+}
+
 /// Calls the tools the user allows (at most [`MAX_CALLS`]) that `want`
-/// selects, with generated arguments. Returns the calls and a note of the
-/// tools left out and why.
+/// selects, cheapest first, with generated arguments, each bounded by the
+/// tool timeout. A tool that does not answer in time is left out with that
+/// reason rather than failing the check, and once the calls have taken
+/// [`TOOL_BUDGET_CALLS`] tool timeouts in all, the rest are not tried.
+/// Returns the calls and a note of the tools left out and why.
 pub async fn call_allowed(
     ctx: &Ctx,
     s: &mut Session,
     want: impl Fn(&Value) -> bool,
 ) -> Result<(Vec<Called>, Vec<String>), Verdict> {
-    let list = tools(s).await?;
+    let mut list = tools(s).await?;
+    list.sort_by_key(cost);
     let mut calls = Vec::new();
     let mut left_out = Vec::new();
+    let budget = ctx.tool_timeout * TOOL_BUDGET_CALLS;
+    let started = std::time::Instant::now();
     for t in list.into_iter().filter(|t| want(t)) {
         if !ctx.call_tools.allows(&t) {
             left_out.push(format!("{} (not read-only; see --call-tools)", name_of(&t)));
@@ -321,9 +341,19 @@ pub async fn call_allowed(
             left_out.push(format!("{} (no arguments could be generated from its inputSchema)", name_of(&t)));
             continue;
         }
+        if started.elapsed() >= budget {
+            left_out.push(format!("{} (not tried: the check's tool calls took {budget:?})", name_of(&t)));
+            continue;
+        }
         let params = json!({"name": name_of(&t), "arguments": args});
-        let answer = s.request("tools/call", Some(params)).await?;
-        calls.push(Called { tool: t, args, answer });
+        match ctx.call_tool(s, params).await {
+            Ok(answer) => calls.push(Called { tool: t, args, answer }),
+            Err(WireError::Timeout(d)) => left_out.push(format!(
+                "{} (no answer within the tool timeout, {d:?}; see --tool-timeout)",
+                name_of(&t)
+            )),
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok((calls, left_out))
 }

@@ -114,6 +114,15 @@ pub struct TestArgs {
     /// Checks in flight at once (HTTP; stdio runs one at a time).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Bound on each tool call a check makes (a tool does real work, so it gets longer than
+    /// --timeout). A tool that does not answer in time is reported as such and tried no more; it
+    /// fails the run only where a check needed that very tool.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub tool_timeout: Duration,
+    /// Budget for the whole run (every revision). Checks not finished by then end as `error` with
+    /// that reason, and every report is still written.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub run_timeout: Duration,
     /// Tools the checks may call besides those annotated readOnlyHint: `all`, or NAME,NAME,...
     #[arg(long, value_name = "all|NAME,...")]
     pub call_tools: Option<String>,

@@ -104,6 +104,8 @@ pub async fn run(args: TestArgs) -> anyhow::Result<bool> {
         concurrency: args.concurrency as usize,
         progress: interactive && !args.quiet,
         timeout: args.server.timeout,
+        tool_timeout: args.tool_timeout,
+        run_timeout: args.run_timeout,
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
         auth: auth.map(std::sync::Arc::new),
         scenarios,

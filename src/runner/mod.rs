@@ -27,6 +27,13 @@ use std::time::{Duration, Instant};
 
 pub use plan::{Choice, Plan, PlanError};
 
+/// `--tool-timeout` by default: three protocol exchanges' worth, since a tool
+/// does real work.
+pub const DEFAULT_TOOL_TIMEOUT: Duration = Duration::from_secs(30);
+/// `--run-timeout` by default: a default run of a healthy server over four
+/// revisions takes seconds; this stops one that trickles every answer.
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// How a run is shaped.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -40,6 +47,11 @@ pub struct RunOptions {
     pub progress: bool,
     /// The bound on one exchange; a whole check gets a few of them.
     pub timeout: Duration,
+    /// The bound on one tool call (`--tool-timeout`).
+    pub tool_timeout: Duration,
+    /// The whole run's budget (`--run-timeout`): checks not finished by then
+    /// end as `error`, and the report is still made.
+    pub run_timeout: Duration,
     /// Which tools checks may call (`--call-tools`).
     pub call_tools: CallTools,
     /// Tokens for the auth checks (none: those that need one are skipped).
@@ -57,6 +69,8 @@ impl Default for RunOptions {
             concurrency: 4,
             progress: false,
             timeout: Duration::from_secs(10),
+            tool_timeout: DEFAULT_TOOL_TIMEOUT,
+            run_timeout: DEFAULT_RUN_TIMEOUT,
             call_tools: CallTools::default(),
             auth: None,
             scenarios: vec![],
@@ -117,6 +131,7 @@ pub async fn run(endpoint: &Endpoint, plan: &Plan, opts: &RunOptions) -> Report 
         })
         .collect();
     let bar = progress_bar(opts.progress, jobs.len());
+    let run_deadline = tokio::time::Instant::now() + opts.run_timeout;
     // Stdio targets get one check at a time: each check spawns its own process.
     let concurrency = if endpoint.is_http() { opts.concurrency.max(1) } else { 1 };
     let mut results: Vec<((SpecVersion, usize), CheckResult)> = futures::stream::iter(jobs)
@@ -124,7 +139,7 @@ pub async fn run(endpoint: &Endpoint, plan: &Plan, opts: &RunOptions) -> Report 
             let bar = bar.clone();
             let endpoint = endpoint.clone();
             async move {
-                let r = run_one(check, endpoint, version, opts).await;
+                let r = run_one(check, endpoint, version, opts, run_deadline).await;
                 bar.inc(1);
                 ((version, i), r)
             }
@@ -200,18 +215,27 @@ async fn run_scenarios(endpoint: &Endpoint, plan: &Plan, opts: &RunOptions) -> V
 
 /// Runs one check in a task of its own, so that a panic in it (a bug in
 /// mcpcheck) becomes an `error` result rather than the end of the run, and under
-/// an overall deadline on top of the per-exchange ones.
+/// an overall deadline on top of the per-exchange ones: its own (a few
+/// exchanges and its tool budget) or the run's, whichever comes first.
 async fn run_one(
     check: &'static Check,
     endpoint: Endpoint,
     version: SpecVersion,
     opts: &RunOptions,
+    run_deadline: tokio::time::Instant,
 ) -> CheckResult {
     let timeout = opts.timeout;
     let started = Instant::now();
     let rec = Recorder::new();
+    let over_budget = || {
+        Verdict::Error(format!(
+            "not finished: the run's time budget ({}; --run-timeout) was used up",
+            humantime::format_duration(opts.run_timeout)
+        ))
+    };
     let verdict = match check.not_applicable(version, &endpoint) {
         Some(why) => Verdict::Skip(why),
+        None if tokio::time::Instant::now() >= run_deadline => over_budget(),
         None => {
             let ctx = Ctx {
                 endpoint,
@@ -219,21 +243,29 @@ async fn run_one(
                 rec: rec.clone(),
                 call_tools: opts.call_tools.clone(),
                 auth: opts.auth.clone(),
+                tool_timeout: opts.tool_timeout,
             };
-            let deadline = timeout * 6 + Duration::from_secs(2);
+            let own = timeout * 6
+                + opts.tool_timeout * (crate::checks::tools::TOOL_BUDGET_CALLS + 1)
+                + Duration::from_secs(2);
+            let deadline = (tokio::time::Instant::now() + own).min(run_deadline);
             let mut task = tokio::spawn(async move {
                 match (check.run)(&ctx).await {
                     Ok(v) | Err(v) => v,
                 }
             });
-            match tokio::time::timeout(deadline, &mut task).await {
+            match tokio::time::timeout_at(deadline, &mut task).await {
                 Ok(Ok(v)) => v,
                 Ok(Err(join)) => Verdict::Error(format!("the check crashed (a bug in mcpcheck): {join}")),
                 Err(_) => {
                     // Dropping a JoinHandle detaches the task; abort it so an
                     // overrunning check stops sending traffic.
                     task.abort();
-                    Verdict::Error(format!("the check did not finish within {deadline:?}"))
+                    if deadline == run_deadline {
+                        over_budget()
+                    } else {
+                        Verdict::Error(format!("the check did not finish within {own:?}"))
+                    }
                 }
             }
         }

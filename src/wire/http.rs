@@ -129,7 +129,18 @@ impl HttpTarget {
 
     /// Sends one request and reads the whole answer; records the exchange.
     pub async fn send(&self, req: HttpRequest, rec: &Recorder) -> Result<HttpReply, WireError> {
-        self.send_inner(req, rec, None).await
+        self.send_inner(req, rec, None, self.limits.timeout).await
+    }
+
+    /// [`Self::send`] with a bound of its own instead of the limits' timeout
+    /// (a tool call, which may take longer than a protocol exchange).
+    pub async fn send_within(
+        &self,
+        req: HttpRequest,
+        timeout: Duration,
+        rec: &Recorder,
+    ) -> Result<HttpReply, WireError> {
+        self.send_inner(req, rec, None, timeout).await
     }
 
     /// Sends one request and reads its answer under `watch` (bounded by the
@@ -140,7 +151,7 @@ impl HttpTarget {
         watch: Watch,
         rec: &Recorder,
     ) -> Result<HttpReply, WireError> {
-        self.send_inner(req, rec, Some(&watch)).await
+        self.send_inner(req, rec, Some(&watch), self.limits.timeout).await
     }
 
     async fn send_inner(
@@ -148,6 +159,7 @@ impl HttpTarget {
         req: HttpRequest,
         rec: &Recorder,
         watch: Option<&Watch>,
+        timeout: Duration,
     ) -> Result<HttpReply, WireError> {
         let started = Instant::now();
         let mut sent_headers: Vec<(String, String)> = Vec::new();
@@ -162,7 +174,7 @@ impl HttpTarget {
             sent_headers.push((n.clone(), v.clone()));
         }
         let mut reply = HttpReply::default();
-        let limit = watch.map_or(self.limits.timeout, |w| w.window.min(self.limits.timeout));
+        let limit = watch.map_or(timeout, |w| w.window.min(timeout));
         let tap = watch.map(|w| &w.tap);
         let result = tokio::time::timeout(limit, self.exchange(&req, &sent_headers, &mut reply, tap))
             .await

@@ -61,6 +61,9 @@ pub struct SendOpts {
     pub protocol_version: HeaderChoice,
     /// Added last; replace headers of the same name.
     pub headers: Vec<(String, String)>,
+    /// The bound on this exchange instead of the limits' timeout (tool calls
+    /// get `--tool-timeout`).
+    pub timeout: Option<Duration>,
 }
 
 /// What came back for one message, whatever the transport.
@@ -417,13 +420,23 @@ impl Session {
         opts: &SendOpts,
     ) -> Result<Reply, WireError> {
         match &mut self.conn {
-            Conn::Stdio(c) => Ok(Reply::from_stdio(c.send(&body, until.as_ref(), &self.rec).await?)),
+            Conn::Stdio(c) => {
+                let reply = match opts.timeout {
+                    Some(t) => c.send_within(&body, until.as_ref(), t, &self.rec).await?,
+                    None => c.send(&body, until.as_ref(), &self.rec).await?,
+                };
+                Ok(Reply::from_stdio(reply))
+            }
             Conn::Http(t) => {
                 let t = t.clone();
                 let until = until.map(Until::ResponseTo).unwrap_or(Until::End);
                 let mut req = HttpRequest::post(body, until);
                 req.headers = self.auto_headers(msg, opts);
-                Ok(Reply::from_http(t.send(req, &self.rec).await?))
+                let reply = match opts.timeout {
+                    Some(within) => t.send_within(req, within, &self.rec).await?,
+                    None => t.send(req, &self.rec).await?,
+                };
+                Ok(Reply::from_http(reply))
             }
         }
     }

@@ -87,9 +87,22 @@ impl StdioConn {
         until_id: Option<&Value>,
         rec: &Recorder,
     ) -> Result<StdioReply, WireError> {
+        let timeout = self.limits.timeout;
+        self.send_within(body, until_id, timeout, rec).await
+    }
+
+    /// [`Self::send`] waiting up to `timeout` for the response instead of
+    /// the limits' timeout (a tool call, which may take longer).
+    pub async fn send_within(
+        &mut self,
+        body: &str,
+        until_id: Option<&Value>,
+        timeout: Duration,
+        rec: &Recorder,
+    ) -> Result<StdioReply, WireError> {
         let started = Instant::now();
         let mut reply = StdioReply::default();
-        let result = self.exchange(body, until_id, &mut reply).await;
+        let result = self.exchange(body, until_id, timeout, &mut reply).await;
         rec.push(Exchange {
             transport: "stdio".into(),
             request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
@@ -135,12 +148,13 @@ impl StdioConn {
         &mut self,
         body: &str,
         until_id: Option<&Value>,
+        timeout: Duration,
         reply: &mut StdioReply,
     ) -> Result<(), WireError> {
         self.write_line(body).await?;
         let wait = match until_id {
-            Some(_) => self.limits.timeout,
-            None => SETTLE.min(self.limits.timeout),
+            Some(_) => timeout,
+            None => SETTLE.min(timeout),
         };
         self.read_into(until_id, wait, until_id.is_none(), &mut |_| false, reply).await
     }
