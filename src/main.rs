@@ -1,6 +1,6 @@
 //! Parse, run, exit: 0 pass, 1 a check failed, 2 usage or harness trouble.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use mcpcheck::cli::{Cli, Command};
 use mcpcheck::commands;
 use mcpcheck::usage::UsageError;
@@ -17,9 +17,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches too, not only the values: a settings file fills the flags
+    // the command line left at their defaults, so the commands must tell the two apart.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let given = matches.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
     let outcome = match cli.command {
-        Command::Test(args) => commands::test::run(*args).await,
+        Command::Test(args) => commands::test::run(*args, &given).await,
+        Command::Init(args) => commands::init::run(args),
         Command::List(args) => {
             print!("{}", commands::list::run(args));
             Ok(true)
@@ -28,7 +33,7 @@ async fn main() -> ExitCode {
         Command::Authserver(args) => commands::auth::authserver(args).await.map(|()| true),
         Command::Report(args) => commands::report::run(args),
         Command::Scenario(args) => commands::scenario::run(args),
-        Command::Bench(args) => commands::bench::run(*args).await,
+        Command::Bench(args) => commands::bench::run(*args, &given).await,
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

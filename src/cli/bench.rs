@@ -24,6 +24,10 @@ use std::time::Duration;
 pub struct BenchArgs {
     #[command(flatten)]
     pub server: TargetArgs,
+    /// Settings file (default: mcpcheck.toml in the working directory, when there is one):
+    /// its server, headers, revision, timeout and [bench] thresholds. Flags given here win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
     /// Closed model: this many users in a loop. Open model (--rate): the most
     /// calls in flight at once. A list (1,8,32,128) runs a sweep: one run per
     /// step, each bounded by --duration/--requests, and a table (and chart) of

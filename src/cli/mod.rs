@@ -43,6 +43,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Scenario files: print their JSON Schema, or validate them.
     Scenario(scenario::ScenarioArgs),
+    /// Write a commented starter mcpcheck.toml (and, with --github, a workflow using the Action).
+    Init(InitArgs),
     // `about` as an attribute, not a doc comment: a doc comment would also
     // reset the long help that BenchArgs carries.
     #[command(about = "Measure a server's throughput and latency under load")]
@@ -83,6 +85,10 @@ pub struct TargetArgs {
 pub struct TestArgs {
     #[command(flatten)]
     pub server: TargetArgs,
+    /// Settings file (default: mcpcheck.toml in the working directory, when there is one;
+    /// `mcpcheck init` writes a starter). Flags given here win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Run only checks whose id starts with PREFIX (repeatable).
     #[arg(long, value_name = "PREFIX")]
     pub only: Vec<String>,
@@ -145,6 +151,19 @@ pub struct TestArgs {
     /// variables named like credentials (…token…, …secret…, …key…, …password…) are redacted from reports.
     #[arg(long = "var", value_name = "NAME=VALUE", requires = "scenarios")]
     pub vars: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Also write .github/workflows/mcpcheck.yml, a workflow that runs the mcpcheck Action.
+    #[arg(long)]
+    pub github: bool,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Where to write them.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -16,7 +16,8 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 /// `mcpcheck bench`: `Ok(false)` when a threshold was missed.
-pub async fn run(args: BenchArgs) -> anyhow::Result<bool> {
+pub async fn run(mut args: BenchArgs, given: &clap::ArgMatches) -> anyhow::Result<bool> {
+    super::config::apply_bench(&mut args, given)?;
     let steps: Vec<Option<u32>> = match &args.users_steps {
         Some(u) => u.0.iter().copied().map(Some).collect(),
         None => vec![None],

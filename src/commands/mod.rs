@@ -9,6 +9,8 @@
 
 pub mod auth;
 pub mod bench;
+pub mod config;
+pub mod init;
 pub mod list;
 pub mod report;
 pub mod scenario;

@@ -68,8 +68,10 @@ impl Outputs {
     }
 }
 
-/// `mcpcheck test`: returns whether the run passed the gate.
-pub async fn run(args: TestArgs) -> anyhow::Result<bool> {
+/// `mcpcheck test`: returns whether the run passed the gate. `given`: the
+/// subcommand's matches, so a settings file fills only the flags left unset.
+pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result<bool> {
+    super::config::apply_test(&mut args, given)?;
     let choice = super::choice(&args.server)?;
     let mut headers = super::headers(&args.server)?;
     let auth = super::auth::material(&args.tokens, args.server.target.as_deref()).await?;
