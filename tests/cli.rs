@@ -277,3 +277,48 @@ fn bench_help_explains_the_load_models() {
         .success()
         .stdout(predicate::str::contains("coordinated omission").and(predicate::str::contains("Exit codes")));
 }
+
+/// The README and the binary agree: every `--flag` the README names is in
+/// the `--help` of some mcpcheck command, apart from the few it names for
+/// other tools (cargo, docker, rustfmt).
+#[test]
+fn every_flag_the_readme_names_is_in_the_help() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let commands: &[&[&str]] = &[
+        &["test"],
+        &["bench"],
+        &["serve"],
+        &["authserver"],
+        &["list"],
+        &["init"],
+        &["scenario", "check"],
+        &["report", "render"],
+        &["report", "matrix"],
+        &["report", "diff"],
+        &["report", "merge"],
+    ];
+    let mut help = String::new();
+    for c in commands {
+        let out = mcpcheck().args(*c).arg("--help").assert().success().get_output().stdout.clone();
+        help.push_str(&String::from_utf8_lossy(&out));
+    }
+    // Other tools' flags in the README's examples.
+    let others = ["--check", "--network", "--release", "--rm", "--workspace"];
+    let mut missing = Vec::new();
+    for (i, _) in readme.match_indices("--") {
+        let flag: String = readme[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+            .collect();
+        let starts_word = readme[..i].chars().last().is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-');
+        if flag.is_empty() || !flag.as_bytes()[0].is_ascii_lowercase() || !starts_word {
+            continue;
+        }
+        let flag = format!("--{flag}");
+        let in_help = help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| w == flag);
+        if !in_help && !others.contains(&flag.as_str()) && !missing.contains(&flag) {
+            missing.push(flag);
+        }
+    }
+    assert!(missing.is_empty(), "README.md names flags no --help has: {missing:?}");
+}

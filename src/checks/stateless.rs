@@ -138,7 +138,10 @@ async fn mismatch_rejected(ctx: &Ctx) -> Outcome {
     for (header, method, params, wrong) in probes {
         let opts = SendOpts { headers: vec![(header.to_string(), wrong.to_string())], ..Default::default() };
         let a = s.request_with(method, params, &opts).await?;
-        let why = format!("{header}: {wrong} on a {method} body must be rejected");
+        let why = format!(
+            "{header}: {wrong} on {} body must be rejected",
+            crate::report::text::with_article(method)
+        );
         verify::status(&a.reply, 400, &why)?;
         verify::error_code(&a, -32020, "HeaderMismatch")?;
     }

@@ -35,7 +35,7 @@ pub fn error_code(a: &Answered, code: i64, name: &str) -> Result<(), Verdict> {
     match jsonrpc::error_code(r) {
         Some(c) if c == code => Ok(()),
         _ => Err(Verdict::violation(
-            format!("expected a {name} error ({code})"),
+            format!("expected {} error ({code})", crate::report::text::with_article(name)),
             format!("error code {code} ({name})"),
             jsonrpc::show(Some(r)),
         )),

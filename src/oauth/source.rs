@@ -221,7 +221,10 @@ impl ClientCredentials {
         for c in [TokenCase::WrongIssuer, TokenCase::Expired, TokenCase::NotYetValid] {
             tokens.insert(
                 c,
-                Err(format!("a {c} token needs the issuer's signing key, which mcpcheck does not hold")),
+                Err(format!(
+                    "{} token needs the issuer's signing key, which mcpcheck does not hold",
+                    crate::report::text::with_article(c.name())
+                )),
             );
         }
         tokens.insert(

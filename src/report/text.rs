@@ -97,9 +97,28 @@ pub fn exchange_line(ex: &Exchange) -> String {
     line
 }
 
+/// `word` with its indefinite article, so generated messages read as
+/// sentences: "an expired token", "a malformed token", "an X-Trace header".
+pub fn with_article(word: &str) -> String {
+    let mut chars = word.chars();
+    let first = chars.next().map(|c| c.to_ascii_lowercase());
+    let vowel = matches!(first, Some('a' | 'e' | 'i' | 'o' | 'u'))
+        || (first == Some('x') && chars.next() == Some('-'));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn articles_follow_the_sound() {
+        assert_eq!(with_article("expired"), "an expired");
+        assert_eq!(with_article("alg-none"), "an alg-none");
+        assert_eq!(with_article("malformed"), "a malformed");
+        assert_eq!(with_article("X-Trace"), "an X-Trace");
+        assert_eq!(with_article("Mcp-Session-Id"), "a Mcp-Session-Id");
+    }
 
     #[test]
     fn cap_leaves_short_text_alone_and_cuts_on_char_boundaries() {

@@ -43,7 +43,7 @@ pub fn judge(e: &Expect, a: &Answer<'_>, vars: &Vars) -> Result<Vec<Miss>, Strin
     }
     for (name, pattern) in &e.headers {
         let pattern = vars::subst_str(pattern, vars)?;
-        let expected = format!("a {name} header matching /{pattern}/");
+        let expected = format!("{} header matching /{pattern}/", crate::report::text::with_article(name));
         // On stdio there are no headers to judge.
         if a.reply.http.is_none() {
             continue;

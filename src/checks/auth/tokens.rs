@@ -159,7 +159,11 @@ async fn valid_accepted(ctx: &Ctx) -> Outcome {
 async fn refused_401(ctx: &Ctx, case: TokenCase) -> Outcome {
     let token = token_for(ctx, case).await?;
     let (_, a) = with_authorization(ctx, format!("Bearer {token}")).await?;
-    verify::status(&a.reply, 401, &format!("a {case} token must be refused with 401"))?;
+    verify::status(
+        &a.reply,
+        401,
+        &format!("{} token must be refused with 401", crate::report::text::with_article(case.name())),
+    )?;
     Ok(Verdict::pass(format!("{case} token answered 401 (source: {})", source(ctx))))
 }
 
