@@ -18,8 +18,9 @@ use std::time::Duration;
     version,
     about = "Conformance and load-testing harness for Model Context Protocol servers",
     long_about = "Conformance and load-testing harness for Model Context Protocol (MCP) servers.\n\n\
-        `mcpcheck test` checks any MCP endpoint (Streamable HTTP URL or stdio command) against the \
-        specification revision it speaks; with no target it tests its own embedded reference server.\n\n\
+        `mcpcheck test` checks any MCP endpoint (Streamable HTTP URL or stdio command) against every \
+        specification revision it supports, in one run; with no target it tests its own embedded \
+        reference server.\n\n\
         Exit codes: 0 no MUST check failed; 1 a check failed (or errored); 2 usage error or unreachable target."
 )]
 pub struct Cli {
@@ -110,8 +111,9 @@ pub struct TestArgs {
     /// Write a self-contained HTML report into DIR (index.html, with report.json beside it).
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
-    /// Checks listed in FILE (TOML) may fail without failing the run; a listed
-    /// check that passes fails the run as stale. See `mcpcheck report --help`.
+    /// Checks listed in FILE may fail without failing the run: TOML, one `[[failure]]` table per
+    /// entry with `id`, an optional `revision` (only that revision) and `reason`. A listed check
+    /// that passes fails the run as stale, so the file only shrinks.
     #[arg(long, value_name = "FILE")]
     pub expected_failures: Option<PathBuf>,
     /// Write the checks that failed this run to FILE as an expected-failures baseline.
