@@ -22,7 +22,7 @@ use std::time::Duration;
 /// stops (the server only SHOULD end it), and how long a GET stream, which
 /// may stay open for good, is listened to.
 const POST_WINDOW: Duration = Duration::from_secs(3);
-const GET_WINDOW: Duration = Duration::from_secs(1);
+pub(super) const GET_WINDOW: Duration = Duration::from_millis(500);
 
 pub const CHECKS: &[Check] = &[
     Check {

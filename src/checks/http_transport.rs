@@ -3,6 +3,7 @@
 //! types, the GET stream, Origin validation and SSE event ids. Sessions are in
 //! [`super::http_session`], the 2026-07-28 rules in [`super::stateless`].
 
+use super::http_sse::GET_WINDOW;
 use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -107,9 +108,6 @@ pub const CHECKS: &[Check] = &[
 /// client may well send them: the other order, with weights, among others.
 const ACCEPT_VARIANTS: [&str; 2] =
     ["text/event-stream, application/json", "application/json;q=0.9, text/event-stream;q=0.8, */*;q=0.1"];
-
-/// How long the GET stream is listened to for event ids.
-const GET_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An Origin no local server can legitimately serve (`.invalid` is reserved).
 const FOREIGN_ORIGIN: &str = "http://mcpcheck.invalid";

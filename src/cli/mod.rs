@@ -120,7 +120,7 @@ pub struct TestArgs {
     #[arg(long, value_name = "FILE")]
     pub write_expected_failures: Option<PathBuf>,
     /// Checks in flight at once (HTTP; stdio runs one at a time).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     /// Bound on each tool call a check makes (a tool does real work, so it gets longer than
     /// --timeout). A tool that does not answer in time is reported as such and tried no more; it

@@ -66,7 +66,7 @@ impl Default for RunOptions {
         RunOptions {
             only: vec![],
             skip: vec![],
-            concurrency: 4,
+            concurrency: 8,
             progress: false,
             timeout: Duration::from_secs(10),
             tool_timeout: DEFAULT_TOOL_TIMEOUT,
