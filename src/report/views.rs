@@ -95,7 +95,7 @@ pub fn skip_reasons(report: &Report) -> Vec<(&str, usize)> {
             None => out.push((reason, 1)),
         }
     }
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     out
 }
 
@@ -116,7 +116,7 @@ pub fn area_cell(results: &[&CheckResult]) -> String {
 }
 
 /// The areas in order of first appearance, each with its results per column.
-pub fn areas<'a>(report: &'a Report) -> Vec<(&'a str, Vec<Vec<&'a CheckResult>>)> {
+pub fn areas(report: &Report) -> Vec<(&str, Vec<Vec<&CheckResult>>)> {
     let columns = report.tested_revisions();
     report
         .by_area()
