@@ -12,7 +12,7 @@
 //!   bounded and recorded; sessions per revision; its records ([`wire::record::Exchange`])
 //!   and the one set of redaction rules ([`wire::redact`]).
 //! - [`report`]: the one report model (schema 2: every result names its revision) and
-//!   its writers (console, JSON, JUnit, Markdown, HTML), whole-report redaction,
+//!   its writers (console, JSON, JUnit, SARIF, Markdown, HTML), whole-report redaction,
 //!   expected-failures baselines and run diffs.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
 //! - [`oauth`]: the test authorization server, token minting, token sources.

@@ -157,8 +157,27 @@ impl SpecRef {
     }
     /// A link to the published page of that revision.
     pub fn url(&self, v: SpecVersion) -> String {
-        format!("https://modelcontextprotocol.io/specification/{v}/{}#{}", self.page_in(v), self.anchor)
+        page_url(v, self.page_in(v), self.anchor)
     }
+}
+
+fn page_url(v: SpecVersion, page: &str, anchor: &str) -> String {
+    format!("https://modelcontextprotocol.io/specification/{v}/{page}#{anchor}")
+}
+
+/// The link to the published page of a reference in the form the report
+/// shows ([`SpecRef::for_version`]: `2025-11-25 basic/lifecycle#initialization`).
+/// `None` for anything else, such as a hand-edited report's text: a page or
+/// anchor with characters no specification path has would not make a link.
+pub fn url_of_ref(spec_ref: &str) -> Option<String> {
+    let (revision, place) = spec_ref.split_once(' ')?;
+    let v: SpecVersion = revision.parse().ok()?;
+    let (page, anchor) = place.split_once('#')?;
+    let plain = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || extra.contains(&c))
+    };
+    (plain(page, &['/']) && plain(anchor, &[])).then(|| page_url(v, page, anchor))
 }
 
 #[cfg(test)]
@@ -172,6 +191,21 @@ mod tests {
         }
         assert!(SpecVersion::V2025_03_26 < SpecVersion::V2026_07_28);
         assert!("2024-11-05".parse::<SpecVersion>().is_err());
+    }
+
+    #[test]
+    fn a_report_reference_becomes_the_link_of_its_page() {
+        let r = SpecRef { page: "basic/transports", anchor: "session-management" };
+        let v = SpecVersion::V2026_07_28;
+        assert_eq!(url_of_ref(&r.for_version(v)), Some(r.url(v)));
+        assert_eq!(
+            r.url(v),
+            "https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#session-management"
+        );
+        assert_eq!(url_of_ref(""), None);
+        assert_eq!(url_of_ref("1999-01-01 basic/lifecycle#x"), None);
+        assert_eq!(url_of_ref("2025-11-25 basic/lifecycle"), None);
+        assert_eq!(url_of_ref("2025-11-25 basic/<script>#x"), None);
     }
 
     #[test]

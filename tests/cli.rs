@@ -160,11 +160,13 @@ fn unreachable_target_exits_2() {
 
 #[test]
 fn bad_report_path_fails_before_the_run() {
-    mcpcheck()
-        .args(["test", "http://127.0.0.1:9/mcp", "--junit", "/nonexistent-dir/x.xml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot write"));
+    for flag in ["--junit", "--sarif"] {
+        mcpcheck()
+            .args(["test", "http://127.0.0.1:9/mcp", flag, "/nonexistent-dir/x.out"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write /nonexistent-dir/x.out"));
+    }
 }
 
 #[test]

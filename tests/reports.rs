@@ -52,6 +52,7 @@ fn run_all_formats(dir: &Path, target: &[&str]) -> serde_json::Value {
             &format!("Cookie: sid={COOKIE}; theme=dark"),
         ])
         .args(["--json", &d("run.json"), "--junit", &d("run.xml"), "--markdown", &d("run.md")])
+        .args(["--sarif", &d("run.sarif")])
         .args(["--html", &d("html"), "--write-expected-failures", &d("baseline.toml")])
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
@@ -61,7 +62,14 @@ fn run_all_formats(dir: &Path, target: &[&str]) -> serde_json::Value {
     assert_no_secret("stderr", &String::from_utf8_lossy(&out.stderr));
     mcpcheck()
         .args(["report", "render", &d("run.json"), "--html", &d("rendered")])
-        .args(["--junit", &d("rendered.xml"), "--markdown", &d("rendered.md")])
+        .args([
+            "--junit",
+            &d("rendered.xml"),
+            "--markdown",
+            &d("rendered.md"),
+            "--sarif",
+            &d("rendered.sarif"),
+        ])
         .assert()
         .success();
     mcpcheck()
@@ -228,6 +236,84 @@ fn diff_lists_the_regression_and_can_gate_on_it() {
     let bogus = dir.path().join("bogus.json");
     std::fs::write(&bogus, r#"{"schema_version": 99}"#).expect("write");
     mcpcheck().args(["report", "render", &bogus.display().to_string(), "--markdown", "-"]).assert().code(2);
+}
+
+/// The OASIS SARIF 2.1.0 schema, as shipped inside the serde-sarif 0.8.0
+/// crate on crates.io (src/schema.json), copied unchanged; the crate is MIT
+/// licensed and says nothing further about the schema file. Read by 2020-12
+/// rules with formats asserted: see `schema_errors` in src/report/sarif.rs for
+/// why not by the draft-07 it declares.
+fn sarif_schema_errors(sarif: &str) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("validator");
+    let instance: serde_json::Value = serde_json::from_str(sarif).expect("SARIF is JSON");
+    validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path())).collect()
+}
+
+#[test]
+fn sarif_of_a_failing_run_validates_and_holds_the_violation() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (sarif, json) = (dir.path().join("run.sarif"), dir.path().join("run.json"));
+    mcpcheck()
+        .args(["test", "--quiet", "--spec", "2025-11-25", "--fault", FAULT])
+        .arg("--sarif")
+        .arg(&sarif)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&sarif).expect("sarif written");
+    let errors = sarif_schema_errors(&text);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let log: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let hit = results
+        .iter()
+        .find(|r| r["ruleId"] == FAULTED_CHECK && r["properties"]["revision"] == "2025-11-25")
+        .unwrap_or_else(|| panic!("no result for {FAULTED_CHECK}: {results:#?}"));
+    assert_eq!(hit["level"], "error");
+    assert!(hit["message"]["text"].as_str().expect("text").contains("revision: 2025-11-25"), "{hit}");
+    let uri = &hit["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "127.0.0.1/mcp", "the embedded server's port changes per run and is left out");
+    // `report render` of the saved run writes the same SARIF.
+    let out = mcpcheck()
+        .args(["report", "render"])
+        .arg(&json)
+        .args(["--sarif", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8_lossy(&out), text);
+}
+
+#[test]
+fn sarif_of_a_clean_run_validates_with_no_result_and_every_rule() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sarif = dir.path().join("clean.sarif");
+    mcpcheck().args(["test", "--spec", "2025-11-25", "--quiet", "--sarif"]).arg(&sarif).assert().code(0);
+    let text = std::fs::read_to_string(&sarif).expect("sarif written");
+    let errors = sarif_schema_errors(&text);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let log: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    let rules: Vec<&str> = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    let v = mcpcheck::spec::SpecVersion::V2025_11_25;
+    let catalogue: Vec<&str> =
+        mcpcheck::checks::all().iter().filter(|c| c.revisions.contains(v)).map(|c| c.id).collect();
+    assert_eq!(rules, catalogue);
 }
 
 /// The committed samples (reports/, made by scripts/sample-reports.sh) are

@@ -11,7 +11,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Re-render a saved JSON report as HTML, JUnit or Markdown.
+    /// Re-render a saved JSON report as HTML, JUnit, SARIF or Markdown.
     Render(RenderArgs),
     /// Compare several servers: one page of servers × checks.
     Matrix(MatrixArgs),
@@ -23,7 +23,7 @@ pub enum ReportCommand {
 }
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("output").required(true).multiple(true).args(["html", "junit", "markdown"])))]
+#[command(group(ArgGroup::new("output").required(true).multiple(true).args(["html", "junit", "sarif", "markdown"])))]
 pub struct RenderArgs {
     /// A JSON report written by `mcpcheck test --json`.
     pub file: PathBuf,
@@ -33,10 +33,14 @@ pub struct RenderArgs {
     /// Write a JUnit XML report to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write a SARIF 2.1.0 file to FILE for code scanning (`-` for stdout;
+    /// GitHub: upload it with github/codeql-action/upload-sarif).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
     /// Write a Markdown report to FILE (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// JUnit only: count SHOULD violations (warn) as failures.
+    /// JUnit and SARIF: count SHOULD violations (warn) as failures.
     #[arg(long)]
     pub strict: bool,
 }

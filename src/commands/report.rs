@@ -1,8 +1,8 @@
 //! `mcpcheck report …`: work on saved JSON reports without running anything.
 //!
-//! - `render FILE.json --html DIR | --junit FILE | --markdown FILE`: re-render a
-//!   saved run in another format (e.g. in a later CI step, or for a report
-//!   handed to someone else);
+//! - `render FILE.json --html DIR | --junit FILE | --sarif FILE | --markdown FILE`:
+//!   re-render a saved run in another format (e.g. in a later CI step, or for a
+//!   report handed to someone else);
 //! - `matrix A.json B.json … --html DIR`: servers × checks in one page, to
 //!   compare implementations;
 //! - `diff OLD.json NEW.json`: the checks that changed outcome, as Markdown for
@@ -16,7 +16,7 @@
 
 use crate::cli::report::{MergeArgs, ReportArgs, ReportCommand};
 use crate::report::model::Report;
-use crate::report::{diff, html, junit, markdown, redact};
+use crate::report::{diff, html, junit, markdown, redact, sarif};
 use crate::usage::UsageError;
 use std::io::Write as _;
 use std::path::Path;
@@ -63,6 +63,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<bool> {
             }
             if let Some(path) = &a.junit {
                 write(path, &junit::to_junit(&report, a.strict))?;
+            }
+            if let Some(path) = &a.sarif {
+                write(path, &sarif::to_sarif(&report, a.strict))?;
             }
             if let Some(path) = &a.markdown {
                 write(path, &markdown::to_markdown(&report))?;

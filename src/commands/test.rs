@@ -21,6 +21,7 @@ struct Outputs {
     json: Option<Box<dyn Write>>,
     json_to_stdout: bool,
     junit: Option<File>,
+    sarif: Option<File>,
     markdown: Option<File>,
     html: Option<PathBuf>,
 }
@@ -36,6 +37,7 @@ impl Outputs {
             json,
             json_to_stdout,
             junit: args.junit.as_deref().map(super::create).transpose()?,
+            sarif: args.sarif.as_deref().map(super::create).transpose()?,
             markdown: args.markdown.as_deref().map(super::create).transpose()?,
             html: match &args.html {
                 Some(dir) => Some(crate::report::html::prepare_dir(dir).map_err(usage)?),
@@ -45,13 +47,16 @@ impl Outputs {
     }
 
     fn write(mut self, report: &Report, strict: bool) -> anyhow::Result<()> {
-        use crate::report::{json, junit, markdown};
+        use crate::report::{json, junit, markdown, sarif};
         if let Some(w) = self.json.as_mut() {
             w.write_all(json::to_json(report).as_bytes())?;
             w.flush()?;
         }
         if let Some(f) = self.junit.as_mut() {
             f.write_all(junit::to_junit(report, strict).as_bytes())?;
+        }
+        if let Some(f) = self.sarif.as_mut() {
+            f.write_all(sarif::to_sarif(report, strict).as_bytes())?;
         }
         let md = markdown::to_markdown(report);
         if let Some(f) = self.markdown.as_mut() {

@@ -8,6 +8,7 @@ pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod redact;
+pub mod sarif;
 pub mod text;
 pub mod views;
 

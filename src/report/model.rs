@@ -1,5 +1,5 @@
 //! The one report model. Checks produce verdicts, the runner assembles a
-//! [`Report`], and every writer (console, JSON, JUnit, Markdown, HTML) only
+//! [`Report`], and every writer (console, JSON, JUnit, SARIF, Markdown, HTML) only
 //! renders it. The JSON form of this model is a public interface: fields may
 //! be added, none renamed or removed without bumping [`SCHEMA_VERSION`].
 //!
