@@ -23,6 +23,9 @@ use std::time::Duration;
 /// may stay open for good, is listened to.
 const POST_WINDOW: Duration = Duration::from_secs(3);
 pub(super) const GET_WINDOW: Duration = Duration::from_millis(500);
+/// A resumed stream must at least be answered: its read gets longer, so a
+/// distant server's answer is not mistaken for none.
+const RESUME_WINDOW: Duration = Duration::from_secs(1);
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -169,7 +172,7 @@ async fn resume_last_event_id(ctx: &Ctx) -> Outcome {
         ));
     };
     let opts = SendOpts { headers: vec![("Last-Event-ID".into(), first.clone())], ..Default::default() };
-    let resumed = s.http_read_window(None, &opts, GET_WINDOW).await?;
+    let resumed = s.http_read_window(None, &opts, RESUME_WINDOW).await?;
     match resumed.status() {
         Some(405) => {
             return Ok(Verdict::Skip(format!(
@@ -178,7 +181,7 @@ async fn resume_last_event_id(ctx: &Ctx) -> Outcome {
         }
         Some(200) if is_sse(&resumed) => {}
         None | Some(0) => {
-            return Ok(Verdict::Error(format!("the resuming GET got no answer within {GET_WINDOW:?}")));
+            return Ok(Verdict::Error(format!("the resuming GET got no answer within {RESUME_WINDOW:?}")));
         }
         _ => {
             // How a GET is answered at all is http/get/sse-or-405's business.
