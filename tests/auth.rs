@@ -286,3 +286,66 @@ async fn material_from_client_credentials_skips_what_needs_the_key() {
     assert!(m.token(TokenCase::WrongAudience).is_ok());
     assert!(m.token(TokenCase::Expired).is_err_and(|why| why.contains("signing key")));
 }
+
+/// With only a client id and secret, the token endpoint is found as an MCP
+/// client finds it: the 401 challenge's resource_metadata → the protected
+/// resource metadata → its authorization server's RFC 8414 metadata (path
+/// inserted) → token_endpoint; and the material says so.
+#[tokio::test]
+async fn client_credentials_alone_discover_the_token_endpoint() {
+    use mcpcheck::cli::auth::TokenArgs;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("POST"))
+        .and(path("/mcp"))
+        .respond_with(ResponseTemplate::new(401).insert_header(
+            "WWW-Authenticate",
+            format!(r#"Bearer resource_metadata="{base}/.well-known/oauth-protected-resource/mcp""#).as_str(),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/oauth-protected-resource/mcp"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "resource": format!("{base}/mcp"), "authorization_servers": [format!("{base}/tenant")]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/oauth-authorization-server/tenant"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "issuer": format!("{base}/tenant"), "token_endpoint": format!("{base}/tenant/token")})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/tenant/token"))
+        .and(body_string_contains("grant_type=client_credentials"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "opaque-token", "token_type": "Bearer"})),
+        )
+        .mount(&server)
+        .await;
+    let args = TokenArgs {
+        client_id: Some("id".into()),
+        client_secret: Some("secret".into()),
+        auth_scope: "read:add".into(),
+        ..TokenArgs::default()
+    };
+    let target = format!("{base}/mcp");
+    let m = mcpcheck::commands::auth::material(&args, Some(&target)).await.expect("material").expect("some");
+    assert_eq!(m.token(mcpcheck::oauth::mint::TokenCase::Valid), Ok("opaque-token"));
+    assert!(
+        m.source.contains("token endpoint discovered: the 401 challenge's resource_metadata"),
+        "{}",
+        m.source
+    );
+    assert!(m.source.contains(&format!("{base}/tenant")), "{}", m.source);
+
+    // Nothing to discover from: the error says what was tried and what to pass.
+    let bare = MockServer::start().await;
+    let e = mcpcheck::commands::auth::material(&args, Some(&format!("{}/mcp", bare.uri())))
+        .await
+        .expect_err("no metadata anywhere");
+    let e = format!("{e:#}");
+    assert!(e.contains("no protected resource metadata") && e.contains("--token-url"), "{e}");
+}

@@ -104,14 +104,30 @@ pub async fn material(
     } else if let Some(client_id) = &args.client_id {
         let secret =
             args.client_secret.clone().ok_or_else(|| usage("--client-id needs --client-secret".into()))?;
-        let token_url = match (&args.token_url, &args.issuer_url, &args.auth0_domain) {
-            (Some(t), _, _) => t.clone(),
-            (None, Some(i), _) => source::discover_token_url(i).await.map_err(|e| usage(e.to_string()))?,
-            (None, None, Some(d)) => {
-                format!("https://{}/oauth/token", d.trim_start_matches("https://").trim_end_matches('/'))
-            }
+        // Explicit flags win; with none, the token endpoint is found as an
+        // MCP client must find it, from the target's 401 challenge.
+        let (token_url, how) = match (&args.token_url, &args.issuer_url, &args.auth0_domain) {
+            (Some(t), _, _) => (t.clone(), "--token-url".to_string()),
+            (None, Some(i), _) => (
+                source::discover_token_url(i).await.map_err(|e| usage(e.to_string()))?,
+                format!("token endpoint from {i}'s metadata (--issuer-url)"),
+            ),
+            (None, None, Some(d)) => (
+                format!("https://{}/oauth/token", d.trim_start_matches("https://").trim_end_matches('/')),
+                "the Auth0 tenant's token endpoint (AUTH0_DOMAIN)".to_string(),
+            ),
             (None, None, None) => {
-                return Err(usage("--client-id needs --token-url, --issuer-url or AUTH0_DOMAIN".into()));
+                let target = target_url.ok_or_else(|| {
+                    usage(
+                        "--client-id needs a target URL to discover the token endpoint from, or --token-url"
+                            .into(),
+                    )
+                })?;
+                crate::oauth::discovery::token_endpoint(target).await.map_err(|e| {
+                    usage(format!(
+                        "--client-id: {e} (name the token endpoint with --token-url or --issuer-url)"
+                    ))
+                })?
             }
         };
         let cc = ClientCredentials {
@@ -122,7 +138,9 @@ pub async fn material(
             auth: args.client_auth,
             scope: None,
         };
-        cc.material(&audience).await.map_err(|e| usage(format!("client credentials: {e}")))?
+        let mut m = cc.material(&audience).await.map_err(|e| usage(format!("client credentials: {e}")))?;
+        m.source = format!("{} ({how})", m.source);
+        m
     } else {
         source::AuthMaterial::given(Default::default())
     };

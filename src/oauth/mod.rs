@@ -1,6 +1,8 @@
 //! OAuth 2.1 for mcpcheck: the test authorization server, token minting, and
 //! the token sources the auth checks draw on.
 //!
+//! - [`discovery`]: challenge → protected resource metadata → authorization
+//!   server metadata → token endpoint, as a client finds them.
 //! - [`keys`]: RS256 and ES256 signing keys made at start, and their JWKS.
 //! - [`mint`]: valid and deliberately bad access tokens; tampering helpers
 //!   that work on anyone's JWT.
@@ -8,6 +10,7 @@
 //!   rotation, RFC 8707 / Auth0 audiences).
 //! - [`source`]: the token material of the auth checks, and where it comes from.
 
+pub mod discovery;
 pub mod embedded;
 pub mod keys;
 pub mod mint;

@@ -82,7 +82,7 @@ pub enum SourceError {
     Other(String),
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -108,6 +108,23 @@ async fn read_json(
     }
     let text = String::from_utf8_lossy(&body).chars().take(300).collect::<String>();
     Ok((status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null), text))
+}
+
+/// GET `url` as JSON: the object, or why there is none (an HTTP error, a
+/// status other than 200, a body that is not a JSON object).
+pub(crate) async fn get_json(http: &reqwest::Client, url: &str) -> Result<serde_json::Value, SourceError> {
+    let resp = http
+        .get(url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| SourceError::Http { url: url.into(), detail: e.to_string() })?;
+    let (status, json, text) = read_json(url, resp).await?;
+    match (status, json) {
+        (200, v @ serde_json::Value::Object(_)) => Ok(v),
+        (200, _) => Err(SourceError::Http { url: url.into(), detail: format!("not a JSON object: {text}") }),
+        (s, _) => Err(SourceError::Http { url: url.into(), detail: format!("HTTP {s}") }),
+    }
 }
 
 /// A running `mcpcheck authserver`: every case from its mint endpoint.
@@ -241,25 +258,18 @@ impl ClientCredentials {
 
 /// Finds the token endpoint from an issuer's RFC 8414 / OpenID metadata.
 pub async fn discover_token_url(issuer: &str) -> Result<String, SourceError> {
-    let base = issuer.trim_end_matches('/');
     let http = client();
-    let mut last = String::new();
-    for wk in ["oauth-authorization-server", "openid-configuration"] {
-        let url = format!("{base}/.well-known/{wk}");
-        let resp = match http.get(&url).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                last = format!("{url}: {e}");
-                continue;
-            }
-        };
-        let (_, json, _) = read_json(&url, resp).await?;
-        if let Some(t) = json.get("token_endpoint").and_then(|t| t.as_str()) {
-            return Ok(t.to_string());
+    let mut tried = Vec::new();
+    for url in super::discovery::as_metadata_candidates(issuer, crate::spec::SpecVersion::NEWEST_HANDSHAKE) {
+        match get_json(&http, &url).await {
+            Ok(doc) => match doc.get("token_endpoint").and_then(|t| t.as_str()) {
+                Some(t) => return Ok(t.to_string()),
+                None => tried.push(format!("{url} names no token_endpoint")),
+            },
+            Err(e) => tried.push(e.to_string()),
         }
-        last = format!("{url} names no token_endpoint");
     }
-    Err(SourceError::Other(format!("no token endpoint found for {issuer}: {last}")))
+    Err(SourceError::Other(format!("no token endpoint found for {issuer}: {}", tried.join("; "))))
 }
 
 /// reqwest's `json` feature is off in this workspace; a JSON body by hand.

@@ -3,7 +3,7 @@
 //! document of the first authorization server the resource metadata lists,
 //! found in the order clients try.
 
-use super::{PAGE, get_json, prm, split_url};
+use super::{PAGE, get_json, prm};
 use crate::checks::{Check, Ctx, Outcome, Transports, Verdict};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -60,21 +60,7 @@ struct AsMetadata {
     doc: Value,
 }
 
-/// Well-known URLs for `issuer`, in the order clients of `version` try them:
-/// 2025-06-18 knows RFC 8414 only ("MCP clients MUST follow the OAuth 2.0
-/// Authorization Server Metadata [RFC8414] specification"); 2025-11-25 added
-/// the OpenID Connect Discovery variants after it.
-pub fn candidates(issuer: &str, version: SpecVersion) -> Vec<String> {
-    let (origin, path) = split_url(issuer);
-    let mut urls = vec![format!("{origin}/.well-known/oauth-authorization-server{path}")];
-    if version >= SpecVersion::V2025_11_25 {
-        urls.push(format!("{origin}/.well-known/openid-configuration{path}"));
-        if !path.is_empty() {
-            urls.push(format!("{origin}{path}/.well-known/openid-configuration"));
-        }
-    }
-    urls
-}
+pub use crate::oauth::discovery::as_metadata_candidates as candidates;
 
 async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
     let f = prm::discover(ctx).await?.map_err(|tried| {

@@ -23,7 +23,6 @@ use crate::wire::http::{HttpReply, HttpRequest, HttpTarget, Until};
 use crate::wire::session::{Answered, Endpoint, Session};
 use reqwest::Method;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const PAGE: &str = "basic/authorization";
@@ -104,82 +103,6 @@ pub(crate) fn source(ctx: &Ctx) -> String {
     ctx.auth.as_ref().map(|m| m.source.clone()).unwrap_or_else(|| "mcpcheck's constant".into())
 }
 
-/// A parsed `WWW-Authenticate` challenge: scheme and parameters (names
-/// lower-cased).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Challenge {
-    pub scheme: String,
-    pub params: BTreeMap<String, String>,
-}
-
-impl Challenge {
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str)
-    }
-    pub fn is_bearer(&self) -> bool {
-        self.scheme.eq_ignore_ascii_case("bearer")
-    }
-}
-
-/// The challenges of a `WWW-Authenticate` value (RFC 9110 §11.6.1).
-///
-/// By hand: the grammar is a few lines (scheme, then `name=token` or
-/// `name="quoted"` pairs), and no well-kept crate parses it on its own.
-pub fn parse_challenges(value: &str) -> Vec<Challenge> {
-    let mut out: Vec<Challenge> = Vec::new();
-    let chars: Vec<char> = value.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        while i < chars.len() && (chars[i] == ',' || chars[i].is_whitespace()) {
-            i += 1;
-        }
-        let start = i;
-        while i < chars.len() && !chars[i].is_whitespace() && chars[i] != ',' && chars[i] != '=' {
-            i += 1;
-        }
-        let word: String = chars[start..i].iter().collect();
-        if word.is_empty() {
-            break;
-        }
-        let mut j = i;
-        while j < chars.len() && chars[j].is_whitespace() {
-            j += 1;
-        }
-        if j < chars.len() && chars[j] == '=' && !out.is_empty() {
-            // A parameter of the current challenge.
-            j += 1;
-            while j < chars.len() && chars[j].is_whitespace() {
-                j += 1;
-            }
-            let mut v = String::new();
-            if j < chars.len() && chars[j] == '"' {
-                j += 1;
-                while j < chars.len() && chars[j] != '"' {
-                    if chars[j] == '\\' && j + 1 < chars.len() {
-                        j += 1;
-                    }
-                    v.push(chars[j]);
-                    j += 1;
-                }
-                j += 1;
-            } else {
-                while j < chars.len() && chars[j] != ',' && !chars[j].is_whitespace() {
-                    v.push(chars[j]);
-                    j += 1;
-                }
-            }
-            if let Some(c) = out.last_mut() {
-                c.params.insert(word.to_ascii_lowercase(), v);
-            }
-            i = j;
-        } else {
-            out.push(Challenge { scheme: word, params: BTreeMap::new() });
-            i = j;
-        }
-    }
-    out
-}
-
 /// The Bearer challenge of a reply, if it has one.
 pub(crate) fn bearer_challenge(reply: &crate::wire::session::Reply) -> Option<Challenge> {
     let http = reply.http.as_ref()?;
@@ -201,13 +124,7 @@ pub(crate) async fn get_json(ctx: &Ctx, url: &str) -> Result<(HttpReply, Option<
     Ok((reply, json))
 }
 
-/// Origin and path of a URL (`http://h:1`, `/mcp`), path without a trailing slash.
-pub(crate) fn split_url(url: &str) -> (String, String) {
-    match url::Url::parse(url) {
-        Ok(u) => (u.origin().ascii_serialization(), u.path().trim_end_matches('/').to_string()),
-        Err(_) => (url.to_string(), String::new()),
-    }
-}
+pub use crate::oauth::discovery::{Challenge, parse_challenges, split_url};
 
 #[cfg(test)]
 mod tests {

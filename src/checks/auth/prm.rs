@@ -16,7 +16,7 @@ use serde_json::Value;
 const DISCOVERY: SpecRef =
     SpecRef { page: PAGE, anchor: "protected-resource-metadata-discovery-requirements" };
 const LOCATION: SpecRef = SpecRef { page: PAGE, anchor: "authorization-server-location" };
-const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+use crate::oauth::discovery::PRM_WELL_KNOWN as WELL_KNOWN;
 
 pub const CHECKS: &[Check] = &[
     Check {
