@@ -349,3 +349,43 @@ async fn client_credentials_alone_discover_the_token_endpoint() {
     let e = format!("{e:#}");
     assert!(e.contains("no protected resource metadata") && e.contains("--token-url"), "{e}");
 }
+
+/// No auth flags at all: against a server whose authorization server lets
+/// any client register for client credentials (`serve authorized` and its
+/// test authorization server), mcpcheck registers itself (RFC 7591) and the
+/// whole auth catalogue runs and passes; with `--no-register` a server that
+/// answers every probe 401 is a usage error that says a token is needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_flags_mcpcheck_registers_itself_and_runs_the_auth_checks() {
+    use mcpcheck::cli::auth::TokenArgs;
+    use mcpcheck::target::{self, TargetSpec};
+    let t = embedded::start(FaultSet::clean(), Limits::default()).await.expect("authorized servers");
+    let args = TokenArgs { auth_scope: "read:add".into(), scope_tool: "add".into(), ..TokenArgs::default() };
+    let m = mcpcheck::commands::auth::material(&args, Some(&t.resource))
+        .await
+        .expect("no usage error")
+        .expect("material from a registered client");
+    assert!(m.source.contains("registered dynamically at"), "{}", m.source);
+    let valid = m.token(mcpcheck::oauth::mint::TokenCase::Valid).expect("a valid token").to_string();
+    let headers = vec![("Authorization".to_string(), format!("Bearer {valid}"))];
+    let running = target::start(&TargetSpec::Url(t.resource.clone()), headers, Limits::default())
+        .await
+        .expect("target");
+    let opts = RunOptions {
+        only: vec!["auth/".into()],
+        auth: Some(std::sync::Arc::new(m)),
+        ..RunOptions::default()
+    };
+    let report = runner::run(&running.endpoint, &Plan::forced(&[SpecVersion::V2025_11_25]), &opts).await;
+    let valid_accepted = report.checks.iter().find(|c| c.id == "auth/tokens/valid-accepted").expect("ran");
+    assert_eq!(valid_accepted.status, Status::Pass, "{valid_accepted:#?}");
+    assert!(valid_accepted.message.contains("registered dynamically"), "{}", valid_accepted.message);
+    for c in &report.checks {
+        assert!(matches!(c.status, Status::Pass | Status::Skip), "{} {}: {}", c.status, c.id, c.message);
+    }
+    // Without a token and without registering, the probes all get 401.
+    let bare =
+        target::start(&TargetSpec::Url(t.resource.clone()), vec![], Limits::default()).await.expect("target");
+    let e = runner::plan::make(&bare.endpoint, &runner::Choice::Every).await.expect_err("401 everywhere");
+    assert!(e.to_string().contains("needs a token"), "{e}");
+}

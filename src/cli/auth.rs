@@ -88,6 +88,12 @@ pub struct TokenArgs {
     /// expired, not-yet-valid, missing-scope).
     #[arg(long, value_name = "CASE=TOKEN", help_heading = "Authorization")]
     pub token_for: Vec<String>,
+    /// With no token flags, do not register mcpcheck as a client (RFC 7591) at the target's
+    /// authorization server. By default, when the target needs authorization and its authorization
+    /// server offers registration and client credentials, mcpcheck registers itself and runs the
+    /// token checks with the client it was given.
+    #[arg(long, help_heading = "Authorization")]
+    pub no_register: bool,
     /// The tool whose call needs a scope (for auth/tokens/missing-scope-403).
     #[arg(long, value_name = "NAME", default_value = "add", help_heading = "Authorization")]
     pub scope_tool: String,

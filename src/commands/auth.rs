@@ -89,7 +89,10 @@ pub async fn material(
     use crate::oauth::mint::TokenCase;
     use crate::oauth::source::{self, ClientCredentials};
     if !args.any() {
-        return Ok(None);
+        return match target_url {
+            Some(target) if !args.no_register => Ok(registered(args, target).await),
+            _ => Ok(None),
+        };
     }
     let audience = args
         .audience
@@ -168,4 +171,55 @@ pub async fn material(
     }
     m.scope_tool = args.scope_tool.clone();
     Ok(Some(m))
+}
+
+/// No token flags: when the target needs authorization and its authorization
+/// server lets any client register for client credentials, the material of
+/// a client mcpcheck registers. `None` otherwise (the token checks then
+/// skip, saying why); trouble on the way is told on stderr, never fatal.
+async fn registered(args: &TokenArgs, target: &str) -> Option<crate::oauth::source::AuthMaterial> {
+    use crate::oauth::{discovery, source};
+    // A target that needs no token, or names no authorization server, is
+    // not an error here: the auth checks find that out themselves.
+    let found = discovery::discover(target).await.ok()?;
+    let (Some(token_url), Some(registration)) = (found.token_endpoint(), found.registration_endpoint())
+    else {
+        return None;
+    };
+    if !found.supports_grant("client_credentials") {
+        eprintln!(
+            "auth: {} offers registration but not the client credentials grant; the token checks skip",
+            found.issuer
+        );
+        return None;
+    }
+    let (client_id, client_secret) = match discovery::register(&found).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("auth: registering at {registration} failed ({e}); the token checks skip");
+            return None;
+        }
+    };
+    let cc = source::ClientCredentials {
+        token_url: token_url.to_string(),
+        client_id,
+        client_secret,
+        audience_param: args.audience_param,
+        auth: source::ClientAuth::Basic,
+        scope: None,
+    };
+    let audience = args.audience.clone().unwrap_or_else(|| target.to_string());
+    match cc.material(&audience).await {
+        Ok(mut m) => {
+            m.source = format!("{} (registered dynamically at {registration}; {})", m.source, found.how);
+            m.scope_tool = args.scope_tool.clone();
+            Some(m)
+        }
+        Err(e) => {
+            eprintln!(
+                "auth: a token for the client registered at {registration} was refused ({e}); the token checks skip"
+            );
+            None
+        }
+    }
 }

@@ -126,11 +126,42 @@ pub fn prm_candidates(endpoint: &str) -> Vec<String> {
     urls
 }
 
-/// The token endpoint of the authorization server that protects `endpoint`,
-/// found as a client must, and how it was found (for the report):
-/// `initialize` without a token → 401 → protected resource metadata →
-/// its first authorization server → that server's metadata.
-pub async fn token_endpoint(endpoint: &str) -> Result<(String, String), SourceError> {
+/// What discovery found for an MCP endpoint: where the protected resource
+/// metadata and the authorization server's metadata were, and that metadata.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub issuer: String,
+    pub metadata: serde_json::Value,
+    /// The path taken, for the report.
+    pub how: String,
+}
+
+impl Discovered {
+    fn str_field(&self, name: &str) -> Option<&str> {
+        self.metadata.get(name).and_then(|v| v.as_str())
+    }
+    pub fn token_endpoint(&self) -> Option<&str> {
+        self.str_field("token_endpoint")
+    }
+    pub fn registration_endpoint(&self) -> Option<&str> {
+        self.str_field("registration_endpoint")
+    }
+    /// Whether the metadata lists this grant type (RFC 8414's default, when
+    /// it lists none, is authorization_code and implicit).
+    pub fn supports_grant(&self, grant: &str) -> bool {
+        match self.metadata.get("grant_types_supported").and_then(|g| g.as_array()) {
+            Some(list) => list.iter().any(|g| g.as_str() == Some(grant)),
+            None => ["authorization_code", "implicit"].contains(&grant),
+        }
+    }
+}
+
+/// The authorization server that protects `endpoint`, found as a client
+/// must: `initialize` without a token → 401 → protected resource metadata
+/// (the challenge's `resource_metadata`, else the well-known URIs) → its
+/// first authorization server → that server's metadata, in the
+/// specification's order. Every request is bounded (10 s, capped bodies).
+pub async fn discover(endpoint: &str) -> Result<Discovered, SourceError> {
     let http = super::source::client();
     let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": SpecVersion::NEWEST_HANDSHAKE.as_str(), "capabilities": {},
@@ -143,6 +174,7 @@ pub async fn token_endpoint(endpoint: &str) -> Result<(String, String), SourceEr
         .send()
         .await
         .map_err(|e| SourceError::Http { url: endpoint.into(), detail: e.to_string() })?;
+    let status = resp.status().as_u16();
     let challenge = resp
         .headers()
         .get_all("www-authenticate")
@@ -150,7 +182,6 @@ pub async fn token_endpoint(endpoint: &str) -> Result<(String, String), SourceEr
         .filter_map(|v| v.to_str().ok())
         .flat_map(parse_challenges)
         .find(Challenge::is_bearer);
-    let status = resp.status().as_u16();
     let mut prm_urls: Vec<String> =
         challenge.and_then(|c| c.param("resource_metadata").map(String::from)).into_iter().collect();
     let from_challenge = !prm_urls.is_empty();
@@ -185,24 +216,60 @@ pub async fn token_endpoint(endpoint: &str) -> Result<(String, String), SourceEr
     let mut tried = Vec::new();
     for url in as_metadata_candidates(&issuer, SpecVersion::NEWEST_HANDSHAKE) {
         match super::source::get_json(&http, &url).await {
-            Ok(doc) => match doc.get("token_endpoint").and_then(|t| t.as_str()) {
-                Some(t) => {
-                    let via = if from_challenge {
-                        "the 401 challenge's resource_metadata"
-                    } else {
-                        "the well-known URI"
-                    };
-                    let how = format!(
-                        "token endpoint discovered: {via} {prm} → authorization server {issuer} → {url}"
-                    );
-                    return Ok((t.to_string(), how));
-                }
-                None => tried.push(format!("{url} names no token_endpoint")),
-            },
+            Ok(metadata) => {
+                let via = if from_challenge {
+                    "the 401 challenge's resource_metadata"
+                } else {
+                    "the well-known URI"
+                };
+                let how = format!("{via} {prm} → authorization server {issuer} → {url}");
+                return Ok(Discovered { issuer, metadata, how });
+            }
             Err(e) => tried.push(e.to_string()),
         }
     }
-    Err(SourceError::Other(format!("no metadata with a token_endpoint for {issuer}: {}", tried.join("; "))))
+    Err(SourceError::Other(format!("no authorization server metadata for {issuer}: {}", tried.join("; "))))
+}
+
+/// The token endpoint that protects `endpoint`, and how it was found.
+pub async fn token_endpoint(endpoint: &str) -> Result<(String, String), SourceError> {
+    let d = discover(endpoint).await?;
+    match d.token_endpoint() {
+        Some(t) => Ok((t.to_string(), format!("token endpoint discovered: {}", d.how))),
+        None => {
+            Err(SourceError::Other(format!("{}'s metadata names no token_endpoint ({})", d.issuer, d.how)))
+        }
+    }
+}
+
+/// Registers mcpcheck as a confidential client for the client credentials
+/// grant (RFC 7591) at the server's `registration_endpoint`: the client id
+/// and secret it was given.
+pub async fn register(d: &Discovered) -> Result<(String, String), SourceError> {
+    let Some(url) = d.registration_endpoint() else {
+        return Err(SourceError::Other(format!("{} offers no registration_endpoint", d.issuer)));
+    };
+    let body = serde_json::json!({
+        "client_name": "mcpcheck",
+        "grant_types": ["client_credentials"],
+        "token_endpoint_auth_method": "client_secret_basic",
+    });
+    let resp = super::source::client()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| SourceError::Http { url: url.into(), detail: e.to_string() })?;
+    let (status, json, text) = super::source::read_json(url, resp).await?;
+    let field = |n: &str| json.get(n).and_then(|v| v.as_str()).map(String::from);
+    match (status, field("client_id"), field("client_secret")) {
+        (200 | 201, Some(id), Some(secret)) => Ok((id, secret)),
+        (200 | 201, _, _) => {
+            Err(SourceError::Other(format!("{url} registered no confidential client: {text}")))
+        }
+        (s, _, _) => Err(SourceError::Refused { url: url.into(), status: s, body: text }),
+    }
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ pub(crate) fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-async fn read_json(
+pub(crate) async fn read_json(
     url: &str,
     resp: reqwest::Response,
 ) -> Result<(u16, serde_json::Value, String), SourceError> {

@@ -76,6 +76,8 @@ pub struct Planned {
     pub selection: Selection,
     pub detail: String,
     pub exchanges: Vec<Exchange>,
+    /// The probe was answered 401: the server wants a token first.
+    pub unauthorized: bool,
 }
 
 impl Planned {
@@ -103,6 +105,7 @@ impl Plan {
                 selection: Selection::Forced,
                 detail: "named with --spec; tested without asking the server".into(),
                 exchanges: vec![],
+                unauthorized: false,
             })
             .collect();
         Plan { revisions }
@@ -127,6 +130,12 @@ pub enum PlanError {
     Unreachable { target: String, cause: WireError },
     #[error("{target} supports none of the revisions mcpcheck checks: {detail}")]
     NoRevision { target: String, detail: String },
+    #[error(
+        "{target} answered every probe with 401: it needs a token. Give one (--token, --client-id and \
+         --client-secret, --auth-issuer), or let mcpcheck register a client where the server allows it \
+         (the default without --no-register)"
+    )]
+    Unauthorized { target: String },
 }
 
 /// Probes the server (unless the choice forces revisions) and returns the plan.
@@ -154,6 +163,9 @@ pub async fn make(endpoint: &Endpoint, choice: &Choice) -> Result<Plan, PlanErro
         revisions.push(p);
     }
     revisions.push(modern);
+    if !revisions.iter().any(Planned::tested) && revisions.iter().all(|p| p.unauthorized) {
+        return Err(PlanError::Unauthorized { target });
+    }
     if !revisions.iter().any(Planned::tested) {
         let detail = revisions.iter().map(|p| format!("{}: {}", p.version, p.detail)).collect::<Vec<_>>();
         return Err(PlanError::NoRevision { target, detail: detail.join("; ") });
@@ -179,12 +191,14 @@ async fn probe_modern(endpoint: &Endpoint) -> Result<(Planned, Vec<String>), Wir
     let rec = Recorder::new();
     let mut s = Session::connect(endpoint, version, rec.clone())?;
     let mut listed = Vec::new();
+    let mut unauthorized = false;
     let discovered = match s.request("server/discover", None).await {
         Ok(a) => {
+            unauthorized = a.reply.status() == Some(401);
             listed = supported_versions(&a);
             if listed.iter().any(|v| v == version.as_str()) {
                 let detail = format!("server/discover lists it (supportedVersions {listed:?})");
-                return Ok((planned(version, Selection::Discovered, detail, &rec), listed));
+                return Ok((planned(version, Selection::Discovered, detail, &rec, false), listed));
             }
             match a.result() {
                 Some(_) => format!("server/discover answered without it (supportedVersions {listed:?})"),
@@ -207,7 +221,7 @@ async fn probe_modern(endpoint: &Endpoint) -> Result<(Planned, Vec<String>), Wir
     } else {
         (Selection::Refused, format!("{discovered}, and a stateless tools/list got no 2026-07-28 result"))
     };
-    Ok((planned(version, selection, detail, &rec), listed))
+    Ok((planned(version, selection, detail, &rec, unauthorized), listed))
 }
 
 /// A handshake revision: negotiated when `initialize` asking for it is
@@ -215,8 +229,10 @@ async fn probe_modern(endpoint: &Endpoint) -> Result<(Planned, Vec<String>), Wir
 async fn probe_handshake(endpoint: &Endpoint, version: SpecVersion) -> Result<Planned, WireError> {
     let rec = Recorder::new();
     let mut s = Session::connect(endpoint, version, rec.clone())?;
+    let mut unauthorized = false;
     let (selection, detail) = match s.initialize(version.as_str()).await {
         Ok(a) => {
+            unauthorized = a.reply.status() == Some(401);
             let named = a.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str);
             match named {
                 Some(v) if v == version.as_str() => (
@@ -238,11 +254,17 @@ async fn probe_handshake(endpoint: &Endpoint, version: SpecVersion) -> Result<Pl
         // Best effort: don't leave the probe's session open on the server.
         let _ = s.http_bodiless(reqwest::Method::DELETE, &Default::default()).await;
     }
-    Ok(planned(version, selection, detail, &rec))
+    Ok(planned(version, selection, detail, &rec, unauthorized))
 }
 
-fn planned(version: SpecVersion, selection: Selection, detail: String, rec: &Recorder) -> Planned {
-    Planned { version, selection, detail, exchanges: rec.take() }
+fn planned(
+    version: SpecVersion,
+    selection: Selection,
+    detail: String,
+    rec: &Recorder,
+    unauthorized: bool,
+) -> Planned {
+    Planned { version, selection, detail, exchanges: rec.take(), unauthorized }
 }
 
 #[cfg(test)]
