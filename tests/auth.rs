@@ -389,3 +389,18 @@ async fn with_no_flags_mcpcheck_registers_itself_and_runs_the_auth_checks() {
     let e = runner::plan::make(&bare.endpoint, &runner::Choice::Every).await.expect_err("401 everywhere");
     assert!(e.to_string().contains("needs a token"), "{e}");
 }
+
+/// `--token-file` gives the valid token as `--token` would.
+#[tokio::test]
+async fn a_token_file_gives_the_valid_token() {
+    use mcpcheck::cli::auth::TokenArgs;
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("token");
+    std::fs::write(&file, "eyJ.from-file.sig\nignored second line\n").expect("write");
+    let args = TokenArgs { token_file: Some(file), scope_tool: "add".into(), ..TokenArgs::default() };
+    let m = mcpcheck::commands::auth::material(&args, Some("http://127.0.0.1:9/mcp"))
+        .await
+        .expect("no usage error")
+        .expect("material");
+    assert_eq!(m.token(mcpcheck::oauth::mint::TokenCase::Valid), Ok("eyJ.from-file.sig"));
+}

@@ -324,3 +324,53 @@ fn every_flag_the_readme_names_is_in_the_help() {
     }
     assert!(missing.is_empty(), "README.md names flags no --help has: {missing:?}");
 }
+
+/// Secrets stay out of the command line: `-H @FILE` reads headers from a
+/// file and `--token-file` the token; both are sent and redacted like `-H`.
+#[test]
+fn headers_and_tokens_from_files_are_sent_and_redacted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let headers = dir.path().join("headers");
+    std::fs::write(&headers, "# CI secrets\nAuthorization: Bearer file-secret-token\n\nX-Trace: from-file\n")
+        .expect("write");
+    let out = mcpcheck()
+        .args(["test", "--quiet", "--json", "-", "--only", "base/jsonrpc/id-echoed", "--spec", "2025-11-25"])
+        .arg("-H")
+        .arg(format!("@{}", headers.display()))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(!text.contains("file-secret-token"), "a token from the file leaked into the report");
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let sent = &report["checks"][0]["exchanges"][0]["request"]["headers"];
+    assert_eq!(sent["x-trace"], "from-file");
+    assert_eq!(sent["authorization"], "Bearer [redacted]");
+    // A token file: the token reaches the target as the valid token and is redacted.
+    let token = dir.path().join("token");
+    std::fs::write(&token, "tok-from-a-file-123\n").expect("write");
+    let out = mcpcheck()
+        .args(["test", "--quiet", "--json", "-", "--only", "base/jsonrpc/id-echoed", "--spec", "2025-11-25"])
+        .arg("http://127.0.0.1:9/mcp")
+        .arg("--token-file")
+        .arg(&token)
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("tok-from-a-file-123"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("tok-from-a-file-123"));
+    // Unreadable files are usage errors that name the file, not its content.
+    mcpcheck()
+        .args(["test", "-H", "@/no/such/file"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/file"));
+    std::fs::write(&headers, "not a header line with secret-xyz\n").expect("write");
+    mcpcheck()
+        .args(["test", "-H"])
+        .arg(format!("@{}", headers.display()))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a line is not").and(predicate::str::contains("secret-xyz").not()));
+}

@@ -216,7 +216,9 @@ impl AuthState {
         if let Some(scope) = scope.filter(|_| !self.on(Fault::ChallengeNoScope)) {
             params.push(format!("scope=\"{scope}\""));
         }
-        if !self.on(Fault::NoResourceMetadata) {
+        if self.on(Fault::PrmMissingAtChallengeUrl) {
+            params.push(format!("resource_metadata=\"{}-missing\"", self.metadata_url));
+        } else if !self.on(Fault::NoResourceMetadata) {
             params.push(format!("resource_metadata=\"{}\"", self.metadata_url));
         }
         let body = match &error {

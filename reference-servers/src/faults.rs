@@ -165,6 +165,9 @@ pub enum Fault {
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
     NoResourceMetadata,
+    /// Name a protected resource metadata URL in the challenge that serves
+    /// nothing (the well-known URIs still serve the document).
+    PrmMissingAtChallengeUrl,
     ChallengeNoScope,
     ChallengeNoErrorCode,
     PrmWrongResource,
@@ -382,9 +385,9 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 21
+        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 22
         // and the test authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 21 + 4);
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 22 + 4);
     }
 
     #[test]

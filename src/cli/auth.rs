@@ -80,9 +80,19 @@ pub struct TokenArgs {
     /// Scopes for the valid token (space-separated).
     #[arg(long, value_name = "SCOPES", default_value = "read:add", help_heading = "Authorization")]
     pub auth_scope: String,
-    /// A valid access token for the target.
-    #[arg(long, value_name = "TOKEN", help_heading = "Authorization")]
+    /// A valid access token for the target (or set MCPCHECK_TOKEN, which keeps it out of the
+    /// command line and the process list).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "MCPCHECK_TOKEN",
+        hide_env_values = true,
+        help_heading = "Authorization"
+    )]
     pub token: Option<String>,
+    /// Read the valid access token from FILE (its first line), e.g. a CI secret file.
+    #[arg(long, value_name = "FILE", conflicts_with = "token", help_heading = "Authorization")]
+    pub token_file: Option<std::path::PathBuf>,
     /// A token for one negative case, e.g. expired=eyJ… (repeatable; cases:
     /// malformed, bad-signature, alg-none, wrong-issuer, wrong-audience,
     /// expired, not-yet-valid, missing-scope).
@@ -104,6 +114,7 @@ impl TokenArgs {
         self.auth_issuer.is_some()
             || self.client_id.is_some()
             || self.token.is_some()
+            || self.token_file.is_some()
             || !self.token_for.is_empty()
     }
 }

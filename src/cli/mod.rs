@@ -71,7 +71,9 @@ pub struct TargetArgs {
     #[arg(long, value_name = "auto|newest|VERSION")]
     pub spec: Vec<String>,
     /// Extra header on every HTTP request, e.g. 'Authorization: Bearer TOKEN' (repeatable).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    /// `@FILE` reads headers from FILE, one `Name: value` per line (blank lines and `#` lines
+    /// skipped), so secrets stay out of the command line. Secret values are redacted everywhere.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE|@FILE")]
     pub headers: Vec<String>,
     /// Bound on every exchange (connect, send, read the whole answer); in
     /// bench, a call past it counts as a transport failure.

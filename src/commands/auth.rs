@@ -152,6 +152,13 @@ pub async fn material(
     if let Some(t) = &args.token {
         given.insert(TokenCase::Valid, t.clone());
     }
+    if let Some(file) = &args.token_file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| usage(format!("--token-file {}: cannot read it: {e}", file.display())))?;
+        let token = text.lines().next().map(str::trim).filter(|t| !t.is_empty());
+        let token = token.ok_or_else(|| usage(format!("--token-file {} is empty", file.display())))?;
+        given.insert(TokenCase::Valid, token.to_string());
+    }
     for pair in &args.token_for {
         let (case, token) = pair
             .split_once('=')

@@ -27,9 +27,27 @@ pub fn choice(args: &TargetArgs) -> anyhow::Result<Choice> {
     Choice::parse(&args.spec).map_err(usage)
 }
 
-/// The `-H` headers, parsed.
+/// The `-H` headers, parsed; `@FILE` stands for the headers in FILE, one
+/// per line.
 pub fn headers(args: &TargetArgs) -> anyhow::Result<Vec<(String, String)>> {
-    args.headers.iter().map(|h| parse_header(h)).collect()
+    let mut out = Vec::new();
+    for h in &args.headers {
+        match h.strip_prefix('@') {
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| usage(format!("-H @{file}: cannot read it: {e}")))?;
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                    // The line itself may be a secret: say only where it was.
+                    out.push(
+                        parse_header(line)
+                            .map_err(|_| usage(format!("-H @{file}: a line is not 'Name: value'")))?,
+                    );
+                }
+            }
+            None => out.push(parse_header(h)?),
+        }
+    }
+    Ok(out)
 }
 
 fn parse_header(h: &str) -> anyhow::Result<(String, String)> {

@@ -478,6 +478,12 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "sends no resource_metadata in challenges and serves no protected resource metadata (as FastMCP's JWTVerifier)",
     ),
     auth(
+        Fault::PrmMissingAtChallengeUrl,
+        "prm-missing-at-challenge-url",
+        &["auth/challenge/resource-metadata"],
+        "names a resource_metadata URL in challenges that serves nothing (the well-known URIs still serve the document)",
+    ),
+    auth(
         Fault::ChallengeNoScope,
         "challenge-no-scope",
         &["auth/challenge/scope", "auth/tokens/missing-scope-403"],

@@ -34,7 +34,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "auth/challenge/resource-metadata",
-        title: "the challenge names the protected resource metadata (resource_metadata)",
+        title: "the challenge names the protected resource metadata (resource_metadata), which is served there",
         level: Level::Must,
         revisions: Revisions::between(SpecVersion::V2025_06_18, SpecVersion::V2025_06_18),
         transports: Transports::HttpOnly,
@@ -103,7 +103,17 @@ async fn resource_metadata(ctx: &Ctx) -> Outcome {
         .ok_or_else(|| Verdict::Skip("no Bearer challenge (auth/challenge/bearer-scheme fails)".into()))?;
     match c.param("resource_metadata") {
         Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            Ok(Verdict::pass(format!("resource_metadata=\"{url}\"")))
+            // The URL must lead somewhere: a client of this revision has no
+            // other way to the metadata.
+            let (reply, doc) = super::get_json(ctx, url).await?;
+            if doc.is_none() {
+                return Ok(Verdict::violation(
+                    format!("the resource_metadata URL {url} serves no protected resource metadata"),
+                    "HTTP 200 with the protected resource metadata (a JSON object) at the resource_metadata URL",
+                    format!("HTTP {}", reply.status),
+                ));
+            }
+            Ok(Verdict::pass(format!("resource_metadata=\"{url}\" serves the metadata")))
         }
         other => Ok(Verdict::violation(
             "the Bearer challenge names no resource metadata URL",
