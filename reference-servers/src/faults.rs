@@ -222,6 +222,39 @@ pub struct FaultSpec {
     pub not_on: &'static [&'static str],
 }
 
+/// Catalogue entries, by the server that commits them (the catalogue is
+/// written with these).
+pub(crate) const fn spec(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    FaultSpec { fault, name, breaks, description, server: Server::Plain, not_on: &[] }
+}
+
+const fn on(server: Server, spec: FaultSpec) -> FaultSpec {
+    FaultSpec { server, ..spec }
+}
+
+pub(crate) const fn auth(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    on(Server::Authorized, spec(fault, name, breaks, description))
+}
+
+pub(crate) const fn as_fault(
+    fault: Fault,
+    name: &'static str,
+    breaks: &'static [&'static str],
+    description: &'static str,
+) -> FaultSpec {
+    on(Server::AuthServer, spec(fault, name, breaks, description))
+}
+
 impl FaultSpec {
     /// Whether the fault can show on this revision.
     pub fn shows_on(&self, revision: &str) -> bool {

@@ -2,38 +2,7 @@
 //! on the command line, the server that commits it and the checks it must make
 //! fail, grouped by where it came from. The types are in [`super`].
 
-use super::{Fault, FaultSpec, Server};
-
-const fn spec(
-    fault: Fault,
-    name: &'static str,
-    breaks: &'static [&'static str],
-    description: &'static str,
-) -> FaultSpec {
-    FaultSpec { fault, name, breaks, description, server: Server::Plain, not_on: &[] }
-}
-
-const fn on(server: Server, spec: FaultSpec) -> FaultSpec {
-    FaultSpec { server, ..spec }
-}
-
-const fn auth(
-    fault: Fault,
-    name: &'static str,
-    breaks: &'static [&'static str],
-    description: &'static str,
-) -> FaultSpec {
-    on(Server::Authorized, spec(fault, name, breaks, description))
-}
-
-const fn as_fault(
-    fault: Fault,
-    name: &'static str,
-    breaks: &'static [&'static str],
-    description: &'static str,
-) -> FaultSpec {
-    on(Server::AuthServer, spec(fault, name, breaks, description))
-}
+use super::{Fault, FaultSpec, as_fault, auth, spec};
 
 /// The handshake revisions, for faults that can only show on 2026-07-28.
 const HANDSHAKE: &[&str] = &["2025-03-26", "2025-06-18", "2025-11-25"];
