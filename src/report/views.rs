@@ -16,25 +16,6 @@ pub struct Row<'a> {
     pub cells: Vec<Option<&'a CheckResult>>,
 }
 
-impl Row<'_> {
-    /// The worst status across the revisions (fail before error before warn…).
-    pub fn worst(&self) -> Status {
-        self.cells.iter().flatten().map(|c| c.status).max_by_key(|s| severity(*s)).unwrap_or(Status::Skip)
-    }
-}
-
-/// How much a status matters to a reader, most first in sorting by it.
-pub fn severity(status: Status) -> u8 {
-    match status {
-        Status::Fail => 5,
-        Status::Error => 4,
-        Status::Warn => 3,
-        Status::Info => 2,
-        Status::Pass => 1,
-        Status::Skip => 0,
-    }
-}
-
 /// Every check id with its cells, in order of first appearance.
 pub fn rows(report: &Report) -> Vec<Row<'_>> {
     let columns = report.tested_revisions();
@@ -143,7 +124,6 @@ mod tests {
         let pagination = rows.iter().find(|r| r.id == "tools/list/pagination").unwrap();
         let statuses: Vec<Option<Status>> = pagination.cells.iter().map(|c| c.map(|c| c.status)).collect();
         assert_eq!(statuses, [Some(Status::Error), Some(Status::Pass)]);
-        assert_eq!(pagination.worst(), Status::Error);
         let shape = rows.iter().find(|r| r.id == "lifecycle/initialize/result-shape").unwrap();
         assert!(shape.cells[1].is_none(), "a handshake check has no 2026-07-28 cell");
     }

@@ -76,27 +76,25 @@ pub(crate) async fn discover(ctx: &Ctx) -> Result<Result<Found, String>, Verdict
     let challenge = challenge_401(ctx).await?;
     let Endpoint::Http(t) = &ctx.endpoint else { return Err(Verdict::Skip("HTTP only".into())) };
     let endpoint = t.url.clone();
-    let (origin, path) = split_url(&endpoint);
+    let (origin, _) = split_url(&endpoint);
     let mut candidates: Vec<(String, &'static str, Vec<String>)> = Vec::new();
     if let Some(url) =
         bearer_challenge(&challenge.reply).and_then(|c| c.param("resource_metadata").map(String::from))
     {
         candidates.push((url, "resource_metadata of the 401 challenge", vec![endpoint.clone()]));
     }
-    if !path.is_empty() {
-        candidates.push((
-            format!("{origin}{WELL_KNOWN}{path}"),
-            "well-known URI with the endpoint path",
-            vec![endpoint.clone()],
-        ));
+    // The well-known URIs in the order a client tries them (one list, shared
+    // with mcpcheck's own discovery). At the root the identifier is the
+    // origin; the MCP endpoint URL is also accepted, as MCP names the
+    // endpoint the canonical resource.
+    let root = format!("{origin}{WELL_KNOWN}");
+    for url in crate::oauth::discovery::prm_candidates(&endpoint) {
+        if url == root {
+            candidates.push((url, "well-known URI at the root", vec![endpoint.clone(), origin.clone()]));
+        } else {
+            candidates.push((url, "well-known URI with the endpoint path", vec![endpoint.clone()]));
+        }
     }
-    // At the root the identifier is the origin; the MCP endpoint URL is also
-    // accepted, as MCP names the endpoint the canonical resource.
-    candidates.push((
-        format!("{origin}{WELL_KNOWN}"),
-        "well-known URI at the root",
-        vec![endpoint.clone(), origin.clone()],
-    ));
     let mut tried = Vec::new();
     for (url, how, expected_resource) in candidates {
         let (reply, doc) = get_json(ctx, &url).await?;
