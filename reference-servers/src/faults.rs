@@ -190,6 +190,15 @@ pub enum Fault {
     AsNoS256,
     AsNoTokenEndpoint,
     AsNoRegistration,
+    AsRegistrationDropsMetadata,
+    AsPkceUnchecked,
+    AsAcceptsPlain,
+    AsIgnoresResource,
+    AsRedirectPrefix,
+    AsIssWrong,
+    AsIssUnadvertised,
+    AsRefreshReusable,
+    AsPostIgnored,
 }
 
 /// The server a fault is committed by.

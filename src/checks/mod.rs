@@ -189,6 +189,7 @@ pub fn all() -> Vec<&'static Check> {
         auth::prm::CHECKS,
         auth::metadata::CHECKS,
         auth::tokens::CHECKS,
+        auth::r#as::CHECKS,
     ]
     .into_iter()
     .flatten()

@@ -3,6 +3,9 @@
 //!
 //! - [`discovery`]: challenge → protected resource metadata → authorization
 //!   server metadata → token endpoint, as a client finds them.
+//! - [`flow`]: an OAuth client on the raw wire (registration, the code flow
+//!   with PKCE, refresh), recorded, for the `auth/as` checks and for
+//!   mcpcheck's own registration.
 //! - [`keys`]: RS256 and ES256 signing keys made at start, and their JWKS.
 //! - [`mint`]: valid and deliberately bad access tokens; tampering helpers
 //!   that work on anyone's JWT.
@@ -12,6 +15,7 @@
 
 pub mod discovery;
 pub mod embedded;
+pub mod flow;
 pub mod keys;
 pub mod mint;
 pub mod server;

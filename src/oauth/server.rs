@@ -15,7 +15,10 @@
 //!   one exists to be trusted by test targets only, and listens on loopback by
 //!   default.
 //!
-//! Faults (`as-*` in the catalogue) break its metadata for the metadata checks.
+//! * RFC 9207 `iss` in every authorization response, advertised.
+//!
+//! Faults (`as-*` in the catalogue) break its metadata for the metadata
+//! checks, and its endpoints for the `auth/as/...` checks that drive them.
 
 use super::keys::{SigningKeys, random_id};
 use super::mint::{Minter, TokenCase};
@@ -52,6 +55,8 @@ struct Grant {
     scope: String,
     redirect_uri: Option<String>,
     challenge: Option<String>,
+    /// The challenge's method: `S256`, or `plain` only under `as-accepts-plain`.
+    method: Option<String>,
 }
 
 #[derive(Default)]
@@ -69,6 +74,9 @@ pub struct AuthServer {
     default_audience: Mutex<String>,
     faults: FaultSet,
     store: Mutex<Store>,
+    /// Whether the client credentials grant is offered (an authorization
+    /// server for people only turns it off).
+    client_credentials: std::sync::atomic::AtomicBool,
 }
 
 impl AuthServer {
@@ -86,11 +94,22 @@ impl AuthServer {
             default_audience: Mutex::new("http://localhost:8000/mcp".into()),
             faults,
             store: Mutex::new(store),
+            client_credentials: std::sync::atomic::AtomicBool::new(true),
         }))
     }
 
     pub fn set_default_audience(&self, audience: &str) {
         *self.default_audience.lock().unwrap_or_else(|p| p.into_inner()) = audience.to_string();
+    }
+
+    /// Stops offering the client credentials grant: only a user's
+    /// authorization (code flow with PKCE) gets tokens.
+    pub fn disable_client_credentials(&self) {
+        self.client_credentials.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn offers_client_credentials(&self) -> bool {
+        self.client_credentials.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn default_audience(&self) -> String {
@@ -122,7 +141,11 @@ impl AuthServer {
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
             "client_id_metadata_document_supported": false,
+            "authorization_response_iss_parameter_supported": !self.faults.contains(Fault::AsIssUnadvertised),
         });
+        if !self.offers_client_credentials() {
+            m["grant_types_supported"] = json!(["authorization_code", "refresh_token"]);
+        }
         if self.faults.contains(Fault::AsIssuerMismatch) {
             m["issuer"] = json!(format!("{i}/other-tenant"));
         }
@@ -212,7 +235,7 @@ pub struct TokenForm {
 
 /// The client's credentials: HTTP Basic (client_secret_basic) or the form
 /// (client_secret_post), or a public client's bare `client_id`.
-fn client_auth(headers: &HeaderMap, form: &TokenForm) -> Option<(String, Option<String>)> {
+fn client_auth(headers: &HeaderMap, form: &TokenForm, faults: &FaultSet) -> Option<(String, Option<String>)> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -220,7 +243,8 @@ fn client_auth(headers: &HeaderMap, form: &TokenForm) -> Option<(String, Option<
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.split_once(':').map(|(i, p)| (decode_form(i), Some(decode_form(p)))));
-    basic.or_else(|| form.client_id.clone().map(|id| (id, form.client_secret.clone())))
+    let secret = form.client_secret.clone().filter(|_| !faults.contains(Fault::AsPostIgnored));
+    basic.or_else(|| form.client_id.clone().map(|id| (id, secret)))
 }
 
 /// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first.
@@ -236,7 +260,7 @@ async fn token(
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Response {
-    let Some((client_id, secret)) = client_auth(&headers, &form) else {
+    let Some((client_id, secret)) = client_auth(&headers, &form, &s.faults) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "no client authentication");
     };
     let client = s.store().clients.get(&client_id).cloned();
@@ -248,6 +272,11 @@ async fn token(
     }
     let audience = form.resource.clone().or(form.audience.clone());
     match form.grant_type.as_deref() {
+        Some("client_credentials") if !s.offers_client_credentials() => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "client_credentials is not offered",
+        ),
         Some("client_credentials") => {
             if client.secret.is_none() {
                 return oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", "public clients cannot");
@@ -258,6 +287,7 @@ async fn token(
                 scope: form.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.into()),
                 redirect_uri: None,
                 challenge: None,
+                method: None,
             };
             s.issue(&grant, false)
         }
@@ -269,8 +299,10 @@ async fn token(
             if grant.redirect_uri != form.redirect_uri {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "redirect_uri differs");
             }
-            let verified = match (&grant.challenge, &form.code_verifier) {
-                (Some(ch), Some(v)) => &pkce_s256(v) == ch,
+            let verified = match (&grant.challenge, &form.code_verifier, grant.method.as_deref()) {
+                _ if s.faults.contains(Fault::AsPkceUnchecked) => true,
+                (Some(ch), Some(v), Some("plain")) => v == ch,
+                (Some(ch), Some(v), _) => &pkce_s256(v) == ch,
                 _ => false,
             };
             if !verified {
@@ -280,7 +312,14 @@ async fn token(
         }
         Some("refresh_token") => {
             // Rotation: the presented refresh token is spent either way.
-            let grant = form.refresh_token.as_ref().and_then(|r| s.store().refresh.remove(r));
+            let grant = form.refresh_token.as_ref().and_then(|r| {
+                let mut store = s.store();
+                if s.faults.contains(Fault::AsRefreshReusable) {
+                    store.refresh.get(r).cloned()
+                } else {
+                    store.refresh.remove(r)
+                }
+            });
             match grant.filter(|g| g.client_id == client_id) {
                 Some(g) => s.issue(&g, true),
                 None => {
@@ -317,7 +356,14 @@ async fn authorize(State(s): State<Arc<AuthServer>>, Query(q): Query<AuthorizeQu
     let (Some(client_id), Some(client)) = (q.client_id.clone(), client) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "unknown client_id");
     };
-    let Some(redirect) = q.redirect_uri.clone().filter(|r| client.redirect_uris.contains(r)) else {
+    let registered = |r: &String| {
+        if s.faults.contains(Fault::AsRedirectPrefix) {
+            client.redirect_uris.iter().any(|u| r.starts_with(u.as_str()))
+        } else {
+            client.redirect_uris.contains(r)
+        }
+    };
+    let Some(redirect) = q.redirect_uri.clone().filter(registered) else {
         // Never redirect to an unregistered URI (open redirect).
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "redirect_uri not registered");
     };
@@ -325,9 +371,14 @@ async fn authorize(State(s): State<Arc<AuthServer>>, Query(q): Query<AuthorizeQu
         Ok(u) => u,
         Err(_) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "bad redirect_uri"),
     };
+    let challenge_methods: &[Option<&str>] = if s.faults.contains(Fault::AsAcceptsPlain) {
+        &[Some("S256"), Some("plain")]
+    } else {
+        &[Some("S256")]
+    };
     let problem = if q.response_type.as_deref() != Some("code") {
         Some(("unsupported_response_type", "response_type must be code"))
-    } else if q.code_challenge.is_none() || q.code_challenge_method.as_deref() != Some("S256") {
+    } else if q.code_challenge.is_none() || !challenge_methods.contains(&q.code_challenge_method.as_deref()) {
         Some(("invalid_request", "PKCE with code_challenge_method S256 is required"))
     } else {
         None
@@ -342,14 +393,15 @@ async fn authorize(State(s): State<Arc<AuthServer>>, Query(q): Query<AuthorizeQu
                 let code = random_id(16);
                 let grant = Grant {
                     client_id,
-                    audience: q
-                        .resource
-                        .clone()
-                        .or(q.audience.clone())
-                        .unwrap_or_else(|| s.default_audience()),
+                    audience: if s.faults.contains(Fault::AsIgnoresResource) {
+                        s.issuer().to_string()
+                    } else {
+                        q.resource.clone().or(q.audience.clone()).unwrap_or_else(|| s.default_audience())
+                    },
                     scope: q.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.into()),
                     redirect_uri: Some(redirect.clone()),
                     challenge: q.code_challenge.clone(),
+                    method: q.code_challenge_method.clone(),
                 };
                 let mut store = s.store();
                 bound(&mut store.codes);
@@ -360,7 +412,14 @@ async fn authorize(State(s): State<Arc<AuthServer>>, Query(q): Query<AuthorizeQu
         if let Some(st) = &q.state {
             pairs.append_pair("state", st);
         }
-        pairs.append_pair("iss", s.issuer());
+        // RFC 9207 §2: the issuer identifies itself in every authorization
+        // response, errors included.
+        let iss = if s.faults.contains(Fault::AsIssWrong) {
+            format!("{}/other-tenant", s.issuer())
+        } else {
+            s.issuer().to_string()
+        };
+        pairs.append_pair("iss", &iss);
     }
     Redirect::to(target.as_str()).into_response()
 }
@@ -391,7 +450,11 @@ async fn register(State(s): State<Arc<AuthServer>>, body: Option<Json<Value>>) -
     let mut out = meta.clone();
     out["client_id"] = json!(client_id);
     out["client_id_issued_at"] = json!(super::mint::now());
-    out["redirect_uris"] = json!(redirect_uris);
+    if !s.faults.contains(Fault::AsRegistrationDropsMetadata) {
+        out["redirect_uris"] = json!(redirect_uris);
+    } else {
+        out.as_object_mut().map(|o| o.remove("redirect_uris"));
+    }
     out["token_endpoint_auth_method"] = json!(method);
     if let Some(secret) = secret {
         out["client_secret"] = json!(secret);

@@ -579,4 +579,58 @@ pub const CATALOGUE: &[FaultSpec] = &[
         &["auth/metadata/registration"],
         "authorization server metadata offers neither dynamic registration nor client ID metadata documents",
     ),
+    as_fault(
+        Fault::AsRegistrationDropsMetadata,
+        "as-registration-drops-metadata",
+        &["auth/as/registration-response"],
+        "the registration response leaves out the redirect_uris the client registered",
+    ),
+    as_fault(
+        Fault::AsPkceUnchecked,
+        "as-pkce-unchecked",
+        &["auth/as/pkce-verifier-checked"],
+        "the token endpoint exchanges a code whatever code_verifier comes with it",
+    ),
+    as_fault(
+        Fault::AsAcceptsPlain,
+        "as-accepts-plain",
+        &["auth/as/pkce-unsupported-method-refused"],
+        "the authorization endpoint issues codes for code_challenge_method plain, which its metadata does not list",
+    ),
+    as_fault(
+        Fault::AsIgnoresResource,
+        "as-ignores-resource",
+        &["auth/as/resource-audience"],
+        "tokens are issued for the issuer's own URL whatever resource the client names",
+    ),
+    as_fault(
+        Fault::AsRedirectPrefix,
+        "as-redirect-prefix",
+        &["auth/as/redirect-uri-exact"],
+        "the authorization endpoint redirects to any URI that starts with a registered one",
+    ),
+    as_fault(
+        Fault::AsIssWrong,
+        "as-iss-wrong",
+        &["auth/as/iss-in-response"],
+        "the authorization response's iss names another issuer",
+    ),
+    as_fault(
+        Fault::AsIssUnadvertised,
+        "as-iss-unadvertised",
+        &["auth/as/iss-advertised"],
+        "the authorization response carries iss, but the metadata does not say authorization_response_iss_parameter_supported",
+    ),
+    as_fault(
+        Fault::AsRefreshReusable,
+        "as-refresh-reusable",
+        &["auth/as/refresh-rotated"],
+        "a public client's refresh token keeps working after it was used",
+    ),
+    as_fault(
+        Fault::AsPostIgnored,
+        "as-post-ignored",
+        &["auth/as/auth-methods-honoured"],
+        "the metadata lists client_secret_post, but the token endpoint ignores credentials in the form",
+    ),
 ];

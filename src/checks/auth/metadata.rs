@@ -54,15 +54,18 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
-struct AsMetadata {
-    issuer: String,
-    url: String,
-    doc: Value,
+pub(crate) struct AsMetadata {
+    /// The issuer identifier the metadata was looked up for.
+    pub issuer: String,
+    pub url: String,
+    pub doc: Value,
 }
 
 pub use crate::oauth::discovery::as_metadata_candidates as candidates;
 
-async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
+/// The metadata of the target's authorization server (or the one the run
+/// names), from the first well-known URL that has it.
+pub(crate) async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
     let f = prm::discover(ctx).await?.map_err(|tried| {
         Verdict::Skip(format!("no protected resource metadata, so no authorization server to ask: {tried}"))
     })?;

@@ -5,6 +5,8 @@
 //! - [`prm`]: RFC 9728 protected resource metadata.
 //! - [`metadata`]: RFC 8414 / OpenID metadata of its authorization server.
 //! - [`tokens`]: which tokens are accepted and how refusals look.
+//! - [`as`](r#as): the authorization server driven through registration, the
+//!   code flow with PKCE, and refresh.
 //!
 //! These checks run on Streamable HTTP only, and speak to the endpoint without
 //! the run's `--header`s: they choose exactly which credential each request
@@ -12,6 +14,7 @@
 //! the checks then skip, unless a token source was given (the user says the
 //! target is protected), where the missing 401 is itself the failure.
 
+pub mod r#as;
 pub mod challenge;
 pub mod metadata;
 pub mod prm;
