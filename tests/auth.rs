@@ -390,6 +390,42 @@ async fn with_no_flags_mcpcheck_registers_itself_and_runs_the_auth_checks() {
     assert!(e.to_string().contains("needs a token"), "{e}");
 }
 
+/// No flags, and an authorization server for people (no client credentials
+/// grant): mcpcheck registers for the code flow with PKCE, reads the
+/// redirect headlessly, and the token checks run on the tokens it gets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_client_credentials_mcpcheck_registers_for_the_code_flow() {
+    use mcpcheck::cli::auth::TokenArgs;
+    use mcpcheck::target::{self, TargetSpec};
+    let t = embedded::start(FaultSet::clean(), Limits::default()).await.expect("authorized servers");
+    t.authserver.server.disable_client_credentials();
+    let args = TokenArgs { auth_scope: "read:add".into(), scope_tool: "add".into(), ..TokenArgs::default() };
+    let m = mcpcheck::commands::auth::material(&args, Some(&t.resource))
+        .await
+        .expect("no usage error")
+        .expect("material from a client registered for the code flow");
+    assert!(m.source.contains("the code flow with PKCE"), "{}", m.source);
+    assert!(m.token(mcpcheck::oauth::mint::TokenCase::WrongAudience).is_ok(), "{m:?}");
+    let valid = m.token(mcpcheck::oauth::mint::TokenCase::Valid).expect("a valid token").to_string();
+    let headers = vec![("Authorization".to_string(), format!("Bearer {valid}"))];
+    let running = target::start(&TargetSpec::Url(t.resource.clone()), headers, Limits::default())
+        .await
+        .expect("target");
+    let opts = RunOptions {
+        only: vec!["auth/tokens/".into()],
+        auth: Some(std::sync::Arc::new(m)),
+        ..RunOptions::default()
+    };
+    let report = runner::run(&running.endpoint, &Plan::forced(&[SpecVersion::V2026_07_28]), &opts).await;
+    for id in ["auth/tokens/valid-accepted", "auth/tokens/wrong-audience-401"] {
+        let r = report.checks.iter().find(|c| c.id == id).expect("ran");
+        assert_eq!(r.status, Status::Pass, "{r:#?}");
+    }
+    for c in &report.checks {
+        assert!(matches!(c.status, Status::Pass | Status::Skip), "{} {}: {}", c.status, c.id, c.message);
+    }
+}
+
 /// `--token-file` gives the valid token as `--token` would.
 #[tokio::test]
 async fn a_token_file_gives_the_valid_token() {

@@ -309,7 +309,11 @@ async fn authorize(State(s): State<Arc<AuthState>>, req: Request<Body>, next: Ne
     let missing: Vec<String> =
         s.needed_scopes(&bytes).into_iter().filter(|sc| !principal.scopes.contains(sc)).collect();
     if !missing.is_empty() {
-        let scope = Some(missing.join(" "));
+        let scope = if s.on(Fault::ScopeChallengeNamesOther) {
+            Some(missing.iter().map(|m| format!("{m}:other")).collect::<Vec<_>>().join(" "))
+        } else {
+            Some(missing.join(" "))
+        };
         let status =
             if s.on(Fault::InsufficientScope401) { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
         let description = format!("the call needs scope {}", missing.join(" "));

@@ -182,6 +182,7 @@ pub enum Fault {
     AcceptExpired,
     AcceptNotYetValid,
     InsufficientScope401,
+    ScopeChallengeNamesOther,
     AcceptQueryToken,
     SessionAuthenticates,
     AcceptBasicScheme,
@@ -199,6 +200,7 @@ pub enum Fault {
     AsIssUnadvertised,
     AsRefreshReusable,
     AsPostIgnored,
+    AsCimdUnfetched,
 }
 
 /// The server a fault is committed by.
@@ -427,9 +429,10 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 22
-        // and the test authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 22 + 4);
+        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 23
+        // and the test authorization server's 14 (4 for its metadata, 10 for
+        // the endpoints the auth/as checks drive).
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 23 + 14);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "discover/versions/lists-served",
-        title: "server/discover answers and lists every revision the server serves",
+        title: "server/discover answers wherever 2026-07-28 requests are served",
         level: Level::Must,
         revisions: Revisions::since(SpecVersion::V2026_07_28),
         transports: Transports::Any,
@@ -28,13 +28,21 @@ pub const CHECKS: &[Check] = &[
         requirement: "`server/discover` lets a client query a server's supported protocol versions, capabilities, and identity before sending any other requests. Servers MUST implement it. (basic/versioning: Clients MAY call it before sending any other requests to learn the server's supported versions up front.)",
         run: runs!(lists_served),
     },
+    Check {
+        id: "discover/versions/lists-handshake",
+        title: "server/discover lists the handshake revisions initialize negotiates",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/discover", anchor: "discoverresult" },
+        requirement: "supportedVersions: Protocol versions the server supports. (basic/versioning shows a dual-era server's supported list as [\"2026-07-28\", \"2025-11-25\"]; the text does not say MUST, so a server that leaves its handshake revisions out is warned, not failed.)",
+        run: runs!(lists_handshake),
+    },
 ];
 
-/// A dual-era server must not hide an era: every handshake revision its
-/// `initialize` negotiates is one a client learns from discover, and a server
-/// that serves 2026-07-28 requests must answer discover at all. Without this
-/// check a broken discover would make a client (and a run) fall back to the
-/// handshake era silently.
+/// A server that serves 2026-07-28 requests must answer discover at all.
+/// Without this check a broken discover would make a client (and a run)
+/// fall back to the handshake era silently.
 async fn lists_served(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let a = s.request("server/discover", None).await?;
@@ -54,6 +62,20 @@ async fn lists_served(ctx: &Ctx) -> Outcome {
             "a DiscoverResult, as a stateless tools/list was answered with a 2026-07-28 result",
             a.reply.summary(),
         ));
+    }
+    Ok(Verdict::pass(format!("server/discover answers: supportedVersions {:?}", supported_versions(&a))))
+}
+
+/// A dual-era server should not hide an era: every handshake revision its
+/// `initialize` negotiates is one a client learns from discover.
+async fn lists_handshake(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let a = s.request("server/discover", None).await?;
+    if a.result().is_none() {
+        return Ok(Verdict::Skip(format!(
+            "server/discover does not answer ({}); discover/versions/lists-served judges that",
+            a.reply.summary()
+        )));
     }
     let listed = supported_versions(&a);
     let mut omitted = Vec::new();

@@ -138,6 +138,9 @@ pub struct Ctx {
     pub call_tools: tools::CallTools,
     /// Tokens for the auth checks, when a token source was given.
     pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
+    /// The authorization server to examine (`--authorization-server`), when
+    /// not the one the target's resource metadata names.
+    pub authorization_server: Option<String>,
     /// The bound on one tool call (`--tool-timeout`): a tool may take longer
     /// than a protocol exchange, and a slow tool is not the server's fault.
     pub tool_timeout: std::time::Duration,

@@ -15,6 +15,10 @@ pub struct AuthserverArgs {
     /// Switch on a deliberate fault (`as-*` names; see `mcpcheck serve plain --list-faults`).
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
+    /// Offer no client credentials grant: only the authorization code flow with PKCE (consent
+    /// given at once) and refresh get tokens, as at an authorization server for people.
+    #[arg(long)]
+    pub no_client_credentials: bool,
 }
 
 /// Flags of `serve authorized`: whose tokens it trusts.
@@ -100,10 +104,18 @@ pub struct TokenArgs {
     pub token_for: Vec<String>,
     /// With no token flags, do not register mcpcheck as a client (RFC 7591) at the target's
     /// authorization server. By default, when the target needs authorization and its authorization
-    /// server offers registration and client credentials, mcpcheck registers itself and runs the
-    /// token checks with the client it was given.
+    /// server offers registration, mcpcheck registers itself (for client credentials, or else for
+    /// the code flow with PKCE where the server approves without a person) and runs the token
+    /// checks with the tokens its client gets.
     #[arg(long, help_heading = "Authorization")]
     pub no_register: bool,
+    /// The authorization server the auth/metadata and auth/as checks examine, by its issuer URL,
+    /// instead of the one the target's protected resource metadata names. With no TARGET, only
+    /// this authorization server is checked (on every revision with authorization); mcpcheck
+    /// registers its own clients there (RFC 7591), so it needs registration and an authorization
+    /// endpoint that approves without a person.
+    #[arg(long, value_name = "ISSUER", help_heading = "Authorization")]
+    pub authorization_server: Option<String>,
     /// The tool whose call needs a scope (for auth/tokens/missing-scope-403).
     #[arg(long, value_name = "NAME", default_value = "add", help_heading = "Authorization")]
     pub scope_tool: String,

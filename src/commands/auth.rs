@@ -18,20 +18,27 @@ pub async fn authserver(args: AuthserverArgs) -> anyhow::Result<()> {
     let faults = FaultSet::parse(&args.fault).map_err(|e| usage(e.to_string()))?;
     let listener = bind(&format!("{}:{}", args.host, args.port)).await?;
     let running = server::spawn(listener, args.issuer, faults).await?;
-    print_authserver(&running.url);
+    if args.no_client_credentials {
+        running.server.disable_client_credentials();
+    }
+    print_authserver(&running.url, !args.no_client_credentials);
     let _ = tokio::signal::ctrl_c().await;
     drop(running);
     Ok(())
 }
 
-fn print_authserver(url: &str) {
+fn print_authserver(url: &str, client_credentials: bool) {
     eprintln!("mcpcheck test authorization server, issuer {url}");
     eprintln!("  metadata  {url}/.well-known/oauth-authorization-server");
-    eprintln!(
-        "  client    {} / {} (client_credentials)",
-        server::DEFAULT_CLIENT_ID,
-        server::DEFAULT_CLIENT_SECRET
-    );
+    if client_credentials {
+        eprintln!(
+            "  client    {} / {} (client_credentials)",
+            server::DEFAULT_CLIENT_ID,
+            server::DEFAULT_CLIENT_SECRET
+        );
+    } else {
+        eprintln!("  grants    authorization_code with PKCE S256 and refresh_token only");
+    }
 }
 
 /// Runs `serve authorized` on HOST:PORT/PATH until Ctrl-C.
@@ -58,7 +65,7 @@ pub async fn serve_authorized(
             let running = server::spawn(l, None, faults.clone()).await?;
             // Tokens asked for without an audience are for this server.
             running.server.set_default_audience(&resource);
-            print_authserver(&running.url);
+            print_authserver(&running.url, true);
             let url = running.url.clone();
             _builtin = Some(running);
             (url, None)
@@ -181,42 +188,32 @@ pub async fn material(
 }
 
 /// No token flags: when the target needs authorization and its authorization
-/// server lets any client register for client credentials, the material of
-/// a client mcpcheck registers. `None` otherwise (the token checks then
-/// skip, saying why); trouble on the way is told on stderr, never fatal.
+/// server lets any client register, the material of a client mcpcheck
+/// registers: for client credentials where the server offers that grant,
+/// else for the code flow with PKCE (approved without a person, the redirect
+/// read headlessly). `None` otherwise (the token checks then skip, saying
+/// why); trouble on the way is told on stderr, never fatal.
 async fn registered(args: &TokenArgs, target: &str) -> Option<crate::oauth::source::AuthMaterial> {
-    use crate::oauth::{discovery, source};
+    use crate::oauth::{discovery, flow, source};
     // A target that needs no token, or names no authorization server, is
     // not an error here: the auth checks find that out themselves.
     let found = discovery::discover(target).await.ok()?;
-    let (Some(token_url), Some(registration)) = (found.token_endpoint(), found.registration_endpoint())
-    else {
-        return None;
-    };
-    if !found.supports_grant("client_credentials") {
-        eprintln!(
-            "auth: {} offers registration but not the client credentials grant; the token checks skip",
-            found.issuer
-        );
-        return None;
-    }
-    let (client_id, client_secret) = match discovery::register(&found).await {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("auth: registering at {registration} failed ({e}); the token checks skip");
-            return None;
-        }
-    };
-    let cc = source::ClientCredentials {
-        token_url: token_url.to_string(),
-        client_id,
-        client_secret,
-        audience_param: args.audience_param,
-        auth: source::ClientAuth::Basic,
-        scope: None,
-    };
+    let registration = found.registration_endpoint()?.to_string();
     let audience = args.audience.clone().unwrap_or_else(|| target.to_string());
-    match cc.material(&audience).await {
+    let made = if found.supports_grant("client_credentials") && found.token_endpoint().is_some() {
+        by_client_credentials(args, &found, &audience).await
+    } else if found.supports_grant("authorization_code") {
+        let s = flow::AsClient {
+            issuer: found.issuer.clone(),
+            metadata: found.metadata.clone(),
+            rec: crate::wire::record::Recorder::new(),
+            limits: crate::wire::Limits::default(),
+        };
+        source::from_code_flow(&s, &audience).await.map_err(|e| e.to_string())
+    } else {
+        Err(format!("{} offers registration but neither client credentials nor the code flow", found.issuer))
+    };
+    match made {
         Ok(mut m) => {
             m.source = format!("{} (registered dynamically at {registration}; {})", m.source, found.how);
             m.scope_tool = args.scope_tool.clone();
@@ -224,9 +221,27 @@ async fn registered(args: &TokenArgs, target: &str) -> Option<crate::oauth::sour
         }
         Err(e) => {
             eprintln!(
-                "auth: a token for the client registered at {registration} was refused ({e}); the token checks skip"
+                "auth: no token from a client registered at {registration} ({e}); the token checks skip"
             );
             None
         }
     }
+}
+
+async fn by_client_credentials(
+    args: &TokenArgs,
+    found: &crate::oauth::discovery::Discovered,
+    audience: &str,
+) -> Result<crate::oauth::source::AuthMaterial, String> {
+    use crate::oauth::{discovery, source};
+    let (client_id, client_secret) = discovery::register(found).await.map_err(|e| e.to_string())?;
+    let cc = source::ClientCredentials {
+        token_url: found.token_endpoint().unwrap_or_default().to_string(),
+        client_id,
+        client_secret,
+        audience_param: args.audience_param,
+        auth: source::ClientAuth::Basic,
+        scope: None,
+    };
+    cc.material(audience).await.map_err(|e| e.to_string())
 }

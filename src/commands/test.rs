@@ -79,7 +79,12 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
     super::config::apply_test(&mut args, given)?;
     let choice = super::choice(&args.server)?;
     let mut headers = super::headers(&args.server)?;
-    let auth = super::auth::material(&args.tokens, args.server.target.as_deref()).await?;
+    // `--authorization-server` with no target: that server on its own.
+    let alone = args.tokens.authorization_server.clone().filter(|_| args.server.target.is_none());
+    let auth = match alone {
+        Some(_) => None,
+        None => super::auth::material(&args.tokens, args.server.target.as_deref()).await?,
+    };
     // The valid token opens the other checks' sessions, unless the user set
     // an Authorization header of their own.
     if let Some(Ok(t)) = auth.as_ref().map(|m| m.token(crate::oauth::mint::TokenCase::Valid))
@@ -103,10 +108,17 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
         crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
     crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
     let baseline = expected_failures(args.expected_failures.as_deref()).map_err(usage)?;
-    let spec = super::target_spec(&args.server);
+    let spec = match &alone {
+        Some(issuer) => crate::target::TargetSpec::Url(issuer.clone()),
+        None => super::target_spec(&args.server),
+    };
     let interactive = std::io::stderr().is_terminal();
+    let only = match (&alone, args.only.is_empty()) {
+        (Some(_), true) => vec!["auth/metadata/".into(), "auth/as/".into()],
+        _ => args.only.clone(),
+    };
     let opts = RunOptions {
-        only: args.only.clone(),
+        only,
         skip: args.skip.clone(),
         concurrency: args.concurrency as usize,
         progress: interactive && !args.quiet,
@@ -115,6 +127,7 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
         run_timeout: args.run_timeout,
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
         auth: auth.map(std::sync::Arc::new),
+        authorization_server: args.tokens.authorization_server.clone(),
         scenarios,
     };
     if !opts.selects_anything() {
@@ -123,9 +136,25 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
     let outputs = Outputs::open(&args)?;
     let limits = Limits { timeout: args.server.timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
-    let report = runner::run_target(&running.endpoint, &choice, &opts).await.map_err(|e| {
-        usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
-    })?;
+    let report = match (&alone, &choice) {
+        // An authorization server speaks no MCP to ask: every revision with
+        // authorization, unless --spec names some.
+        (Some(_), runner::Choice::Every | runner::Choice::Newest) => {
+            let mut plan = runner::Plan::forced(
+                &crate::spec::SpecVersion::ALL
+                    .into_iter()
+                    .filter(|v| *v >= crate::spec::SpecVersion::V2025_06_18)
+                    .collect::<Vec<_>>(),
+            );
+            for p in &mut plan.revisions {
+                p.detail = "an authorization server on its own: every revision with authorization".into();
+            }
+            runner::run(&running.endpoint, &plan, &opts).await
+        }
+        _ => runner::run_target(&running.endpoint, &choice, &opts).await.map_err(|e| {
+            usage(format!("{e}\nIs the server running, and is this its MCP endpoint? (mcpcheck test --help)"))
+        })?,
+    };
     drop(running);
     if report.checks.is_empty() {
         return Err(usage(format!(

@@ -94,8 +94,8 @@ impl Registration {
 pub enum Authorized {
     /// A redirect: where to, and the parameters of its query.
     Redirect { location: String, params: BTreeMap<String, String> },
-    /// No redirect: an error page, or a page for a person.
-    Page { status: u16 },
+    /// No redirect: an error page, or a page for a person (its start).
+    Page { status: u16, body: String },
 }
 
 impl Authorized {
@@ -108,7 +108,7 @@ impl Authorized {
     pub fn summary(&self) -> String {
         match self {
             Authorized::Redirect { location, .. } => format!("a redirect to {location}"),
-            Authorized::Page { status } => format!("HTTP {status} without a redirect"),
+            Authorized::Page { status, .. } => format!("HTTP {status} without a redirect"),
         }
     }
 }
@@ -270,7 +270,7 @@ impl AsClient {
         let reply = self.send(url.as_str(), get).await?;
         let location = reply.header("location").filter(|_| (300..400).contains(&reply.status));
         let Some(location) = location else {
-            return Ok(Authorized::Page { status: reply.status });
+            return Ok(Authorized::Page { status: reply.status, body: cut(&reply.body_text()) });
         };
         // A relative Location is resolved against the endpoint.
         let target = url.join(location).ok();
@@ -365,7 +365,10 @@ impl AsClient {
         };
         let url = self.endpoint("authorization_endpoint").unwrap_or_default().to_string();
         match self.authorize(client, &req).await? {
-            Authorized::Page { status } => Err(FlowError::NeedsPerson { url, status }),
+            Authorized::Page { status, .. } if status < 300 => Err(FlowError::NeedsPerson { url, status }),
+            Authorized::Page { status, body } => {
+                Err(FlowError::Refused { what: "the authorization request".into(), status, body })
+            }
             a => a.param("code").map(String::from).ok_or_else(|| FlowError::Refused {
                 what: "the authorization request".into(),
                 status: 302,

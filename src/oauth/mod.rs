@@ -1,6 +1,8 @@
 //! OAuth 2.1 for mcpcheck: the test authorization server, token minting, and
 //! the token sources the auth checks draw on.
 //!
+//! - [`cimd`]: Client ID Metadata Documents, fetched (by the authorization
+//!   server) and served (by the check that tries one).
 //! - [`discovery`]: challenge → protected resource metadata → authorization
 //!   server metadata → token endpoint, as a client finds them.
 //! - [`flow`]: an OAuth client on the raw wire (registration, the code flow
@@ -13,6 +15,7 @@
 //!   rotation, RFC 8707 / Auth0 audiences).
 //! - [`source`]: the token material of the auth checks, and where it comes from.
 
+pub mod cimd;
 pub mod discovery;
 pub mod embedded;
 pub mod flow;

@@ -6,7 +6,8 @@
 //! * `client_credentials` with `client_secret_basic` or `client_secret_post`.
 //! * Authorization code with PKCE S256, consent given automatically (a test
 //!   server has no user to ask).
-//! * RFC 7591 dynamic client registration.
+//! * RFC 7591 dynamic client registration, and Client ID Metadata Documents
+//!   (a URL as `client_id`; see [`super::cimd`]).
 //! * Refresh tokens, rotated on every use (the old one stops working).
 //! * The token's audience from RFC 8707 `resource` or Auth0's `audience`.
 //! * `POST /mcpcheck/mint`: signs the harness's test tokens (valid, expired,
@@ -124,6 +125,23 @@ impl AuthServer {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// A registered client, or one whose id is the URL of its metadata
+    /// document (fetched once, then kept like a registered one).
+    async fn client(&self, id: &str) -> Result<Client, String> {
+        if let Some(c) = self.store().clients.get(id).cloned() {
+            return Ok(c);
+        }
+        if !super::cimd::is_document_url(id) || self.faults.contains(Fault::AsCimdUnfetched) {
+            return Err("unknown client_id".into());
+        }
+        let described = super::cimd::fetch(id).await?;
+        let client = Client { secret: None, redirect_uris: described.redirect_uris };
+        let mut store = self.store();
+        bound(&mut store.clients);
+        store.clients.insert(id.to_string(), client.clone());
+        Ok(client)
+    }
+
     /// The RFC 8414 document (also served as OpenID configuration).
     pub fn metadata(&self) -> Value {
         let i = self.issuer();
@@ -140,7 +158,7 @@ impl AuthServer {
             "scopes_supported": [DEFAULT_SCOPE],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
-            "client_id_metadata_document_supported": false,
+            "client_id_metadata_document_supported": true,
             "authorization_response_iss_parameter_supported": !self.faults.contains(Fault::AsIssUnadvertised),
         });
         if !self.offers_client_credentials() {
@@ -352,9 +370,12 @@ pub struct AuthorizeQuery {
 
 /// Consent is automatic: a valid request is redirected straight back with a code.
 async fn authorize(State(s): State<Arc<AuthServer>>, Query(q): Query<AuthorizeQuery>) -> Response {
-    let client = q.client_id.as_ref().and_then(|id| s.store().clients.get(id).cloned());
-    let (Some(client_id), Some(client)) = (q.client_id.clone(), client) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "unknown client_id");
+    let Some(client_id) = q.client_id.clone() else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "no client_id");
+    };
+    let client = match s.client(&client_id).await {
+        Ok(c) => c,
+        Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", &why),
     };
     let registered = |r: &String| {
         if s.faults.contains(Fault::AsRedirectPrefix) {

@@ -28,6 +28,38 @@ pub struct AuthMaterial {
     pub tokens: BTreeMap<TokenCase, Result<String, String>>,
     /// A tool whose call needs a scope the missing-scope token lacks.
     pub scope_tool: String,
+    /// Tokens with a scope the check chooses (what a 403 challenge named),
+    /// where the source can make them.
+    pub scoped: Option<Scoped>,
+}
+
+/// A source of valid tokens with any scope, for the check that asks for
+/// exactly what a scope challenge named.
+#[derive(Debug, Clone)]
+pub enum Scoped {
+    /// A minter mcpcheck holds the key of.
+    Minter { minter: Minter, audience: String },
+    /// A running `mcpcheck authserver`'s mint endpoint.
+    Authserver { issuer: String, audience: String },
+    /// Client credentials, asking for the scope.
+    ClientCredentials { client: Box<ClientCredentials>, audience: String },
+}
+
+impl Scoped {
+    /// A valid token for the resource with exactly `scope`.
+    pub async fn token(&self, scope: &str) -> Result<String, String> {
+        match self {
+            Scoped::Minter { minter, audience } => minter.access_token(audience, scope, "mcpcheck"),
+            Scoped::Authserver { issuer, audience } => {
+                mint_one(issuer, TokenCase::Valid, audience, scope).await.map_err(|e| e.to_string())
+            }
+            Scoped::ClientCredentials { client, audience } => {
+                let mut c = (**client).clone();
+                c.scope = Some(scope.to_string());
+                c.token(audience).await.map_err(|e| e.to_string())
+            }
+        }
+    }
 }
 
 impl AuthMaterial {
@@ -46,6 +78,7 @@ impl AuthMaterial {
             source: format!("mcpcheck's issuer {} (in-process)", minter.issuer),
             tokens,
             scope_tool: DEFAULT_SCOPE_TOOL.into(),
+            scoped: Some(Scoped::Minter { minter: minter.clone(), audience: audience.into() }),
         }
     }
 
@@ -60,6 +93,7 @@ impl AuthMaterial {
             source: "tokens given on the command line".into(),
             tokens,
             scope_tool: DEFAULT_SCOPE_TOOL.into(),
+            scoped: None,
         }
     }
 }
@@ -129,28 +163,33 @@ pub(crate) async fn get_json(http: &reqwest::Client, url: &str) -> Result<serde_
 
 /// A running `mcpcheck authserver`: every case from its mint endpoint.
 pub async fn from_authserver(issuer: &str, audience: &str, scope: &str) -> Result<AuthMaterial, SourceError> {
-    let url = format!("{}/mcpcheck/mint", issuer.trim_end_matches('/'));
-    let http = client();
     let mut tokens = BTreeMap::new();
     for case in TokenCase::ALL {
-        let body = serde_json::json!({"case": case.name(), "audience": audience, "scope": scope});
-        let resp = http
-            .post(&url)
-            .json_body(&body)
-            .send()
-            .await
-            .map_err(|e| SourceError::Http { url: url.clone(), detail: e.to_string() })?;
-        let (status, json, text) = read_json(&url, resp).await?;
-        match json.get("token").and_then(|t| t.as_str()) {
-            Some(t) if status == 200 => tokens.insert(case, Ok(t.to_string())),
-            _ => return Err(SourceError::Refused { url, status, body: text }),
-        };
+        tokens.insert(case, Ok(mint_one(issuer, case, audience, scope).await?));
     }
     Ok(AuthMaterial {
         source: format!("mcpcheck authserver {issuer}"),
         tokens,
         scope_tool: DEFAULT_SCOPE_TOOL.into(),
+        scoped: Some(Scoped::Authserver { issuer: issuer.into(), audience: audience.into() }),
     })
+}
+
+/// One token of `case` from an `mcpcheck authserver`'s mint endpoint.
+async fn mint_one(issuer: &str, case: TokenCase, audience: &str, scope: &str) -> Result<String, SourceError> {
+    let url = format!("{}/mcpcheck/mint", issuer.trim_end_matches('/'));
+    let body = serde_json::json!({"case": case.name(), "audience": audience, "scope": scope});
+    let resp = client()
+        .post(&url)
+        .json_body(&body)
+        .send()
+        .await
+        .map_err(|e| SourceError::Http { url: url.clone(), detail: e.to_string() })?;
+    let (status, json, text) = read_json(&url, resp).await?;
+    match json.get("token").and_then(|t| t.as_str()) {
+        Some(t) if status == 200 => Ok(t.to_string()),
+        _ => Err(SourceError::Refused { url, status, body: text }),
+    }
 }
 
 /// How the token request names the resource.
@@ -193,27 +232,29 @@ impl ClientCredentials {
         };
         // Form encoding by hand with `url`'s serializer: reqwest's `form`
         // feature would add serde_urlencoded for this one body.
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "client_credentials").append_pair(param, audience);
-        if let Some(s) = &self.scope {
-            form.append_pair("scope", s);
-        }
         let mut req = client().post(&self.token_url);
-        match self.auth {
-            ClientAuth::Basic => {
-                // RFC 6749 §2.3.1: id and secret are form-encoded before Basic.
-                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-                req = req.basic_auth(enc(&self.client_id), Some(enc(&self.client_secret)));
+        // The serializer is not Send: it lives in this block, before any await.
+        let form = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("grant_type", "client_credentials").append_pair(param, audience);
+            if let Some(s) = &self.scope {
+                form.append_pair("scope", s);
             }
-            ClientAuth::Post => {
+            if self.auth == ClientAuth::Post {
                 form.append_pair("client_id", &self.client_id)
                     .append_pair("client_secret", &self.client_secret);
             }
+            form.finish()
+        };
+        if self.auth == ClientAuth::Basic {
+            // RFC 6749 §2.3.1: id and secret are form-encoded before Basic.
+            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            req = req.basic_auth(enc(&self.client_id), Some(enc(&self.client_secret)));
         }
         let resp = req
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
-            .body(form.finish())
+            .body(form)
             .send()
             .await
             .map_err(|e| SourceError::Http { url: self.token_url.clone(), detail: e.to_string() })?;
@@ -228,9 +269,27 @@ impl ClientCredentials {
     /// need the issuer's key and are left out with the reason.
     pub async fn material(&self, audience: &str) -> Result<AuthMaterial, SourceError> {
         let valid = self.token(audience).await?;
+        let other = self.token(FOREIGN_AUDIENCE).await.map_err(|e| e.to_string());
+        let mut m = AuthMaterial::issued(
+            valid,
+            other,
+            format!("client credentials at {} (client {})", self.token_url, self.client_id),
+        );
+        m.scoped =
+            Some(Scoped::ClientCredentials { client: Box::new(self.clone()), audience: audience.into() });
+        Ok(m)
+    }
+}
+
+impl AuthMaterial {
+    /// The material of a client an authorization server issues tokens to
+    /// (by client credentials or the code flow): a valid token, one for
+    /// another resource, and the tampered ones made from the valid token;
+    /// cases that need the issuer's key are left out with the reason.
+    pub fn issued(valid: String, other_resource: Result<String, String>, source: String) -> AuthMaterial {
         let mut tokens = BTreeMap::new();
         tokens.insert(TokenCase::Valid, Ok(valid));
-        let other = self.token(FOREIGN_AUDIENCE).await.map_err(|e| {
+        let other = other_resource.map_err(|e| {
             format!("the authorization server gave no token for another resource ({FOREIGN_AUDIENCE}): {e}")
         });
         tokens.insert(TokenCase::WrongAudience, other);
@@ -248,12 +307,28 @@ impl ClientCredentials {
             TokenCase::MissingScope,
             Err("a token without the needed scope: give one with --token-for missing-scope=TOKEN".into()),
         );
-        Ok(AuthMaterial {
-            source: format!("client credentials at {} (client {})", self.token_url, self.client_id),
-            tokens,
-            scope_tool: DEFAULT_SCOPE_TOOL.into(),
-        })
+        AuthMaterial { source, tokens, scope_tool: DEFAULT_SCOPE_TOOL.into(), scoped: None }
     }
+}
+
+/// The material of a client registered for the code flow with PKCE, at an
+/// authorization server that approves without a person (the redirect is
+/// read, not followed; see [`super::flow`]).
+pub async fn from_code_flow(
+    s: &super::flow::AsClient,
+    audience: &str,
+) -> Result<AuthMaterial, super::flow::FlowError> {
+    use super::flow::AuthMethod;
+    let method = if s.takes(AuthMethod::None) { AuthMethod::None } else { AuthMethod::Basic };
+    let client = s.register(method, &["authorization_code", "refresh_token"]).await?;
+    let valid = s.code_flow(&client, Some(audience), None).await?;
+    let valid = valid.access_token().unwrap_or_default().to_string();
+    let other = match s.code_flow(&client, Some(FOREIGN_AUDIENCE), None).await {
+        Ok(t) => Ok(t.access_token().unwrap_or_default().to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let source = format!("the code flow with PKCE at {} (client {}, {})", s.issuer, client.id, method.name());
+    Ok(AuthMaterial::issued(valid, other, source))
 }
 
 /// Finds the token endpoint from an issuer's RFC 8414 / OpenID metadata.

@@ -56,6 +56,9 @@ pub struct RunOptions {
     pub call_tools: CallTools,
     /// Tokens for the auth checks (none: those that need one are skipped).
     pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
+    /// The authorization server the auth/metadata and auth/as checks examine
+    /// (its issuer URL), instead of the one the target's resource metadata names.
+    pub authorization_server: Option<String>,
     /// Users' scenarios, run beside the catalogue: on each tested revision,
     /// or once on the revision a scenario pins.
     pub scenarios: Vec<Loaded>,
@@ -73,6 +76,7 @@ impl Default for RunOptions {
             run_timeout: DEFAULT_RUN_TIMEOUT,
             call_tools: CallTools::default(),
             auth: None,
+            authorization_server: None,
             scenarios: vec![],
         }
     }
@@ -243,6 +247,7 @@ async fn run_one(
                 rec: rec.clone(),
                 call_tools: opts.call_tools.clone(),
                 auth: opts.auth.clone(),
+                authorization_server: opts.authorization_server.clone(),
                 tool_timeout: opts.tool_timeout,
             };
             let own = timeout * 6

@@ -10,8 +10,9 @@
 //!   `supportedVersions` means *discovered*. When discover fails or does not
 //!   list it, a stateless `tools/list` that is answered with a 2026-07-28 result
 //!   (one with `resultType`) means the server serves the revision anyway: it is
-//!   tested as *served*, and `discover/versions/lists-served` fails there
-//!   rather than the run silently falling back to the handshake era.
+//!   tested as *served*, and `discover/versions/lists-served` (discover
+//!   fails) or `discover/result/shape` (it leaves the revision out) fails
+//!   there rather than the run silently falling back to the handshake era.
 //! - each handshake revision: `initialize` asking for it; answered with the
 //!   same version means *negotiated*, anything else *refused*, unless
 //!   `server/discover` lists the revision: a server is held to what it says it

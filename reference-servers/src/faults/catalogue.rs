@@ -106,7 +106,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::DiscoverNoVersions,
         "discover-no-versions",
-        &["discover/result/shape", "schema/messages/valid", "discover/versions/lists-served"],
+        &["discover/result/shape", "schema/messages/valid", "discover/versions/lists-handshake"],
         "drops supportedVersions from the server/discover result",
     )
     // server/discover is 2026-07-28's.
@@ -114,7 +114,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
     spec(
         Fault::DiscoverOmitsHandshake,
         "discover-omits-handshake",
-        &["discover/versions/lists-served"],
+        &["discover/versions/lists-handshake"],
         "lists only 2026-07-28 in server/discover while initialize still negotiates 2025-03-26..2025-11-25",
     ),
     spec(
@@ -532,6 +532,12 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "answers a token without the needed scope with 401 instead of 403 insufficient_scope (as FastMCP)",
     ),
     auth(
+        Fault::ScopeChallengeNamesOther,
+        "scope-challenge-names-other",
+        &["auth/tokens/scope-challenge-sufficient"],
+        "answers a call without the needed scope with a 403 whose scope names another scope than the one the call needs",
+    ),
+    auth(
         Fault::AcceptQueryToken,
         "accept-query-token",
         &["auth/tokens/query-rejected"],
@@ -632,5 +638,11 @@ pub const CATALOGUE: &[FaultSpec] = &[
         "as-post-ignored",
         &["auth/as/auth-methods-honoured"],
         "the metadata lists client_secret_post, but the token endpoint ignores credentials in the form",
+    ),
+    as_fault(
+        Fault::AsCimdUnfetched,
+        "as-cimd-unfetched",
+        &["auth/as/client-id-metadata-document"],
+        "the metadata says client_id_metadata_document_supported, but a URL client id is refused as unknown",
     ),
 ];

@@ -121,6 +121,15 @@ pub const CHECKS: &[Check] = &[
         "RFC 8414 §2: token_endpoint_auth_methods_supported — JSON array containing a list of client authentication methods supported by this token endpoint.",
         runs!(auth_methods_honoured),
     ),
+    check(
+        "auth/as/client-id-metadata-document",
+        "where client ID metadata documents are offered, a client known only by its document gets a token",
+        Level::Should,
+        Revisions::since(SpecVersion::V2025_11_25),
+        SpecRef { page: PAGE, anchor: "client-id-metadata-documents" },
+        "Authorization servers and MCP clients SHOULD support OAuth Client ID Metadata Documents. (An authorization server that advertises client_id_metadata_document_supported takes a client_id that is the URL of the client's metadata document.)",
+        runs!(client_id_metadata_document),
+    ),
 ];
 
 /// The authorization server to drive: its metadata, found as the metadata
@@ -260,10 +269,10 @@ async fn pkce_unsupported_method(ctx: &Ctx) -> Outcome {
             "error invalid_request",
             format!("error {:?}", a.param("error")),
         )),
-        Authorized::Page { status } if *status >= 400 => {
+        Authorized::Page { status, .. } if *status >= 400 => {
             Ok(Verdict::pass(format!("plain was refused without a code (HTTP {status})")))
         }
-        Authorized::Page { status } => Ok(Verdict::Skip(format!(
+        Authorized::Page { status, .. } => Ok(Verdict::Skip(format!(
             "the authorization endpoint answered HTTP {status} without a redirect: it wants a person"
         ))),
     }
@@ -321,7 +330,7 @@ async fn authorization_iss(ctx: &Ctx) -> Result<(AsClient, Option<String>), Verd
     let pkce = Pkce::new();
     let req = Request { challenge: Some(("S256".into(), pkce.challenge)), ..Request::default() };
     match s.authorize(&client, &req).await.map_err(flow)? {
-        Authorized::Page { status } => Err(Verdict::Skip(format!(
+        Authorized::Page { status, .. } => Err(Verdict::Skip(format!(
             "the authorization endpoint answered HTTP {status} without a redirect: it wants a person"
         ))),
         a => {
@@ -465,6 +474,35 @@ async fn auth_methods_honoured(ctx: &Ctx) -> Outcome {
             format!("a token with each of {}", tried.join(", ")),
             refused.join("; "),
         ))
+    }
+}
+
+async fn client_id_metadata_document(ctx: &Ctx) -> Outcome {
+    let s = server(ctx).await?;
+    if s.metadata.get("client_id_metadata_document_supported").and_then(Value::as_bool) != Some(true) {
+        return Ok(Verdict::Skip("the metadata does not offer client ID metadata documents".into()));
+    }
+    // mcpcheck serves its document on loopback only (it sends no traffic
+    // anywhere else), so only an authorization server there can fetch it.
+    let host = url::Url::parse(&s.issuer).ok().and_then(|u| u.host_str().map(String::from));
+    if !matches!(host.as_deref(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+        return Ok(Verdict::Skip(format!(
+            "mcpcheck serves its client metadata document on 127.0.0.1 only, which {} cannot fetch",
+            s.issuer
+        )));
+    }
+    let (client_id, _serving) = crate::oauth::cimd::serve(REDIRECT_URI)
+        .await
+        .map_err(|e| Verdict::Error(format!("cannot serve the client metadata document: {e}")))?;
+    let client = Client { id: client_id.clone(), secret: None, method: AuthMethod::None };
+    match s.code_flow(&client, Some(&resource(ctx)), None).await {
+        Ok(_) => Ok(Verdict::pass(format!("client {client_id} (a metadata document) got a token"))),
+        Err(FlowError::Refused { what, status, body }) => Ok(Verdict::violation(
+            "a client known only by its metadata document was refused",
+            format!("a code and a token for client_id {client_id}"),
+            format!("{what}: HTTP {status} {body}"),
+        )),
+        Err(e) => Err(flow(e)),
     }
 }
 

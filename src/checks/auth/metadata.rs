@@ -66,16 +66,10 @@ pub use crate::oauth::discovery::as_metadata_candidates as candidates;
 /// The metadata of the target's authorization server (or the one the run
 /// names), from the first well-known URL that has it.
 pub(crate) async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
-    let f = prm::discover(ctx).await?.map_err(|tried| {
-        Verdict::Skip(format!("no protected resource metadata, so no authorization server to ask: {tried}"))
-    })?;
-    let issuer = f
-        .doc
-        .get("authorization_servers")
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find_map(Value::as_str))
-        .map(String::from)
-        .ok_or_else(|| Verdict::Skip("the resource metadata lists no authorization server".into()))?;
+    let issuer = match &ctx.authorization_server {
+        Some(named) => named.clone(),
+        None => named_by_prm(ctx).await?,
+    };
     let mut tried = Vec::new();
     for url in candidates(&issuer, ctx.version) {
         let (reply, doc) = get_json(ctx, &url).await?;
@@ -85,6 +79,19 @@ pub(crate) async fn fetch(ctx: &Ctx) -> Result<AsMetadata, Verdict> {
         }
     }
     Err(Verdict::Error(format!("no authorization server metadata for {issuer}: {}", tried.join("; "))))
+}
+
+/// The first authorization server the target's resource metadata lists.
+async fn named_by_prm(ctx: &Ctx) -> Result<String, Verdict> {
+    let f = prm::discover(ctx).await?.map_err(|tried| {
+        Verdict::Skip(format!("no protected resource metadata, so no authorization server to ask: {tried}"))
+    })?;
+    f.doc
+        .get("authorization_servers")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find_map(Value::as_str))
+        .map(String::from)
+        .ok_or_else(|| Verdict::Skip("the resource metadata lists no authorization server".into()))
 }
 
 fn field<'a>(doc: &'a Value, name: &str) -> Option<&'a str> {

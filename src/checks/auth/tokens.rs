@@ -93,6 +93,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "Servers MUST return appropriate HTTP status codes for authorization errors: 403 Forbidden — Invalid scopes or insufficient permissions. (RFC 6750 §3.1 insufficient_scope: The resource server SHOULD respond with the HTTP 403 (Forbidden) status code and MAY include the \"scope\" attribute with the scope necessary to access the protected resource.)",
         run: runs!(missing_scope),
     },
+    Check {
+        id: "auth/tokens/scope-challenge-sufficient",
+        title: "a token with the scopes a 403 challenge names is served",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: PAGE, anchor: "runtime-insufficient-scope-errors" },
+        requirement: "Whatever scope-inclusion strategy a server adopts, servers SHOULD include all scopes required for the current operation in a single challenge.",
+        run: runs!(scope_challenge_sufficient),
+    },
     refused!(
         "auth/tokens/query-rejected",
         "a token in the URI query string is not accepted",
@@ -196,33 +206,49 @@ fn scope_tool_args(tool: &str) -> Value {
     }
 }
 
-async fn missing_scope(ctx: &Ctx) -> Outcome {
-    let token = token_for(ctx, TokenCase::MissingScope).await?;
+/// The answer to the scope tool's call with `token`: the first request's,
+/// if the server refuses the token at once (403), else the call's. A tool
+/// hidden from the scope-less token but listed for the valid one is called
+/// all the same: hiding a tool is no refusal of its call.
+async fn scope_tool_answer(ctx: &Ctx, token: &str) -> Result<crate::wire::session::Answered, Verdict> {
     let tool = ctx.auth.as_ref().map(|m| m.scope_tool.clone()).unwrap_or_default();
-    let e = endpoint_with(ctx, bearer(&token))?;
+    let e = endpoint_with(ctx, bearer(token))?;
     let (mut s, first) = first_request(ctx, &e).await?;
-    // A server may refuse the scope-less token at once; otherwise the call
-    // of the scope tool is where it must.
-    let a = if first.reply.status() == Some(403) {
-        first
-    } else {
+    if first.reply.status() == Some(403) {
+        return Ok(first);
+    }
+    if ctx.version.has_handshake() {
+        verify::result(&first)?;
+        s.notify("notifications/initialized", None).await?;
+    }
+    if !lists_tool(&mut s, &tool).await? {
+        let valid = token_for(ctx, TokenCase::Valid).await?;
+        let (mut v, first) = first_request(ctx, &endpoint_with(ctx, bearer(&valid))?).await?;
         if ctx.version.has_handshake() {
             verify::result(&first)?;
-            s.notify("notifications/initialized", None).await?;
+            v.notify("notifications/initialized", None).await?;
         }
-        let list = s.request("tools/list", None).await?;
-        let listed =
-            list.result().and_then(|r| r.get("tools")).and_then(Value::as_array).is_some_and(|t| {
-                t.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tool.as_str()))
-            });
-        if !listed {
-            return Ok(Verdict::Skip(format!(
-                "the tool {tool:?} that needs a scope is not listed (tools/list: {}); name one with --scope-tool",
-                list.reply.summary()
+        if !lists_tool(&mut v, &tool).await? {
+            return Err(Verdict::Skip(format!(
+                "the tool {tool:?} that needs a scope is not listed, even for the valid token; name one with --scope-tool"
             )));
         }
-        s.request("tools/call", Some(json!({"name": tool, "arguments": scope_tool_args(&tool)}))).await?
-    };
+    }
+    Ok(s.request("tools/call", Some(json!({"name": tool, "arguments": scope_tool_args(&tool)}))).await?)
+}
+
+async fn lists_tool(s: &mut Session, tool: &str) -> Result<bool, Verdict> {
+    let list = s.request("tools/list", None).await?;
+    Ok(list
+        .result()
+        .and_then(|r| r.get("tools"))
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tool))))
+}
+
+async fn missing_scope(ctx: &Ctx) -> Outcome {
+    let token = token_for(ctx, TokenCase::MissingScope).await?;
+    let a = scope_tool_answer(ctx, &token).await?;
     verify::status(
         &a.reply,
         403,
@@ -239,6 +265,59 @@ async fn missing_scope(ctx: &Ctx) -> Outcome {
             "the 403 does not say insufficient_scope with the scope needed",
             "WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\"",
             format!("WWW-Authenticate: {}", a.reply.header("www-authenticate").unwrap_or("(none)")),
+        )),
+    }
+}
+
+async fn scope_challenge_sufficient(ctx: &Ctx) -> Outcome {
+    let token = token_for(ctx, TokenCase::MissingScope).await?;
+    let Some(scoped) = ctx.auth.as_ref().and_then(|m| m.scoped.clone()) else {
+        return Ok(Verdict::Skip(format!(
+            "the token source ({}) cannot make a token with the scope a challenge names",
+            source(ctx)
+        )));
+    };
+    let a = scope_tool_answer(ctx, &token).await?;
+    let named = bearer_challenge(&a.reply)
+        .filter(|c| a.reply.status() == Some(403) && c.param("error") == Some("insufficient_scope"))
+        .and_then(|c| c.param("scope").map(String::from))
+        .filter(|s| !s.trim().is_empty());
+    let Some(named) = named else {
+        return Ok(Verdict::Skip(format!(
+            "no 403 insufficient_scope challenge naming a scope ({}); auth/tokens/missing-scope-403 judges that",
+            a.reply.summary()
+        )));
+    };
+    // Step-up as the specification asks of clients: the scopes already
+    // granted, with the challenged ones added.
+    let granted = crate::oauth::mint::payload(&token)
+        .and_then(|c| c.get("scope").and_then(Value::as_str).map(String::from))
+        .unwrap_or_default();
+    let mut union: Vec<&str> = granted.split_whitespace().collect();
+    for s in named.split_whitespace() {
+        if !union.contains(&s) {
+            union.push(s);
+        }
+    }
+    let union = union.join(" ");
+    let stepped = scoped.token(&union).await.map_err(Verdict::Error)?;
+    let again = scope_tool_answer(ctx, &stepped).await?;
+    match again.reply.status() {
+        Some(200..=299) if again.response().is_some() => Ok(Verdict::pass(format!(
+            "a token with scope \"{union}\" was served after the challenge named \"{named}\""
+        ))),
+        _ => Ok(Verdict::violation(
+            "a token with every scope the challenge named was refused again",
+            format!("the call served with scope \"{union}\" (the challenge named \"{named}\")"),
+            format!(
+                "{} {}",
+                again.reply.summary(),
+                again
+                    .reply
+                    .header("www-authenticate")
+                    .map(|w| format!("WWW-Authenticate: {w}"))
+                    .unwrap_or_default()
+            ),
         )),
     }
 }
