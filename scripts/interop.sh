@@ -3,10 +3,18 @@
 # against mcpcheck's plain reference server. Not part of .ci/run: it installs a
 # Python and a Node toolchain's worth of packages (a few hundred MB).
 #
-#   scripts/interop.sh            # everything; reports land in reports/interop/
+#   scripts/interop.sh                      # everything; reports land in reports/interop/
+#   scripts/interop.sh fastmcp-authorized   # only the OAuth-protected FastMCP server (needs
+#                                           # only the Python venv, no npm)
 #
 # Servers tested by mcpcheck (Streamable HTTP, 127.0.0.1 only):
 #   fastmcp     a tiny Python FastMCP server with one `add` tool (scripts/interop/fastmcp_add.py)
+#   fastmcp-authorized
+#               the same tool behind FastMCP's own OAuth support (JWTVerifier against an
+#               `mcpcheck authserver`, RFC 9728 metadata, `add` needs scope read:add;
+#               scripts/interop/fastmcp_authorized.py), tested twice: with the authserver's
+#               client id and secret only, and with no auth flags at all (mcpcheck finds the
+#               authorization server from the 401 challenge and registers itself, RFC 7591)
 #   everything  the TypeScript "everything" server, forced onto 127.0.0.1 by a
 #               `node --require` preload (scripts/interop/loopback.cjs)
 # Clients driving `mcpcheck serve plain` (list tools, call `add`):
@@ -107,12 +115,16 @@ install_npm() {
   touch "$prefix/$marker"
 }
 
-install_all() {
+install_fastmcp() {
   mkdir -p "$CACHE"
   command -v python3 >/dev/null || die "python3 is needed"
-  command -v npm >/dev/null || die "npm is needed"
   install_python "$CACHE/venv" ".ok-fastmcp$FASTMCP_VERSION-mcp$MCP_VERSION" \
     "fastmcp==$FASTMCP_VERSION" "mcp==$MCP_VERSION"
+}
+
+install_all() {
+  install_fastmcp
+  command -v npm >/dev/null || die "npm is needed"
   install_python "$CACHE/venv-langchain" ".ok-$LANGCHAIN_MCP_VERSION-mcp$LANGCHAIN_SDK_VERSION" \
     "langchain-mcp-adapters==$LANGCHAIN_MCP_VERSION" "mcp==$LANGCHAIN_SDK_VERSION"
   # Node 22 from the registry package, so the run does not depend on the system node.
@@ -191,6 +203,32 @@ start_plain() {
   [[ -n $PLAIN_URL ]] || die "mcpcheck serve plain did not start; see $RUN/plain.log"
 }
 
+# start_authserver: `mcpcheck authserver` on a free loopback port; sets AUTH_ISSUER.
+start_authserver() {
+  "$MCPCHECK" authserver --host 127.0.0.1 --port 0 >"$RUN/authserver.log" 2>&1 &
+  PIDS+=($!)
+  local pid=$! deadline=$((SECONDS + START_TIMEOUT))
+  AUTH_ISSUER=
+  while ((SECONDS < deadline)) && [[ -z $AUTH_ISSUER ]]; do
+    kill -0 "$pid" 2>/dev/null || break
+    AUTH_ISSUER=$(grep -s -o 'issuer http://127\.0\.0\.1:[0-9]*' "$RUN/authserver.log" | head -n 1 || true)
+    AUTH_ISSUER=${AUTH_ISSUER#issuer }
+    [[ -n $AUTH_ISSUER ]] || sleep 0.2
+  done
+  [[ -n $AUTH_ISSUER ]] || die "mcpcheck authserver did not start; see $RUN/authserver.log"
+}
+
+# start_fastmcp_authorized: needs AUTH_ISSUER; sets FASTMCP_AUTHORIZED_URL.
+start_fastmcp_authorized() {
+  local port
+  port=$(free_port)
+  "$CACHE/venv/bin/python" "$HERE/fastmcp_authorized.py" "$port" "$AUTH_ISSUER" \
+    >"$RUN/fastmcp-authorized.log" 2>&1 &
+  PIDS+=($!)
+  wait_listening "$!" "$port" || die "FastMCP (authorized) did not start; see $RUN/fastmcp-authorized.log"
+  FASTMCP_AUTHORIZED_URL=http://127.0.0.1:$port/mcp
+}
+
 # --- mcpcheck against a server ----------------------------------------------------
 # check NAME URL [mcpcheck test options...]: writes reports/interop/NAME.{json,md}.
 # Exit 1 (the server failed checks) is a result, not an error of this script.
@@ -205,6 +243,21 @@ check() {
     *) log "  $name: mcpcheck exit $rc (harness error or timeout)" ;;
   esac
   SERVER_RESULTS+=("$name $rc")
+}
+
+# The OAuth-protected FastMCP server, twice: (a) with the authserver's pre-registered
+# client only (mcpcheck discovers the token endpoint from the target's metadata), (b) with
+# no auth flags (mcpcheck discovers the authorization server and registers, RFC 7591).
+# mcpcheck reads credentials from the environment too; none of the caller's may leak
+# into either run (no other step of this script uses them, so they are dropped for good).
+fastmcp_authorized() {
+  unset AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET AUTH0_DOMAIN AUTH0_AUDIENCE MCPCHECK_TOKEN
+  start_authserver
+  start_fastmcp_authorized
+  log "authorization server $AUTH_ISSUER"
+  check fastmcp-authorized-client-credentials "$FASTMCP_AUTHORIZED_URL" \
+    --client-id mcpcheck --client-secret mcpcheck-secret
+  check fastmcp-authorized-registered "$FASTMCP_AUTHORIZED_URL"
 }
 
 # --- clients against the plain reference server -----------------------------------
@@ -334,17 +387,31 @@ PY
 }
 
 main() {
+  local only=${1:-}
+  case $only in
+    "" | fastmcp-authorized) ;;
+    *) die "unknown step '$only' (the only one that runs alone: fastmcp-authorized)" ;;
+  esac
   mkdir -p "$OUT" "$CACHE"
   rm -rf "$RUN"
   mkdir -p "$RUN"
+  SERVER_RESULTS=()
+  if [[ $only == fastmcp-authorized ]]; then
+    install_fastmcp
+    build_mcpcheck
+    fastmcp_authorized
+    log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
+    log "reports in $OUT; logs in $RUN"
+    return
+  fi
   install_all
   build_mcpcheck
-  SERVER_RESULTS=()
 
   start_fastmcp
   check fastmcp "$FASTMCP_URL"
   check fastmcp-2025-11-25 "$FASTMCP_URL" --spec 2025-11-25
   suite fastmcp "$FASTMCP_URL"
+  fastmcp_authorized
 
   start_everything
   check everything "$EVERYTHING_URL"
