@@ -174,6 +174,7 @@ impl AuthServer {
             m.as_object_mut().map(|o| o.remove("token_endpoint"));
         }
         if self.faults.contains(Fault::AsNoRegistration) {
+            m["client_id_metadata_document_supported"] = json!(false);
             m.as_object_mut().map(|o| o.remove("registration_endpoint"));
         }
         m

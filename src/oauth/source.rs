@@ -275,9 +275,41 @@ impl ClientCredentials {
             other,
             format!("client credentials at {} (client {})", self.token_url, self.client_id),
         );
+        let mut probe = self.clone();
+        probe.scope = Some(PROBE_SCOPE.into());
+        let missing = match probe.token(audience).await {
+            Ok(t) => scoped_only_to_probe(t),
+            Err(e) => Err(format!("the authorization server refused a token with scope {PROBE_SCOPE} ({e})")),
+        };
+        m.tokens.insert(
+            TokenCase::MissingScope,
+            missing.map_err(|why| {
+                format!(
+                    "no token without the needed scope: {why}; give one with --token-for missing-scope=TOKEN"
+                )
+            }),
+        );
         m.scoped =
             Some(Scoped::ClientCredentials { client: Box::new(self.clone()), audience: audience.into() });
         Ok(m)
+    }
+}
+
+/// The scope asked for when mcpcheck wants a valid token that lacks the
+/// scope a call needs: one no server's tool should require.
+pub const PROBE_SCOPE: &str = "mcpcheck:probe";
+
+/// A token asked for with [`PROBE_SCOPE`] is one without the needed scope
+/// only if it was granted that scope alone (an authorization server may
+/// grant more than asked); a token whose claims cannot be read is not known
+/// to lack anything.
+fn scoped_only_to_probe(token: String) -> Result<String, String> {
+    let granted =
+        mint::payload(&token).and_then(|c| c.get("scope").and_then(|s| s.as_str()).map(String::from));
+    match granted {
+        Some(g) if g.split_whitespace().all(|s| s == PROBE_SCOPE) => Ok(token),
+        Some(g) => Err(format!("asked for scope {PROBE_SCOPE}, the token was granted \"{g}\"")),
+        None => Err("the token's scope cannot be read (not a JWT, or no scope claim)".into()),
     }
 }
 
@@ -305,7 +337,7 @@ impl AuthMaterial {
         }
         tokens.insert(
             TokenCase::MissingScope,
-            Err("a token without the needed scope: give one with --token-for missing-scope=TOKEN".into()),
+            Err("no token without the needed scope: give one with --token-for missing-scope=TOKEN".into()),
         );
         AuthMaterial { source, tokens, scope_tool: DEFAULT_SCOPE_TOOL.into(), scoped: None }
     }
@@ -327,8 +359,19 @@ pub async fn from_code_flow(
         Ok(t) => Ok(t.access_token().unwrap_or_default().to_string()),
         Err(e) => Err(e.to_string()),
     };
+    let missing = match s.code_flow(&client, Some(audience), Some(PROBE_SCOPE)).await {
+        Ok(t) => scoped_only_to_probe(t.access_token().unwrap_or_default().to_string()),
+        Err(e) => Err(format!("the authorization server refused scope {PROBE_SCOPE} ({e})")),
+    };
     let source = format!("the code flow with PKCE at {} (client {}, {})", s.issuer, client.id, method.name());
-    Ok(AuthMaterial::issued(valid, other, source))
+    let mut m = AuthMaterial::issued(valid, other, source);
+    m.tokens.insert(
+        TokenCase::MissingScope,
+        missing.map_err(|why| {
+            format!("no token without the needed scope: {why}; give one with --token-for missing-scope=TOKEN")
+        }),
+    );
+    Ok(m)
 }
 
 /// Finds the token endpoint from an issuer's RFC 8414 / OpenID metadata.
