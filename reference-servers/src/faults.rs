@@ -428,8 +428,8 @@ mod tests {
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
         // subscriptions) 6, Streamable HTTP's 6, the authorized server's 22
-        // and the test authorization server's 4.
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 22 + 4);
+        // and the test authorization server's 13.
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 22 + 13);
     }
 
     #[test]
