@@ -13,7 +13,12 @@
 //! Faults of [`crate::faults::Server::Authorized`] are each one `if
 //! self.on(Fault::…)` below.
 
+#[cfg(test)]
+mod attacks;
+mod jwks;
 mod scopes;
+#[cfg(test)]
+mod testkit;
 mod validate;
 mod verified;
 
@@ -30,7 +35,7 @@ use axum::{
 };
 use serde_json::json;
 
-pub use validate::{KeySource, LEEWAY_SECS, Principal, Rejection, Validator};
+pub use validate::{KeySource, LEEWAY_SECS, MIN_REFETCH_INTERVAL, Principal, Rejection, Validator};
 
 use crate::{
     faults::{Fault, FaultSet},
@@ -54,6 +59,9 @@ pub struct AuthorizedOptions {
     pub resource: Option<String>,
     /// Scope each tool needs; the seed's `add` needs `read:add`.
     pub tool_scopes: Vec<(String, String)>,
+    /// Shortest time between two fetches of the issuer's keys (see
+    /// [`MIN_REFETCH_INTERVAL`], the default).
+    pub refetch_interval: std::time::Duration,
 }
 
 impl AuthorizedOptions {
@@ -64,6 +72,7 @@ impl AuthorizedOptions {
             keys,
             resource: None,
             tool_scopes: vec![("add".into(), "read:add".into())],
+            refetch_interval: MIN_REFETCH_INTERVAL,
         }
     }
 
@@ -105,7 +114,8 @@ fn split_origin(url: &str) -> (&str, &str) {
 /// [`serve_authorized_http`] for the default).
 pub fn authorized_router(opts: AuthorizedOptions, resource: String) -> Router {
     let state = Arc::new(AuthState {
-        validator: Validator::new(opts.issuer.clone(), resource.clone(), opts.keys.clone()),
+        validator: Validator::new(opts.issuer.clone(), resource.clone(), opts.keys.clone())
+            .with_refetch_interval(opts.refetch_interval),
         metadata_url: metadata_url(&resource),
         issuer: opts.issuer.clone(),
         scopes_supported: opts.scopes_supported(),

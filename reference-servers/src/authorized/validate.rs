@@ -1,38 +1,34 @@
 //! Bearer JWT validation for the authorized server: signature against the
 //! issuer's JWKS, `iss`, `aud`, `exp`/`nbf`, and the scopes a token carries.
 //!
-//! The JWKS is fetched on first use and cached; a token whose `kid` is not in
-//! the cache triggers one refetch (the issuer may have rotated keys), never more
-//! per token, and at most one refetch runs at a time.
+//! The issuer's keys, and how often a token may make this server fetch them
+//! again, are [`super::jwks`]'s; only the token's `kid` and `alg` choose among
+//! them (never its `jku`, `x5u`, `jwk` or `x5c`).
 //!
 //! Per-request work is kept to the token itself (the authorized
 //! server's throughput is held next to the plain one's): the keys are decoded into
-//! [`DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
+//! [`jsonwebtoken::DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
 //! algorithm is built once, with the validator. A token already verified is
 //! then served from a bounded cache of verified tokens (see
 //! [`super::verified`]): its signature and claims are not checked again, its
 //! `exp`/`nbf` are, on every request. The cache belongs to one fetch of the
 //! keys, so a refetch (key rotation) empties it.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock as SyncRwLock};
+use std::collections::HashSet;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
-use tokio::sync::Mutex;
 
-use super::verified::{TokenCache, Verified};
+use super::jwks::KeyStore;
+pub use super::jwks::MIN_REFETCH_INTERVAL;
+use super::verified::Verified;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
-/// Bound on the issuer's metadata and JWKS documents.
-const MAX_DOC: usize = 1 << 20;
-const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a token was refused. Each is a 401 `invalid_token` on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,85 +89,31 @@ pub enum KeySource {
     Discover,
 }
 
-/// The issuer's JWKS, decoded once per fetch.
-#[derive(Default)]
-struct Keys {
-    /// By `kid`: the first key with that kid, as [`JwkSet::find`] picks it;
-    /// `None` when that key does not decode (then the kid matches nothing).
-    by_kid: HashMap<String, Option<Arc<DecodingKey>>>,
-    /// Every key that decodes, for tokens without a `kid`.
-    all: Vec<Arc<DecodingKey>>,
-    /// Tokens verified with these keys.
-    verified: TokenCache,
-}
-
-impl Keys {
-    fn decode(set: &JwkSet) -> Keys {
-        let mut keys = Keys::default();
-        for jwk in &set.keys {
-            let decoded = DecodingKey::from_jwk(jwk).ok().map(Arc::new);
-            if let Some(k) = &decoded {
-                keys.all.push(k.clone());
-            }
-            if let Some(kid) = &jwk.common.key_id {
-                keys.by_kid.entry(kid.clone()).or_insert(decoded);
-            }
-        }
-        keys
-    }
-
-    fn get(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<DecodingKey>> {
-        let fits = |k: &&Arc<DecodingKey>| k.family() == alg.family();
-        match kid {
-            Some(kid) => self.by_kid.get(kid)?.as_ref().filter(fits).cloned(),
-            // No kid: the only key that fits the algorithm, if there is one.
-            None => {
-                let mut fitting = self.all.iter().filter(fits);
-                match (fitting.next(), fitting.next()) {
-                    (Some(one), None) => Some(one.clone()),
-                    _ => None,
-                }
-            }
-        }
-    }
-}
-
 pub struct Validator {
     pub issuer: String,
     pub audience: String,
-    source: KeySource,
-    http: reqwest::Client,
-    /// A std lock: it is held only to clone an `Arc`, never across an await.
-    cache: SyncRwLock<Option<Arc<Keys>>>,
-    refetch: Mutex<()>,
+    keys: KeyStore,
     rs256: Validation,
     es256: Validation,
 }
 
 impl Validator {
     pub fn new(issuer: String, audience: String, source: KeySource) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .build()
-            .unwrap_or_default();
         let rs256 = validation(Algorithm::RS256, &issuer, &audience);
         let es256 = validation(Algorithm::ES256, &issuer, &audience);
-        Validator {
-            issuer,
-            audience,
-            source,
-            http,
-            cache: SyncRwLock::new(None),
-            refetch: Mutex::new(()),
-            rs256,
-            es256,
-        }
+        Validator { keys: KeyStore::new(issuer.clone(), source), issuer, audience, rs256, es256 }
+    }
+
+    /// The shortest time between two fetches of the issuer's keys, instead of
+    /// [`MIN_REFETCH_INTERVAL`] (tests shorten it to see a rotation picked up).
+    pub fn with_refetch_interval(mut self, interval: Duration) -> Self {
+        self.keys.set_min_interval(interval);
+        self
     }
 
     /// Validates a compact JWS; on success, what it grants.
     pub async fn validate(&self, token: &str) -> Result<Principal, Rejection> {
-        if let Some(keys) = self.keys()
+        if let Some(keys) = self.keys.current()
             && let Some(hit) = keys.verified.get(token)
         {
             return match hit.check(jsonwebtoken::get_current_timestamp()) {
@@ -194,7 +136,7 @@ impl Validator {
             a => return Err(Rejection::Algorithm(a.chars().take(16).collect())),
         };
         let kid = header.get("kid").and_then(Value::as_str);
-        let (keys, key) = self.key(kid, alg).await?;
+        let (keys, key) = self.keys.key(kid, alg).await?;
         match jsonwebtoken::decode::<Value>(token, &key, v) {
             Ok(data) => {
                 let principal = Principal::from_claims(&data.claims);
@@ -219,90 +161,15 @@ impl Validator {
 
     /// How many verified tokens are cached now (for tests and benches).
     pub fn cached_tokens(&self) -> usize {
-        self.keys().map_or(0, |k| k.verified.len())
+        self.keys.current().map_or(0, |k| k.verified.len())
     }
 
     /// Empties the verified-token cache, so the next validation of each
     /// token is a full one (for benches measuring that path).
     pub fn forget_tokens(&self) {
-        if let Some(keys) = self.keys() {
+        if let Some(keys) = self.keys.current() {
             keys.verified.clear();
         }
-    }
-
-    /// The keys of the last fetch, with the tokens verified against them.
-    fn keys(&self) -> Option<Arc<Keys>> {
-        self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// The key for `kid` and `alg`, and the fetch it comes from.
-    async fn key(
-        &self,
-        kid: Option<&str>,
-        alg: Algorithm,
-    ) -> Result<(Arc<Keys>, Arc<DecodingKey>), Rejection> {
-        if let Some(k) = self.cached(kid, alg) {
-            return Ok(k);
-        }
-        // Unknown kid (or nothing fetched yet): one refetch, serialised so a
-        // burst of tokens with a bogus kid does not hammer the issuer.
-        let _guard = self.refetch.lock().await;
-        if let Some(k) = self.cached(kid, alg) {
-            return Ok(k);
-        }
-        let keys = Arc::new(Keys::decode(&self.fetch_jwks().await?));
-        let found = keys.get(kid, alg);
-        *self.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(keys.clone());
-        found.map(|k| (keys, k)).ok_or(Rejection::UnknownKey)
-    }
-
-    fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<(Arc<Keys>, Arc<DecodingKey>)> {
-        let keys = self.keys()?;
-        let key = keys.get(kid, alg)?;
-        Some((keys, key))
-    }
-
-    async fn fetch_jwks(&self) -> Result<JwkSet, Rejection> {
-        let url = match &self.source {
-            KeySource::Jwks(u) => u.clone(),
-            KeySource::Discover => self.discover_jwks_uri().await?,
-        };
-        let doc = self.get_json(&url).await?;
-        serde_json::from_value(doc).map_err(|e| Rejection::Jwks(format!("{url}: {e}")))
-    }
-
-    async fn discover_jwks_uri(&self) -> Result<String, Rejection> {
-        let base = self.issuer.trim_end_matches('/');
-        let mut last = String::new();
-        for well_known in ["oauth-authorization-server", "openid-configuration"] {
-            let url = format!("{base}/.well-known/{well_known}");
-            match self.get_json(&url).await {
-                Ok(doc) => {
-                    if let Some(u) = doc.get("jwks_uri").and_then(Value::as_str) {
-                        return Ok(u.to_string());
-                    }
-                    last = format!("{url} has no jwks_uri");
-                }
-                Err(e) => last = e.to_string(),
-            }
-        }
-        Err(Rejection::Jwks(last))
-    }
-
-    async fn get_json(&self, url: &str) -> Result<Value, Rejection> {
-        let fail = |e: String| Rejection::Jwks(format!("{url}: {e}"));
-        let mut resp = self.http.get(url).send().await.map_err(|e| fail(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(fail(format!("HTTP {}", resp.status())));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_DOC {
-                return Err(fail("document too large".into()));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        serde_json::from_slice(&body).map_err(|e| fail(e.to_string()))
     }
 }
 
