@@ -35,7 +35,9 @@ use axum::{
 };
 use serde_json::json;
 
-pub use validate::{KeySource, LEEWAY_SECS, MIN_REFETCH_INTERVAL, Principal, Rejection, Validator};
+pub use validate::{
+    KeySource, LEEWAY_SECS, MAX_TOKEN_BYTES, MIN_REFETCH_INTERVAL, Principal, Rejection, Validator,
+};
 
 use crate::{
     faults::{Fault, FaultSet},

@@ -1,7 +1,8 @@
 //! Fixtures for the authorized server's attack tests ([`super::attacks`],
 //! [`super::attacks_http`]), kept apart so those files hold only the cases:
 //! an issuer with real keys (one RS256, one ES256) whose JWKS is served on
-//! 127.0.0.1:0 and counts every fetch, and tokens signed from
+//! 127.0.0.1:0 and counts every fetch, a second endpoint on it that counts
+//! any fetch of an attacker's key URL (`jku`, `x5u`), and tokens signed from
 //! raw header and claims JSON, so a test can write any header an attacker
 //! would.
 
@@ -77,6 +78,11 @@ pub fn sign(key: &EncodingKey, alg: Algorithm, header: &Value, claims: &Value) -
     format!("{message}.{signature}")
 }
 
+/// A compact JWS with this header and claims and a signature part as given.
+pub fn unsigned(header: &Value, claims: &Value, signature: &str) -> String {
+    format!("{}.{}.{signature}", B64.encode(header.to_string()), B64.encode(claims.to_string()))
+}
+
 pub fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }
@@ -84,6 +90,7 @@ pub fn now() -> u64 {
 struct Served {
     jwks: Mutex<JwkSet>,
     fetches: AtomicUsize,
+    foreign_fetches: AtomicUsize,
     failing: AtomicBool,
 }
 
@@ -92,6 +99,9 @@ pub struct Issuer {
     /// `iss` of its tokens.
     pub url: String,
     pub jwks_url: String,
+    /// Where an attacker's `jku`/`x5u` points: this issuer's listener too,
+    /// so that any fetch of it is counted.
+    pub foreign_url: String,
     served: Arc<Served>,
 }
 
@@ -102,18 +112,32 @@ impl Issuer {
         let served = Arc::new(Served {
             jwks: Mutex::new(JwkSet { keys: vec![KEYS.rsa.jwk.clone(), KEYS.ec.jwk.clone()] }),
             fetches: AtomicUsize::new(0),
+            foreign_fetches: AtomicUsize::new(0),
             failing: AtomicBool::new(false),
         });
-        let app = Router::new().route("/jwks", get(jwks)).with_state(served.clone());
+        let app = Router::new()
+            .route("/jwks", get(jwks))
+            .route("/attacker/keys", get(foreign))
+            .with_state(served.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Issuer { url: format!("http://{addr}"), jwks_url: format!("http://{addr}/jwks"), served }
+        Issuer {
+            url: format!("http://{addr}"),
+            jwks_url: format!("http://{addr}/jwks"),
+            foreign_url: format!("http://{addr}/attacker/keys"),
+            served,
+        }
     }
 
     /// How many times the JWKS was fetched.
     pub fn fetches(&self) -> usize {
         self.served.fetches.load(Ordering::SeqCst)
+    }
+
+    /// How many times the attacker's key URL was fetched.
+    pub fn foreign_fetches(&self) -> usize {
+        self.served.foreign_fetches.load(Ordering::SeqCst)
     }
 
     /// Adds a key to the JWKS (a rotation: the new key is published).
@@ -151,4 +175,9 @@ async fn jwks(State(s): State<Arc<Served>>) -> impl IntoResponse {
     }
     let set = s.jwks.lock().expect("jwks lock").clone();
     Json(set).into_response()
+}
+
+async fn foreign(State(s): State<Arc<Served>>) -> impl IntoResponse {
+    s.foreign_fetches.fetch_add(1, Ordering::SeqCst);
+    Json(JwkSet { keys: vec![KEYS.attacker.jwk.clone()] })
 }

@@ -3,7 +3,13 @@
 //!
 //! The issuer's keys, and how often a token may make this server fetch them
 //! again, are [`super::jwks`]'s; only the token's `kid` and `alg` choose among
-//! them (never its `jku`, `x5u`, `jwk` or `x5c`).
+//! them (never its `jku`, `x5u`, `jwk` or `x5c`). Refused before any key is
+//! looked up: a token over [`MAX_TOKEN_BYTES`], one that is not three
+//! base64url parts, `alg` `none` or anything but RS256/ES256 (so an HMAC
+//! token keyed with the public key never reaches a verifier), and any `crit`
+//! header. Required: `exp`, `iss` (one string, this issuer exactly) and `aud`
+//! (this resource, or an array containing it); `exp` and `nbf` are held to
+//! [`LEEWAY_SECS`] of clock skew, inclusive at the edge.
 //!
 //! Per-request work is kept to the token itself (the authorized
 //! server's throughput is held next to the plain one's): the keys are decoded into
@@ -29,18 +35,28 @@ use super::verified::Verified;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
+/// Longest bearer token looked at: 16 KiB. Access tokens are a few hundred
+/// bytes to a few KiB (the largest, with group claims, stay under 8 KiB, which
+/// is also where common proxies cap a header line); a longer one is refused
+/// before it is decoded, hashed or cached. (Hyper, in front, refuses request
+/// headers over about 400 KB with 431 before this layer runs.)
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// Why a token was refused. Each is a 401 `invalid_token` on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("the token is not a JWT")]
     Malformed,
+    #[error("the token is longer than {MAX_TOKEN_BYTES} bytes")]
+    TooLarge,
     #[error("unsigned tokens (alg none) are refused")]
     AlgNone,
     #[error("algorithm {0} is refused (only RS256 and ES256)")]
     Algorithm(String),
     #[error("no key with this kid in the issuer's JWKS")]
     UnknownKey,
+    #[error("the token's crit header names extensions this server does not support: {0}")]
+    Critical(String),
     #[error("the signature does not verify")]
     BadSignature,
     #[error("the token is from another issuer")]
@@ -113,6 +129,9 @@ impl Validator {
 
     /// Validates a compact JWS; on success, what it grants.
     pub async fn validate(&self, token: &str) -> Result<Principal, Rejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::TooLarge);
+        }
         if let Some(keys) = self.keys.current()
             && let Some(hit) = keys.verified.get(token)
         {
@@ -135,10 +154,20 @@ impl Validator {
             a if a.eq_ignore_ascii_case("none") => return Err(Rejection::AlgNone),
             a => return Err(Rejection::Algorithm(a.chars().take(16).collect())),
         };
+        // RFC 7515 §4.1.11: a JWS whose `crit` lists an extension the
+        // recipient does not understand is invalid; this one understands none.
+        if let Some(crit) = header.get("crit") {
+            return Err(Rejection::Critical(crit.to_string().chars().take(64).collect()));
+        }
         let kid = header.get("kid").and_then(Value::as_str);
         let (keys, key) = self.keys.key(kid, alg).await?;
         match jsonwebtoken::decode::<Value>(token, &key, v) {
             Ok(data) => {
+                // RFC 7519 §4.1.1: `iss` is one StringOrURI; jsonwebtoken also
+                // takes an array that merely contains the issuer.
+                if !data.claims.get("iss").is_some_and(Value::is_string) {
+                    return Err(Rejection::WrongIssuer);
+                }
                 let principal = Principal::from_claims(&data.claims);
                 if let Some(verified) = Verified::new(principal.clone(), &data.claims) {
                     keys.verified.insert(token, verified);
@@ -154,6 +183,8 @@ impl Validator {
                 ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
                     Rejection::Malformed
                 }
+                ErrorKind::MissingRequiredClaim(c) => Rejection::Claims(format!("no {c} claim")),
+                ErrorKind::InvalidClaimFormat(c) => Rejection::Claims(format!("{c} is not a NumericDate")),
                 other => Rejection::Claims(format!("{other:?}")),
             }),
         }
