@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
 
 use super::testkit::{AUDIENCE, Issuer, KEYS, now, sign, unsigned};
-use super::validate::{LEEWAY_SECS, MAX_TOKEN_BYTES, Rejection};
+use super::validate::{LEEWAY_SECS, MAX_TOKEN_BYTES, Principal, Rejection};
 
 fn rs256(kid: &str) -> Value {
     json!({"alg": "RS256", "typ": "JWT", "kid": kid})
@@ -253,6 +253,43 @@ async fn an_audience_array_passes_only_when_it_names_this_resource() {
         let token = issuer.token(&with(issuer.claims(), "aud", aud.clone()));
         assert_eq!(v.validate(&token).await.err(), Some(Rejection::WrongAudience), "aud {aud}");
     }
+}
+
+#[test]
+fn scope_look_alikes_grant_nothing() {
+    let grants = |claims: Value| Principal::from_claims(&claims).scopes.contains("read:add");
+    for scope in ["read:add", "write read:add", "  read:add  ", "a  read:add b"] {
+        assert!(grants(json!({ "scope": scope })), "{scope:?}");
+    }
+    for scope in [
+        "xread:add",
+        "read:addx",
+        "read:add2",
+        "READ:ADD",
+        "read",
+        "read:add\tx",
+        "read:add\u{a0}x",
+        "read:add,x",
+    ] {
+        assert!(!grants(json!({ "scope": scope })), "{scope:?}");
+    }
+    // RFC 9068 §2.2.3.1: `scope` is a space-delimited string. An array is
+    // not that, and is ignored (see `Principal::from_claims`).
+    assert!(!grants(json!({"scope": ["read:add"]})));
+    assert!(!grants(json!({"scope": {"read:add": true}})));
+    // `scp` and `permissions` arrays hold one scope per element, whole.
+    assert!(grants(json!({"scp": ["read:add"]})) && grants(json!({"permissions": ["read:add"]})));
+    assert!(grants(json!({"scp": "x read:add"})));
+    assert!(!grants(json!({"scp": ["read:add x"]})) && !grants(json!({"permissions": ["xread:add"]})));
+}
+
+#[tokio::test]
+async fn a_scope_array_authenticates_but_grants_nothing() {
+    let issuer = Issuer::start().await;
+    let v = issuer.validator();
+    let token = issuer.token(&with(issuer.claims(), "scope", json!(["read:add"])));
+    let p = v.validate(&token).await.expect("the token itself is valid");
+    assert!(p.scopes.is_empty(), "{:?}", p.scopes);
 }
 
 #[tokio::test]

@@ -81,19 +81,40 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Scopes from `scope` (space-separated string), `scp` (string or array)
-    /// and Auth0's `permissions` (array).
+    /// What a token's claims grant. Each scope is matched whole and
+    /// case-sensitively (`xread:add` does not grant `read:add`), from:
+    ///
+    /// * `scope`: one string of scopes separated by spaces, the only form RFC
+    ///   9068 §2.2.3.1 allows (it takes RFC 8693 §4.2's `scope`, whose syntax
+    ///   is RFC 6749 §3.3's `scope-token *( SP scope-token )`). It is split on
+    ///   the space character only, so a tab, newline or no-break space inside
+    ///   a scope never splits it into scopes the issuer did not grant. A
+    ///   `scope` in any other form (a JSON array, a number) is ignored: it
+    ///   grants nothing, and the token still authenticates, so a call that
+    ///   needs a scope gets 403 `insufficient_scope` naming it, which says
+    ///   what is missing where a refused token would not.
+    /// * `scp`: the same string, or an array of scopes (Okta, Entra ID).
+    /// * `permissions`: Auth0's array of scopes.
     pub fn from_claims(claims: &Value) -> Principal {
         let mut scopes = HashSet::new();
-        for key in ["scope", "scp", "permissions"] {
-            match claims.get(key) {
-                Some(Value::String(s)) => scopes.extend(s.split_whitespace().map(String::from)),
-                Some(Value::Array(a)) => scopes.extend(a.iter().filter_map(Value::as_str).map(String::from)),
-                _ => {}
-            }
+        if let Some(Value::String(s)) = claims.get("scope") {
+            scopes.extend(space_separated(s));
+        }
+        match claims.get("scp") {
+            Some(Value::String(s)) => scopes.extend(space_separated(s)),
+            Some(Value::Array(a)) => scopes.extend(a.iter().filter_map(Value::as_str).map(String::from)),
+            _ => {}
+        }
+        if let Some(Value::Array(a)) = claims.get("permissions") {
+            scopes.extend(a.iter().filter_map(Value::as_str).map(String::from));
         }
         Principal { subject: claims.get("sub").and_then(Value::as_str).map(String::from), scopes }
     }
+}
+
+/// The scopes of an RFC 6749 §3.3 scope string: separated by SP, nothing else.
+fn space_separated(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(' ').filter(|t| !t.is_empty()).map(String::from)
 }
 
 /// Where the issuer's keys come from.
