@@ -10,10 +10,23 @@
 //! 9728) is served at `/.well-known/oauth-protected-resource<path>` and at the
 //! root.
 //!
+//! `Authorization` is read as RFC 9110 and RFC 6750 have it: the scheme in
+//! any case, one or more spaces before the token, and one such header only
+//! (a second is 400 `invalid_request`). Users copy this server, so the JWT
+//! attacks it must refuse are each a test, in `attacks` (the validator) and
+//! `attacks_http` (over loopback HTTP).
+//!
 //! Faults of [`crate::faults::Server::Authorized`] are each one `if
 //! self.on(Fault::…)` below.
 
+#[cfg(test)]
+mod attacks;
+#[cfg(test)]
+mod attacks_http;
+mod jwks;
 mod scopes;
+#[cfg(test)]
+mod testkit;
 mod validate;
 mod verified;
 
@@ -30,7 +43,9 @@ use axum::{
 };
 use serde_json::json;
 
-pub use validate::{KeySource, LEEWAY_SECS, Principal, Rejection, Validator};
+pub use validate::{
+    KeySource, LEEWAY_SECS, MAX_TOKEN_BYTES, MIN_REFETCH_INTERVAL, Principal, Rejection, Validator,
+};
 
 use crate::{
     faults::{Fault, FaultSet},
@@ -54,6 +69,9 @@ pub struct AuthorizedOptions {
     pub resource: Option<String>,
     /// Scope each tool needs; the seed's `add` needs `read:add`.
     pub tool_scopes: Vec<(String, String)>,
+    /// Shortest time between two fetches of the issuer's keys (see
+    /// [`MIN_REFETCH_INTERVAL`], the default).
+    pub refetch_interval: std::time::Duration,
 }
 
 impl AuthorizedOptions {
@@ -64,6 +82,7 @@ impl AuthorizedOptions {
             keys,
             resource: None,
             tool_scopes: vec![("add".into(), "read:add".into())],
+            refetch_interval: MIN_REFETCH_INTERVAL,
         }
     }
 
@@ -105,7 +124,8 @@ fn split_origin(url: &str) -> (&str, &str) {
 /// [`serve_authorized_http`] for the default).
 pub fn authorized_router(opts: AuthorizedOptions, resource: String) -> Router {
     let state = Arc::new(AuthState {
-        validator: Validator::new(opts.issuer.clone(), resource.clone(), opts.keys.clone()),
+        validator: Validator::new(opts.issuer.clone(), resource.clone(), opts.keys.clone())
+            .with_refetch_interval(opts.refetch_interval),
         metadata_url: metadata_url(&resource),
         issuer: opts.issuer.clone(),
         scopes_supported: opts.scopes_supported(),
@@ -163,6 +183,8 @@ async fn protected_resource(State(s): State<Arc<AuthState>>) -> Response<Body> {
 /// How a request presented (or failed to present) a credential.
 enum Presented {
     None,
+    /// More than one `Authorization` field line.
+    Repeated,
     Bearer(String),
     /// Another scheme, or `Bearer` spelled in another case under the
     /// `scheme-case-sensitive` fault.
@@ -183,10 +205,23 @@ impl AuthState {
         {
             return Presented::Bearer(t);
         }
-        let Some(value) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-            return Presented::None;
+        let mut lines = req.headers().get_all(header::AUTHORIZATION).iter();
+        let value = match (lines.next(), lines.next()) {
+            (None, _) => return Presented::None,
+            // RFC 9110 §5.3: Authorization is not a list, so a second line is
+            // not a second credential to choose from but a malformed request
+            // (and which one a proxy in front checked is anyone's guess).
+            (Some(_), Some(_)) => return Presented::Repeated,
+            (Some(v), None) => v,
         };
-        let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+        let Ok(value) = value.to_str() else { return Presented::None };
+        // RFC 9110 §5.5: whitespace around a field value is not part of it.
+        // RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`, so one or
+        // more spaces (only spaces) between scheme and token; anything else
+        // in the token (a tab, a second word) fails as a malformed token.
+        let value = value.trim_matches([' ', '\t']);
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        let token = rest.trim_start_matches(' ');
         // RFC 9110 §11.1: the scheme name is case-insensitive.
         let bearer = if self.on(Fault::SchemeCaseSensitive) {
             scheme == "Bearer"
@@ -194,7 +229,7 @@ impl AuthState {
             scheme.eq_ignore_ascii_case("bearer")
         };
         match bearer {
-            true if !rest.trim().is_empty() => Presented::Bearer(rest.trim().to_string()),
+            true if !token.is_empty() => Presented::Bearer(token.to_string()),
             _ => Presented::Other,
         }
     }
@@ -285,6 +320,12 @@ async fn authorize(State(s): State<Arc<AuthState>>, req: Request<Body>, next: Ne
         // No bearer credential at all: a bare challenge (RFC 6750 §3.1: no
         // error code when the request carried no token).
         Presented::None | Presented::Other => return s.challenge(StatusCode::UNAUTHORIZED, None, None),
+        // RFC 6750 §3.1: a request that repeats a parameter or is otherwise
+        // malformed is 400 `invalid_request`.
+        Presented::Repeated => {
+            let why = "more than one Authorization header".to_string();
+            return s.challenge(StatusCode::BAD_REQUEST, Some(("invalid_request", why)), None);
+        }
         Presented::Bearer(_) if s.on(Fault::RejectAllTokens) => {
             return s.invalid_token(&Rejection::Claims("this server refuses every token".into()));
         }

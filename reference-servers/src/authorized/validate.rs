@@ -1,50 +1,62 @@
 //! Bearer JWT validation for the authorized server: signature against the
 //! issuer's JWKS, `iss`, `aud`, `exp`/`nbf`, and the scopes a token carries.
 //!
-//! The JWKS is fetched on first use and cached; a token whose `kid` is not in
-//! the cache triggers one refetch (the issuer may have rotated keys), never more
-//! per token, and at most one refetch runs at a time.
+//! The issuer's keys, and how often a token may make this server fetch them
+//! again, are [`super::jwks`]'s; only the token's `kid` and `alg` choose among
+//! them (never its `jku`, `x5u`, `jwk` or `x5c`). Refused before any key is
+//! looked up: a token over [`MAX_TOKEN_BYTES`], one that is not three
+//! base64url parts, `alg` `none` or anything but RS256/ES256 (so an HMAC
+//! token keyed with the public key never reaches a verifier), and any `crit`
+//! header. Required: `exp`, `iss` (one string, this issuer exactly) and `aud`
+//! (this resource, or an array containing it); `exp` and `nbf` are held to
+//! [`LEEWAY_SECS`] of clock skew, inclusive at the edge.
 //!
 //! Per-request work is kept to the token itself (the authorized
 //! server's throughput is held next to the plain one's): the keys are decoded into
-//! [`DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
+//! [`jsonwebtoken::DecodingKey`]s once per fetch, and the [`Validation`] for each accepted
 //! algorithm is built once, with the validator. A token already verified is
 //! then served from a bounded cache of verified tokens (see
 //! [`super::verified`]): its signature and claims are not checked again, its
 //! `exp`/`nbf` are, on every request. The cache belongs to one fetch of the
 //! keys, so a refetch (key rotation) empties it.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock as SyncRwLock};
+use std::collections::HashSet;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
-use tokio::sync::Mutex;
 
-use super::verified::{TokenCache, Verified};
+use super::jwks::KeyStore;
+pub use super::jwks::MIN_REFETCH_INTERVAL;
+use super::verified::Verified;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
-/// Bound on the issuer's metadata and JWKS documents.
-const MAX_DOC: usize = 1 << 20;
-const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest bearer token looked at: 16 KiB. Access tokens are a few hundred
+/// bytes to a few KiB (the largest, with group claims, stay under 8 KiB, which
+/// is also where common proxies cap a header line); a longer one is refused
+/// before it is decoded, hashed or cached. (Hyper, in front, refuses request
+/// headers over about 400 KB with 431 before this layer runs.)
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
 /// Why a token was refused. Each is a 401 `invalid_token` on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("the token is not a JWT")]
     Malformed,
+    #[error("the token is longer than {MAX_TOKEN_BYTES} bytes")]
+    TooLarge,
     #[error("unsigned tokens (alg none) are refused")]
     AlgNone,
     #[error("algorithm {0} is refused (only RS256 and ES256)")]
     Algorithm(String),
     #[error("no key with this kid in the issuer's JWKS")]
     UnknownKey,
+    #[error("the token's crit header names extensions this server does not support: {0}")]
+    Critical(String),
     #[error("the signature does not verify")]
     BadSignature,
     #[error("the token is from another issuer")]
@@ -69,19 +81,40 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Scopes from `scope` (space-separated string), `scp` (string or array)
-    /// and Auth0's `permissions` (array).
+    /// What a token's claims grant. Each scope is matched whole and
+    /// case-sensitively (`xread:add` does not grant `read:add`), from:
+    ///
+    /// * `scope`: one string of scopes separated by spaces, the only form RFC
+    ///   9068 §2.2.3.1 allows (it takes RFC 8693 §4.2's `scope`, whose syntax
+    ///   is RFC 6749 §3.3's `scope-token *( SP scope-token )`). It is split on
+    ///   the space character only, so a tab, newline or no-break space inside
+    ///   a scope never splits it into scopes the issuer did not grant. A
+    ///   `scope` in any other form (a JSON array, a number) is ignored: it
+    ///   grants nothing, and the token still authenticates, so a call that
+    ///   needs a scope gets 403 `insufficient_scope` naming it, which says
+    ///   what is missing where a refused token would not.
+    /// * `scp`: the same string, or an array of scopes (Okta, Entra ID).
+    /// * `permissions`: Auth0's array of scopes.
     pub fn from_claims(claims: &Value) -> Principal {
         let mut scopes = HashSet::new();
-        for key in ["scope", "scp", "permissions"] {
-            match claims.get(key) {
-                Some(Value::String(s)) => scopes.extend(s.split_whitespace().map(String::from)),
-                Some(Value::Array(a)) => scopes.extend(a.iter().filter_map(Value::as_str).map(String::from)),
-                _ => {}
-            }
+        if let Some(Value::String(s)) = claims.get("scope") {
+            scopes.extend(space_separated(s));
+        }
+        match claims.get("scp") {
+            Some(Value::String(s)) => scopes.extend(space_separated(s)),
+            Some(Value::Array(a)) => scopes.extend(a.iter().filter_map(Value::as_str).map(String::from)),
+            _ => {}
+        }
+        if let Some(Value::Array(a)) = claims.get("permissions") {
+            scopes.extend(a.iter().filter_map(Value::as_str).map(String::from));
         }
         Principal { subject: claims.get("sub").and_then(Value::as_str).map(String::from), scopes }
     }
+}
+
+/// The scopes of an RFC 6749 §3.3 scope string: separated by SP, nothing else.
+fn space_separated(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(' ').filter(|t| !t.is_empty()).map(String::from)
 }
 
 /// Where the issuer's keys come from.
@@ -93,85 +126,34 @@ pub enum KeySource {
     Discover,
 }
 
-/// The issuer's JWKS, decoded once per fetch.
-#[derive(Default)]
-struct Keys {
-    /// By `kid`: the first key with that kid, as [`JwkSet::find`] picks it;
-    /// `None` when that key does not decode (then the kid matches nothing).
-    by_kid: HashMap<String, Option<Arc<DecodingKey>>>,
-    /// Every key that decodes, for tokens without a `kid`.
-    all: Vec<Arc<DecodingKey>>,
-    /// Tokens verified with these keys.
-    verified: TokenCache,
-}
-
-impl Keys {
-    fn decode(set: &JwkSet) -> Keys {
-        let mut keys = Keys::default();
-        for jwk in &set.keys {
-            let decoded = DecodingKey::from_jwk(jwk).ok().map(Arc::new);
-            if let Some(k) = &decoded {
-                keys.all.push(k.clone());
-            }
-            if let Some(kid) = &jwk.common.key_id {
-                keys.by_kid.entry(kid.clone()).or_insert(decoded);
-            }
-        }
-        keys
-    }
-
-    fn get(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<DecodingKey>> {
-        let fits = |k: &&Arc<DecodingKey>| k.family() == alg.family();
-        match kid {
-            Some(kid) => self.by_kid.get(kid)?.as_ref().filter(fits).cloned(),
-            // No kid: the only key that fits the algorithm, if there is one.
-            None => {
-                let mut fitting = self.all.iter().filter(fits);
-                match (fitting.next(), fitting.next()) {
-                    (Some(one), None) => Some(one.clone()),
-                    _ => None,
-                }
-            }
-        }
-    }
-}
-
 pub struct Validator {
     pub issuer: String,
     pub audience: String,
-    source: KeySource,
-    http: reqwest::Client,
-    /// A std lock: it is held only to clone an `Arc`, never across an await.
-    cache: SyncRwLock<Option<Arc<Keys>>>,
-    refetch: Mutex<()>,
+    keys: KeyStore,
     rs256: Validation,
     es256: Validation,
 }
 
 impl Validator {
     pub fn new(issuer: String, audience: String, source: KeySource) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .build()
-            .unwrap_or_default();
         let rs256 = validation(Algorithm::RS256, &issuer, &audience);
         let es256 = validation(Algorithm::ES256, &issuer, &audience);
-        Validator {
-            issuer,
-            audience,
-            source,
-            http,
-            cache: SyncRwLock::new(None),
-            refetch: Mutex::new(()),
-            rs256,
-            es256,
-        }
+        Validator { keys: KeyStore::new(issuer.clone(), source), issuer, audience, rs256, es256 }
+    }
+
+    /// The shortest time between two fetches of the issuer's keys, instead of
+    /// [`MIN_REFETCH_INTERVAL`] (tests shorten it to see a rotation picked up).
+    pub fn with_refetch_interval(mut self, interval: Duration) -> Self {
+        self.keys.set_min_interval(interval);
+        self
     }
 
     /// Validates a compact JWS; on success, what it grants.
     pub async fn validate(&self, token: &str) -> Result<Principal, Rejection> {
-        if let Some(keys) = self.keys()
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::TooLarge);
+        }
+        if let Some(keys) = self.keys.current()
             && let Some(hit) = keys.verified.get(token)
         {
             return match hit.check(jsonwebtoken::get_current_timestamp()) {
@@ -193,10 +175,20 @@ impl Validator {
             a if a.eq_ignore_ascii_case("none") => return Err(Rejection::AlgNone),
             a => return Err(Rejection::Algorithm(a.chars().take(16).collect())),
         };
+        // RFC 7515 §4.1.11: a JWS whose `crit` lists an extension the
+        // recipient does not understand is invalid; this one understands none.
+        if let Some(crit) = header.get("crit") {
+            return Err(Rejection::Critical(crit.to_string().chars().take(64).collect()));
+        }
         let kid = header.get("kid").and_then(Value::as_str);
-        let (keys, key) = self.key(kid, alg).await?;
+        let (keys, key) = self.keys.key(kid, alg).await?;
         match jsonwebtoken::decode::<Value>(token, &key, v) {
             Ok(data) => {
+                // RFC 7519 §4.1.1: `iss` is one StringOrURI; jsonwebtoken also
+                // takes an array that merely contains the issuer.
+                if !data.claims.get("iss").is_some_and(Value::is_string) {
+                    return Err(Rejection::WrongIssuer);
+                }
                 let principal = Principal::from_claims(&data.claims);
                 if let Some(verified) = Verified::new(principal.clone(), &data.claims) {
                     keys.verified.insert(token, verified);
@@ -212,6 +204,8 @@ impl Validator {
                 ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
                     Rejection::Malformed
                 }
+                ErrorKind::MissingRequiredClaim(c) => Rejection::Claims(format!("no {c} claim")),
+                ErrorKind::InvalidClaimFormat(c) => Rejection::Claims(format!("{c} is not a NumericDate")),
                 other => Rejection::Claims(format!("{other:?}")),
             }),
         }
@@ -219,90 +213,15 @@ impl Validator {
 
     /// How many verified tokens are cached now (for tests and benches).
     pub fn cached_tokens(&self) -> usize {
-        self.keys().map_or(0, |k| k.verified.len())
+        self.keys.current().map_or(0, |k| k.verified.len())
     }
 
     /// Empties the verified-token cache, so the next validation of each
     /// token is a full one (for benches measuring that path).
     pub fn forget_tokens(&self) {
-        if let Some(keys) = self.keys() {
+        if let Some(keys) = self.keys.current() {
             keys.verified.clear();
         }
-    }
-
-    /// The keys of the last fetch, with the tokens verified against them.
-    fn keys(&self) -> Option<Arc<Keys>> {
-        self.cache.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// The key for `kid` and `alg`, and the fetch it comes from.
-    async fn key(
-        &self,
-        kid: Option<&str>,
-        alg: Algorithm,
-    ) -> Result<(Arc<Keys>, Arc<DecodingKey>), Rejection> {
-        if let Some(k) = self.cached(kid, alg) {
-            return Ok(k);
-        }
-        // Unknown kid (or nothing fetched yet): one refetch, serialised so a
-        // burst of tokens with a bogus kid does not hammer the issuer.
-        let _guard = self.refetch.lock().await;
-        if let Some(k) = self.cached(kid, alg) {
-            return Ok(k);
-        }
-        let keys = Arc::new(Keys::decode(&self.fetch_jwks().await?));
-        let found = keys.get(kid, alg);
-        *self.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(keys.clone());
-        found.map(|k| (keys, k)).ok_or(Rejection::UnknownKey)
-    }
-
-    fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<(Arc<Keys>, Arc<DecodingKey>)> {
-        let keys = self.keys()?;
-        let key = keys.get(kid, alg)?;
-        Some((keys, key))
-    }
-
-    async fn fetch_jwks(&self) -> Result<JwkSet, Rejection> {
-        let url = match &self.source {
-            KeySource::Jwks(u) => u.clone(),
-            KeySource::Discover => self.discover_jwks_uri().await?,
-        };
-        let doc = self.get_json(&url).await?;
-        serde_json::from_value(doc).map_err(|e| Rejection::Jwks(format!("{url}: {e}")))
-    }
-
-    async fn discover_jwks_uri(&self) -> Result<String, Rejection> {
-        let base = self.issuer.trim_end_matches('/');
-        let mut last = String::new();
-        for well_known in ["oauth-authorization-server", "openid-configuration"] {
-            let url = format!("{base}/.well-known/{well_known}");
-            match self.get_json(&url).await {
-                Ok(doc) => {
-                    if let Some(u) = doc.get("jwks_uri").and_then(Value::as_str) {
-                        return Ok(u.to_string());
-                    }
-                    last = format!("{url} has no jwks_uri");
-                }
-                Err(e) => last = e.to_string(),
-            }
-        }
-        Err(Rejection::Jwks(last))
-    }
-
-    async fn get_json(&self, url: &str) -> Result<Value, Rejection> {
-        let fail = |e: String| Rejection::Jwks(format!("{url}: {e}"));
-        let mut resp = self.http.get(url).send().await.map_err(|e| fail(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(fail(format!("HTTP {}", resp.status())));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| fail(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_DOC {
-                return Err(fail("document too large".into()));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        serde_json::from_slice(&body).map_err(|e| fail(e.to_string()))
     }
 }
 
