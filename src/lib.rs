@@ -10,12 +10,14 @@
 //! - [`spec`]: the vocabulary: protocol revisions, requirement levels, spec references.
 //! - [`wire`]: the raw client: JSON-RPC over Streamable HTTP (with SSE) and stdio,
 //!   bounded and recorded; sessions per revision; its records ([`wire::record::Exchange`])
-//!   and the one set of redaction rules ([`wire::redact`]).
+//!   and the one set of redaction rules ([`wire::redact`]); the raw HTTP/1.1
+//!   writer of the robustness checks ([`wire::raw`]).
 //! - [`report`]: the one report model (schema 2: every result names its revision) and
 //!   its writers (console, JSON, JUnit, SARIF, Markdown, HTML), whole-report redaction,
 //!   expected-failures baselines and run diffs.
 //! - [`target`]: what to test: a URL, a stdio command, or the embedded reference server.
-//! - [`oauth`]: the test authorization server, token minting, token sources.
+//! - [`oauth`]: the test authorization server, token minting, token sources,
+//!   and an OAuth client on the raw wire ([`oauth::flow`]).
 //! - [`checks`]: the check catalogue, one file per specification page.
 //! - [`scenario`]: declarative TOML scenarios (users' own checks, load mixes): model,
 //!   loader, executor, JSON Schema.

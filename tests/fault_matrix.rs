@@ -33,9 +33,11 @@ fn stdio_target(faults: &[&str]) -> TargetSpec {
     TargetSpec::Stdio(cmd)
 }
 
-async fn run(target: TargetSpec, versions: &[SpecVersion]) -> Report {
+/// A run of the plain server; `robustness` adds the opt-in robustness checks
+/// (they take seconds, so only the runs that judge them have them).
+async fn run(target: TargetSpec, versions: &[SpecVersion], robustness: bool) -> Report {
     let running = target::start(&target, vec![], limits()).await.expect("target starts");
-    let opts = RunOptions::default();
+    let opts = RunOptions { robustness, ..RunOptions::default() };
     runner::run(&running.endpoint, &Plan::forced(versions), &opts).await
 }
 
@@ -58,10 +60,11 @@ fn check(id: &str) -> &'static Check {
 }
 
 /// Faults that take the whole server (or a whole revision) down for mcpcheck:
-/// every request it authorizes is refused, or 2026-07-28 has no
-/// `server/discover` to learn capabilities from. They must fail their
+/// every request it authorizes is refused, 2026-07-28 has no
+/// `server/discover` to learn capabilities from, or one slow client's body
+/// holds up every other request while it dribbles. They must fail their
 /// checks, and fail others too.
-const GLOBAL_FAULTS: &[&str] = &["reject-all-tokens", "discover-unavailable"];
+const GLOBAL_FAULTS: &[&str] = &["reject-all-tokens", "discover-unavailable", "robustness-slow-body-blocks"];
 
 fn graded_violation(status: Status) -> bool {
     matches!(status, Status::Fail | Status::Warn)
@@ -88,7 +91,7 @@ async fn clean_authorized_server_passes_every_check_on_every_revision() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clean_server_passes_every_check_on_every_revision_and_transport() {
     for target in [TargetSpec::Embedded(vec![]), stdio_target(&[])] {
-        let report = run(target.clone(), &SpecVersion::ALL).await;
+        let report = run(target.clone(), &SpecVersion::ALL, true).await;
         for version in SpecVersion::ALL {
             let mine: Vec<_> = report.checks.iter().filter(|r| r.revision == version.as_str()).collect();
             for r in &mine {
@@ -142,8 +145,11 @@ fn runs_over(c: &Check, stdio: bool) -> bool {
 async fn judge_fault(spec: &'static FaultSpec, stdio: bool, versions: Vec<SpecVersion>) -> Vec<String> {
     let report = match spec.server {
         Server::Authorized | Server::AuthServer => run_authorized(&[spec.name], &versions).await,
-        Server::Plain if stdio => run(stdio_target(&[spec.name]), &versions).await,
-        Server::Plain => run(TargetSpec::Embedded(vec![spec.name.into()]), &versions).await,
+        Server::Plain if stdio => run(stdio_target(&[spec.name]), &versions, false).await,
+        Server::Plain => {
+            let robustness = spec.breaks.iter().any(|id| id.starts_with(checks::robustness::AREA));
+            run(TargetSpec::Embedded(vec![spec.name.into()]), &versions, robustness).await
+        }
     };
     let mut problems = Vec::new();
     let over = if stdio { " (stdio)" } else { "" };

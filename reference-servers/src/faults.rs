@@ -201,6 +201,14 @@ pub enum Fault {
     AsRefreshReusable,
     AsPostIgnored,
     AsCimdUnfetched,
+    RobustnessOversized500,
+    RobustnessNestingHang,
+    RobustnessUtf8Fails,
+    RobustnessHeader500,
+    RobustnessSlowBodyBlocks,
+    RobustnessUnknownBurst500,
+    RobustnessLongId500,
+    RobustnessEchoesHtml,
 }
 
 /// The server a fault is committed by.
@@ -429,10 +437,11 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6, the authorized server's 23
+        // subscriptions) 6, Streamable HTTP's 6, the robustness checks' 8,
+        // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive).
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 23 + 14);
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 8 + 23 + 14);
     }
 
     #[test]

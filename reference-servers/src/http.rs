@@ -7,6 +7,7 @@
 
 mod layer;
 mod messages;
+mod robustness_faults;
 mod transport_faults;
 
 use std::{convert::Infallible, future::Future, sync::Arc};
@@ -101,10 +102,16 @@ where
     let service = StreamableHttpService::new(factory, sessions.clone(), config);
     let service = ServiceExt::<Request<Body>>::map_response(service, |r| r.map(Body::new));
     let inner: Inner = BoxCloneSyncService::new(service);
+    let robustness =
+        robustness_faults::any(&opts.faults).then(|| robustness_faults::Robustness::new(opts.faults.clone()));
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
     // axum panics on a route without a leading slash; accept "mcp" too.
     let path = if opts.path.starts_with('/') { opts.path } else { format!("/{}", opts.path) };
-    Router::new().route(&path, any(layer::handle)).with_state(state)
+    let router = Router::new().route(&path, any(layer::handle)).with_state(state);
+    match robustness {
+        Some(r) => router.layer(axum::middleware::from_fn_with_state(r, robustness_faults::layer)),
+        None => router,
+    }
 }
 
 /// Serves the plain server on an already-bound listener until `shutdown`

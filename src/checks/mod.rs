@@ -1,5 +1,6 @@
 //! The check catalogue: one file per specification page, each holding the
-//! checks for the requirements of that page.
+//! checks for the requirements of that page; [`robustness`] is the one file
+//! about no page (hostile input, opt-in with `--robustness`).
 //!
 //! A check is a plain value ([`Check`]): a stable id `area/page/slug`, the level
 //! of the sentence it enforces (quoted in `requirement`), the revisions it applies
@@ -25,6 +26,7 @@ pub mod ping;
 pub mod progress;
 pub mod prompts;
 pub mod resources;
+pub mod robustness;
 pub mod schema;
 pub mod stateless;
 pub mod stdio;
@@ -193,6 +195,7 @@ pub fn all() -> Vec<&'static Check> {
         auth::metadata::CHECKS,
         auth::tokens::CHECKS,
         auth::r#as::CHECKS,
+        robustness::CHECKS,
     ]
     .into_iter()
     .flatten()

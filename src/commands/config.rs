@@ -49,6 +49,8 @@ pub struct TestSection {
     #[serde(default)]
     pub skip: Vec<String>,
     pub strict: Option<bool>,
+    /// The opt-in robustness checks (`--robustness`).
+    pub robustness: Option<bool>,
     /// `all`, or tool names.
     #[serde(default)]
     pub call_tools: Vec<String>,
@@ -178,6 +180,9 @@ pub fn apply_test(args: &mut TestArgs, m: &ArgMatches) -> anyhow::Result<()> {
     }
     if !given(m, "strict") {
         args.strict |= t.strict.unwrap_or(false);
+    }
+    if !given(m, "robustness") {
+        args.robustness |= t.robustness.unwrap_or(false);
     }
     if args.call_tools.is_none() && !t.call_tools.is_empty() {
         args.call_tools = Some(t.call_tools.join(","));

@@ -32,6 +32,9 @@ only = []
 skip = []
 # Fail the run on a missed SHOULD too.
 strict = false
+# The robustness checks send hostile input (50 MB bodies, deep nesting, ...):
+# only against servers you own.
+robustness = false
 # Tools the checks may call besides those annotated read-only: ["all"] or names.
 call_tools = []
 # Known failures that may fail without failing the run (see `mcpcheck test --help`).

@@ -128,6 +128,7 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
         call_tools: args.call_tools.as_deref().map(CallTools::parse).unwrap_or_default(),
         auth: auth.map(std::sync::Arc::new),
         authorization_server: args.tokens.authorization_server.clone(),
+        robustness: args.robustness,
         scenarios,
     };
     if !opts.selects_anything() {

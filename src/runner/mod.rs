@@ -56,6 +56,9 @@ pub struct RunOptions {
     pub call_tools: CallTools,
     /// Tokens for the auth checks (none: those that need one are skipped).
     pub auth: Option<std::sync::Arc<crate::oauth::source::AuthMaterial>>,
+    /// Run the robustness checks (`--robustness`): they send hostile input,
+    /// so they never run unless asked for.
+    pub robustness: bool,
     /// The authorization server the auth/metadata and auth/as checks examine
     /// (its issuer URL), instead of the one the target's resource metadata names.
     pub authorization_server: Option<String>,
@@ -77,6 +80,7 @@ impl Default for RunOptions {
             call_tools: CallTools::default(),
             auth: None,
             authorization_server: None,
+            robustness: false,
             scenarios: vec![],
         }
     }
@@ -85,7 +89,8 @@ impl Default for RunOptions {
 impl RunOptions {
     /// Whether `--only`/`--skip` keep this id.
     pub fn selects(&self, id: &str) -> bool {
-        (self.only.is_empty() || self.only.iter().any(|p| id.starts_with(p.as_str())))
+        (self.robustness || !id.starts_with(crate::checks::robustness::AREA))
+            && (self.only.is_empty() || self.only.iter().any(|p| id.starts_with(p.as_str())))
             && !self.skip.iter().any(|p| id.starts_with(p.as_str()))
     }
 

@@ -6,12 +6,14 @@
 //! one protocol revision on top of either (handshake, session id, the 2026-07-28
 //! envelope); [`record`] keeps what happened for the report (its records are
 //! the report's exchanges), with [`redact`]'s rules applied at the source. [`lean`] is the
-//! load generator's exception: one fixed call, judged and not recorded.
+//! load generator's exception: one fixed call, judged and not recorded. [`raw`]
+//! writes the hostile requests of the robustness checks byte by byte.
 
 mod h1;
 pub mod http;
 pub mod jsonrpc;
 pub mod lean;
+pub mod raw;
 pub mod record;
 pub mod redact;
 pub mod session;
