@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the sample reports under reports/ from the embedded plain
-# reference server: a clean default run (every revision the server supports)
+# reference server: a clean default run (every revision the server supports,
+# with the opt-in robustness checks so the sample shows the whole catalogue)
 # (HTML with its report.json, and Markdown), a run with a fault only in the handshake era (exit 1), and
 # the matrix of the two. tests/reports.rs fails when the committed samples no
 # longer cover the catalogue. Usage: scripts/sample-reports.sh [MCPCHECK]
@@ -19,7 +20,7 @@ rm -rf reports/html reports/plain*.json reports/plain*.md
 mkdir -p reports/html
 export GITHUB_STEP_SUMMARY=
 
-"$mcpcheck" test --quiet --markdown reports/plain.md --html reports/html/plain
+"$mcpcheck" test --quiet --robustness --markdown reports/plain.md --html reports/html/plain
 # The fault breaks the handshake revisions only: exit 1 is expected.
 status=0
 "$mcpcheck" test --quiet --fault "$fault" --markdown "reports/plain-fault-$fault.md" \

@@ -61,10 +61,16 @@ fn check(id: &str) -> &'static Check {
 
 /// Faults that take the whole server (or a whole revision) down for mcpcheck:
 /// every request it authorizes is refused, 2026-07-28 has no
-/// `server/discover` to learn capabilities from, or one slow client's body
-/// holds up every other request while it dribbles. They must fail their
+/// `server/discover` to learn capabilities from, one slow client's body
+/// holds up every other request while it dribbles, or a full session table
+/// fails every client's handshake. They must fail their
 /// checks, and fail others too.
-const GLOBAL_FAULTS: &[&str] = &["reject-all-tokens", "discover-unavailable", "robustness-slow-body-blocks"];
+const GLOBAL_FAULTS: &[&str] = &[
+    "reject-all-tokens",
+    "discover-unavailable",
+    "robustness-slow-body-blocks",
+    "robustness-session-cap-500",
+];
 
 fn graded_violation(status: Status) -> bool {
     matches!(status, Status::Fail | Status::Warn)

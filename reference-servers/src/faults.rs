@@ -209,6 +209,7 @@ pub enum Fault {
     RobustnessUnknownBurst500,
     RobustnessLongId500,
     RobustnessEchoesHtml,
+    RobustnessSessionCap500,
 }
 
 /// The server a fault is committed by.
@@ -437,11 +438,11 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6, the robustness checks' 8,
+        // subscriptions) 6, Streamable HTTP's 6, the robustness checks' 9,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive).
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 8 + 23 + 14);
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 9 + 23 + 14);
     }
 
     #[test]

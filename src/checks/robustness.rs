@@ -12,7 +12,7 @@
 
 use crate::checks::{Check, Ctx, Outcome, Transports, Verdict};
 use crate::runs;
-use crate::spec::{Level, Revisions, SpecRef};
+use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::raw::{self, RawAnswer, RawRequest};
 use crate::wire::session::{Endpoint, Session, routing_headers};
 use serde_json::{Value, json};
@@ -78,6 +78,15 @@ pub const CHECKS: &[Check] = &[
         "JSON-RPC 2.0 §5.1: -32601 Method not found: The method does not exist / is not available.",
         runs!(unknown_burst),
     ),
+    Check {
+        revisions: Revisions::between(SpecVersion::V2025_03_26, SpecVersion::V2025_11_25),
+        ..check(
+            "robustness/sessions/burst",
+            "200 sessions opened and left open are each answered without a 5xx, and once they end a new one is served",
+            "Streamable HTTP, Session Management: The server MAY terminate the session at any time, after which it MUST respond to requests containing that session ID with HTTP 404 Not Found. (A server bounds its sessions with a refusal or an expiry, not by failing.)",
+            runs!(session_burst),
+        )
+    },
     check(
         "robustness/ids/every-type",
         "ids of every type and size: valid ones echoed, invalid ones refused, none a 5xx",
@@ -301,6 +310,43 @@ async fn unknown_burst(ctx: &Ctx) -> Outcome {
     }
     alive(ctx, "1000 unknown methods").await?;
     Ok(Verdict::pass("1000 unknown methods each answered -32601; the server goes on answering"))
+}
+
+async fn session_burst(ctx: &Ctx) -> Outcome {
+    const BURST: usize = 200;
+    // The burst's own exchanges are not kept (200 handshakes would bury the
+    // evidence); a bad answer is quoted in the verdict.
+    let quiet = crate::wire::record::Recorder::new();
+    let mut open = Vec::new();
+    let mut bad = None;
+    for i in 0..BURST {
+        let mut s = Session::connect(&ctx.endpoint, ctx.version, quiet.clone())?;
+        let a = s.initialize(ctx.version.as_str()).await;
+        match a {
+            Ok(a) if a.reply.status().is_some_and(|st| st < 500 || st == 503) => open.push(s),
+            Ok(a) => {
+                bad = Some(format!("session {} of the burst: {}", i + 1, a.reply.summary()));
+                break;
+            }
+            Err(e) => {
+                bad = Some(format!("session {} of the burst: {e}", i + 1));
+                break;
+            }
+        }
+    }
+    // End them, as a client leaving would.
+    for s in &mut open {
+        let _ = s.http_bodiless(reqwest::Method::DELETE, &Default::default()).await;
+    }
+    if let Some(bad) = bad {
+        return Ok(Verdict::violation(
+            format!("a burst of {BURST} sessions left open was failed"),
+            "each initialize answered (served, or refused with a 4xx or 503 past a bound)",
+            bad,
+        ));
+    }
+    alive(ctx, &format!("{BURST} sessions opened and ended")).await?;
+    Ok(Verdict::pass(format!("{BURST} sessions opened without a 5xx; after they ended a new one was served")))
 }
 
 async fn every_id(ctx: &Ctx) -> Outcome {

@@ -102,9 +102,9 @@ pub struct TestArgs {
     #[arg(long)]
     pub strict: bool,
     /// Also run the robustness checks (robustness/...): hostile input (a 50 MB body, JSON nested
-    /// a million deep, invalid UTF-8, a 64 KiB header, a client dribbling its request, a thousand
-    /// unknown methods, ids of every type, markup to echo), each followed by a check that the
-    /// server still answers. Off by default: use it on servers you own.
+    /// 100,000 deep, invalid UTF-8, a 64 KiB header, a client dribbling its request, a thousand
+    /// unknown methods, 200 sessions left open, ids of every type, markup to echo), each followed
+    /// by a check that the server still answers. Off by default: use it on servers you own.
     #[arg(long)]
     pub robustness: bool,
     /// Write the JSON report to FILE (`-` for stdout; the summary then goes to stderr).

@@ -522,6 +522,12 @@ pub const CATALOGUE: &[FaultSpec] = &[
     // The count is per session, and 2026-07-28 requests carry none.
     .not_on(&["2026-07-28"]),
     spec(
+        Fault::RobustnessSessionCap500,
+        "robustness-session-cap-500",
+        &["robustness/sessions/burst"],
+        "never forgets a session, and answers every initialize past the 150th with 500",
+    ),
+    spec(
         Fault::RobustnessLongId500,
         "robustness-long-id-500",
         &["robustness/ids/every-type"],

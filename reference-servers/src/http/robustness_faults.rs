@@ -55,7 +55,11 @@ const FAULTS: &[Fault] = &[
     Fault::RobustnessUnknownBurst500,
     Fault::RobustnessLongId500,
     Fault::RobustnessEchoesHtml,
+    Fault::RobustnessSessionCap500,
 ];
+
+/// Sessions `robustness-session-cap-500` lets be made, ever.
+const SESSION_CAP: usize = 150;
 
 /// Whether any robustness fault is on (only then is the middleware installed).
 pub(crate) fn any(faults: &FaultSet) -> bool {
@@ -69,11 +73,18 @@ pub(crate) struct Robustness {
     reading: tokio::sync::Mutex<()>,
     /// `robustness-unknown-burst-500`: unknown methods per session.
     unknown: Mutex<HashMap<String, usize>>,
+    /// `robustness-session-cap-500`: initializes served, never forgotten.
+    initialized: std::sync::atomic::AtomicUsize,
 }
 
 impl Robustness {
     pub(crate) fn new(faults: FaultSet) -> Arc<Self> {
-        Arc::new(Robustness { faults, reading: tokio::sync::Mutex::new(()), unknown: Mutex::default() })
+        Arc::new(Robustness {
+            faults,
+            reading: tokio::sync::Mutex::new(()),
+            unknown: Mutex::default(),
+            initialized: std::sync::atomic::AtomicUsize::new(0),
+        })
     }
     fn on(&self, f: Fault) -> bool {
         self.faults.contains(f)
@@ -136,6 +147,13 @@ pub(crate) async fn layer(State(r): State<Arc<Robustness>>, req: Request, next: 
         && msg.as_ref().and_then(|m| m.get("id")).and_then(Value::as_str).is_some_and(|id| id.len() > 1024)
     {
         return fail();
+    }
+    if r.on(Fault::RobustnessSessionCap500) && method == "initialize" {
+        // A session table that never shrinks, and fails once it is full.
+        let n = r.initialized.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n >= SESSION_CAP {
+            return fail();
+        }
     }
     if r.on(Fault::RobustnessEchoesHtml) && method.contains('<') {
         let page = format!("<html><body><p>unknown method {method}</p></body></html>");
