@@ -89,7 +89,7 @@ async fn spawn_embedded(faults: FaultSet) -> Result<(String, StopOnDrop), Target
         .map_err(|e| TargetError::Embedded(e.to_string()))?;
     let addr = listener.local_addr().map_err(|e| TargetError::Embedded(e.to_string()))?;
     let (stop, shutdown) = StopOnDrop::new();
-    let opts = HttpOptions { path: "/mcp".into(), faults };
+    let opts = HttpOptions { path: "/mcp".into(), faults, ..HttpOptions::default() };
     tokio::spawn(async move {
         if let Err(e) = reference_servers::serve_plain_http(listener, opts, shutdown).await {
             eprintln!("embedded reference server stopped: {e}");

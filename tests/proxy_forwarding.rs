@@ -258,7 +258,11 @@ async fn composed_and_plain(stops: &mut Vec<oneshot::Sender<()>>) -> (String, St
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let plain = format!("http://{}/mcp", l.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
-    let opts = reference_servers::HttpOptions { path: "/mcp".into(), faults: FaultSet::clean() };
+    let opts = reference_servers::HttpOptions {
+        path: "/mcp".into(),
+        faults: FaultSet::clean(),
+        ..Default::default()
+    };
     tokio::spawn(reference_servers::serve_plain_http(l, opts, async move {
         let _ = rx.await;
     }));

@@ -297,7 +297,11 @@ fn sarif_of_a_failing_run_validates_and_holds_the_violation() {
 fn sarif_of_a_clean_run_validates_with_no_result_and_every_rule() {
     let dir = tempfile::tempdir().expect("tmp");
     let sarif = dir.path().join("clean.sarif");
-    mcpcheck().args(["test", "--spec", "2025-11-25", "--robustness", "--quiet", "--sarif"]).arg(&sarif).assert().code(0);
+    mcpcheck()
+        .args(["test", "--spec", "2025-11-25", "--robustness", "--quiet", "--sarif"])
+        .arg(&sarif)
+        .assert()
+        .code(0);
     let text = std::fs::read_to_string(&sarif).expect("sarif written");
     let errors = sarif_schema_errors(&text);
     assert!(errors.is_empty(), "{errors:#?}");

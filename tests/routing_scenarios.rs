@@ -45,7 +45,11 @@ async fn composed(c: Composed) -> Served {
 }
 
 async fn plain() -> Served {
-    let opts = reference_servers::HttpOptions { path: "/mcp".into(), faults: FaultSet::clean() };
+    let opts = reference_servers::HttpOptions {
+        path: "/mcp".into(),
+        faults: FaultSet::clean(),
+        ..Default::default()
+    };
     serve(|l, rx| reference_servers::serve_plain_http(l, opts, stopped(rx))).await
 }
 

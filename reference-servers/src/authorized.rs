@@ -42,6 +42,7 @@ use axum::{
     routing::get,
 };
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 pub use validate::{
     KeySource, LEEWAY_SECS, MAX_TOKEN_BYTES, MIN_REFETCH_INTERVAL, Principal, Rejection, Validator,
@@ -51,9 +52,6 @@ use crate::{
     faults::{Fault, FaultSet},
     http::{HttpOptions, plain_router},
 };
-
-/// Largest request body read to find the tool a call needs a scope for.
-const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// How to run the authorized server.
 #[derive(Debug, Clone)]
@@ -102,6 +100,10 @@ struct AuthState {
     tool_scopes: Vec<(String, String)>,
     scopes_supported: Vec<String>,
     faults: FaultSet,
+    /// Largest request body read to find the tool a call needs a scope for:
+    /// the plain server's cap ([`crate::Limits::max_body`]), so both answer
+    /// 413 past the same size.
+    max_body: usize,
 }
 
 /// The URL of the RFC 9728 document for `resource`: the well-known path
@@ -131,6 +133,7 @@ pub fn authorized_router(opts: AuthorizedOptions, resource: String) -> Router {
         scopes_supported: opts.scopes_supported(),
         tool_scopes: opts.tool_scopes.clone(),
         faults: opts.http.faults.clone(),
+        max_body: opts.http.limits.max_body,
         resource: resource.clone(),
     });
     let path = split_origin(&resource).1.trim_end_matches('/').to_string();
@@ -142,24 +145,22 @@ pub fn authorized_router(opts: AuthorizedOptions, resource: String) -> Router {
     mcp.merge(prm.with_state(state))
 }
 
-/// Serves on a bound listener until `shutdown`; TCP_NODELAY as the plain server.
+/// Serves on a bound listener until `shutdown`, within `opts.http.limits`
+/// (as the plain server; TCP_NODELAY too).
 pub async fn serve_authorized_http(
     listener: tokio::net::TcpListener,
     opts: AuthorizedOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
     let addr = listener.local_addr()?;
     let path =
         if opts.http.path.starts_with('/') { opts.http.path.clone() } else { format!("/{}", opts.http.path) };
     let resource = opts.resource.clone().unwrap_or_else(|| format!("http://{addr}{path}"));
+    let limits = opts.http.limits.clone();
     let app = authorized_router(opts, resource);
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    // The router's MCP sessions have their own token (authorized_router
+    // makes it); this one has nothing to cancel.
+    crate::http::serve_router_with(listener, app, CancellationToken::new(), &limits, shutdown).await
 }
 
 async fn protected_resource(State(s): State<Arc<AuthState>>) -> Response<Body> {
@@ -344,7 +345,7 @@ async fn authorize(State(s): State<Arc<AuthState>>, req: Request<Body>, next: Ne
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+    let Ok(bytes) = to_bytes(body, s.max_body).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     let missing: Vec<String> =

@@ -4,15 +4,22 @@
 //! axum handler ([`layer`]) that first corrects the few places where rmcp
 //! departs from the specification and then, only when faults are switched
 //! on, rewrites requests and responses to commit exactly those faults.
+//! Every server here is served within [`Limits`] ([`limits`] says which and
+//! why), so a client under attack gets refused instead of the server falling
+//! over.
 
 mod layer;
+pub mod limits;
+#[cfg(test)]
+mod limits_tests;
 mod messages;
 mod robustness_faults;
+mod serve;
+mod sessions;
 mod transport_faults;
 
 use std::{convert::Infallible, future::Future, sync::Arc};
 
-use axum::serve::ListenerExt;
 use axum::{
     Router,
     body::Body,
@@ -21,12 +28,13 @@ use axum::{
 };
 use rmcp::{
     ServerHandler,
-    transport::streamable_http_server::{
-        StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
-    },
+    transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService},
 };
 use tokio_util::sync::CancellationToken;
 use tower::{ServiceExt, util::BoxCloneSyncService};
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use self::limits::Limits;
 
 use crate::{faults::FaultSet, plain::PlainServer};
 
@@ -37,15 +45,24 @@ pub struct HttpOptions {
     pub path: String,
     /// The faults to commit; default none (the clean server).
     pub faults: FaultSet,
+    /// How far a client may push the server; default [`Limits::default`]
+    /// (4 MiB bodies, 10 s to send a request head, 1024 requests in flight,
+    /// 10,000 sessions, each dropped after 5 minutes idle; see [`Limits`]).
+    pub limits: Limits,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { path: "/mcp".to_owned(), faults: FaultSet::default() }
+        Self { path: "/mcp".to_owned(), faults: FaultSet::default(), limits: Limits::default() }
     }
 }
 
 impl HttpOptions {
+    /// Options for `path` with these faults and the default limits.
+    pub fn new(path: impl Into<String>, faults: FaultSet) -> Self {
+        Self { path: path.into(), faults, limits: Limits::default() }
+    }
+
     /// Default options with these faults.
     pub fn with_faults(faults: FaultSet) -> Self {
         Self { faults, ..Self::default() }
@@ -79,7 +96,9 @@ fn router_with_cancel(opts: HttpOptions, cancel: CancellationToken) -> Router {
 /// An axum router serving, at `opts.path`, a fresh handler from `factory` for
 /// each session, behind the same corrections (and `opts.faults`) as the plain
 /// server. `cancel` ends rmcp's sessions and streams: pass the token given to
-/// [`serve_router`] so one shutdown stops everything.
+/// [`serve_router`] so one shutdown stops everything. Request bodies, live
+/// sessions and session idle time are bounded by `opts.limits`; the
+/// connection limits are [`serve_router_with`]'s.
 pub fn mcp_router<H>(
     factory: impl Fn() -> std::io::Result<H> + Send + Sync + 'static,
     opts: HttpOptions,
@@ -98,16 +117,22 @@ where
         .with_legacy_session_mode(true)
         .with_allowed_origins(LOOPBACK_ORIGINS)
         .with_cancellation_token(cancel);
-    let sessions = Arc::new(LocalSessionManager::default());
+    let sessions = Arc::new(sessions::BoundedSessions::new(&opts.limits));
     let service = StreamableHttpService::new(factory, sessions.clone(), config);
     let service = ServiceExt::<Request<Body>>::map_response(service, |r| r.map(Body::new));
     let inner: Inner = BoxCloneSyncService::new(service);
     let robustness =
         robustness_faults::any(&opts.faults).then(|| robustness_faults::Robustness::new(opts.faults.clone()));
-    let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults));
+    let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults, &opts.limits));
     // axum panics on a route without a leading slash; accept "mcp" too.
     let path = if opts.path.starts_with('/') { opts.path } else { format!("/{}", opts.path) };
-    let router = Router::new().route(&path, any(layer::handle)).with_state(state);
+    // 413 for a declared Content-Length past the cap before a byte is read;
+    // the layer's own buffering of POST bodies stops at the same cap.
+    let router = Router::new()
+        .route(&path, any(layer::handle))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(opts.limits.max_body));
+    // The robustness faults sit outside everything, the body cap included.
     match robustness {
         Some(r) => router.layer(axum::middleware::from_fn_with_state(r, robustness_faults::layer)),
         None => router,
@@ -115,15 +140,16 @@ where
 }
 
 /// Serves the plain server on an already-bound listener until `shutdown`
-/// resolves. Sets TCP_NODELAY on every accepted socket.
+/// resolves, within `opts.limits`. Sets TCP_NODELAY on every accepted socket.
 pub async fn serve_plain_http(
     listener: tokio::net::TcpListener,
     opts: HttpOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
+    let limits = opts.limits.clone();
     let app = router_with_cancel(opts, cancel.clone());
-    serve_router(listener, app, cancel, shutdown).await
+    serve_router_with(listener, app, cancel, &limits, shutdown).await
 }
 
 /// Serves the handlers `factory` makes over Streamable HTTP at `path`, with
@@ -139,7 +165,7 @@ where
     H: ServerHandler + Send + 'static,
 {
     let cancel = CancellationToken::new();
-    let opts = HttpOptions { path, faults: FaultSet::clean() };
+    let opts = HttpOptions::new(path, FaultSet::clean());
     let app = mcp_router(move || Ok(factory()), opts, cancel.clone());
     serve_router(listener, app, cancel, shutdown).await
 }
@@ -147,18 +173,27 @@ where
 /// Serves `app` on an already-bound listener until `shutdown` resolves, then
 /// cancels `cancel` (the token the app's MCP routers were built with) and
 /// drains. Sets TCP_NODELAY on every accepted socket: MCP exchanges are small
-/// request/response pairs that Nagle's algorithm would delay.
+/// request/response pairs that Nagle's algorithm would delay. Connections
+/// and in-flight requests are bounded by the default [`Limits`].
 pub async fn serve_router(
     listener: tokio::net::TcpListener,
     app: Router,
     cancel: CancellationToken,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    });
+    serve_router_with(listener, app, cancel, &Limits::default(), shutdown).await
+}
+
+/// [`serve_router`] with these limits on connections (request head size and
+/// read timeout) and requests (in flight at once, deadline). The body and
+/// session limits belong to the routers: see [`mcp_router`].
+pub async fn serve_router_with(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cancel: CancellationToken,
+    limits: &Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // Cancelling rmcp's token ends open SSE streams and sessions, so the
     // graceful shutdown does not wait forever on a client's GET stream.
     let on_shutdown = {
@@ -168,7 +203,7 @@ pub async fn serve_router(
             cancel.cancel();
         }
     };
-    let result = axum::serve(listener, app).with_graceful_shutdown(on_shutdown).await;
+    let result = serve::serve(listener, app, limits, on_shutdown).await;
     cancel.cancel();
     result
 }

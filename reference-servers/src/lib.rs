@@ -24,7 +24,9 @@ mod stdio_shim;
 pub use authorized::{AuthorizedOptions, KeySource, authorized_router, serve_authorized_http};
 pub use composed::{ComposeError, Composed, Mountable, serve_composed_http};
 pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
-pub use http::{HttpOptions, mcp_router, plain_router, serve_plain_http, serve_router};
+pub use http::{
+    HttpOptions, Limits, mcp_router, plain_router, serve_plain_http, serve_router, serve_router_with,
+};
 pub use mounted::{mounted_router, serve_mounted_http};
 pub use openapi::{OpenApiServer, serve_openapi_http};
 pub use proxy::{backends_from_config, serve_proxied_http};

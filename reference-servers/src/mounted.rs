@@ -77,7 +77,7 @@ type Shared = Arc<Mutex<Store>>;
 /// server (with `faults`) at [`MCP_PATH`]. `cancel` ends the MCP sessions;
 /// pass the same token to [`serve_router`].
 pub fn mounted_router(faults: FaultSet, cancel: CancellationToken) -> Router {
-    let opts = HttpOptions { path: MCP_PATH.to_owned(), faults: faults.clone() };
+    let opts = HttpOptions::new(MCP_PATH, faults.clone());
     let handler = PlainServer::with_faults(faults);
     let mcp = mcp_router(move || Ok(handler.clone()), opts, cancel);
     let api = Router::new()

@@ -26,8 +26,8 @@ use crate::faults::{Fault, FaultSet};
 
 /// The one revision whose stdio transport still had batches.
 const BATCH_VERSION: &str = "2025-03-26";
-/// Longest line read either way: rmcp's own body limit on HTTP.
-const MAX_LINE: u64 = 4 * 1024 * 1024;
+/// Longest line read either way: the HTTP servers' body cap.
+const MAX_LINE: u64 = crate::http::Limits::MAX_BODY as u64;
 
 /// A batch whose responses are being collected.
 struct Pending {

@@ -76,7 +76,7 @@ pub async fn serve_authorized(
         None => KeySource::Discover,
     };
     let mut opts = AuthorizedOptions::new(iss.clone(), keys);
-    opts.http = HttpOptions { path: path.clone(), faults };
+    opts.http = HttpOptions { path: path.clone(), faults, ..HttpOptions::default() };
     opts.resource = issuer.resource.clone();
     eprintln!("mcpcheck authorized reference server on http://{local}{path}");
     eprintln!("  resource  {resource}  (tokens need aud = this; `add` needs scope read:add)");

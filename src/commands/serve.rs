@@ -86,8 +86,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            reference_servers::serve_plain_http(listener, HttpOptions { path: args.path, faults }, shutdown)
-                .await?;
+            reference_servers::serve_plain_http(
+                listener,
+                HttpOptions { path: args.path, faults, ..HttpOptions::default() },
+                shutdown,
+            )
+            .await?;
             Ok(())
         }
     }

@@ -37,7 +37,7 @@ pub async fn start(faults: FaultSet, limits: Limits) -> Result<AuthorizedTarget,
     let resource = format!("http://{}/mcp", listener.local_addr()?);
     authserver.server.set_default_audience(&resource);
     let mut opts = AuthorizedOptions::new(authserver.url.clone(), KeySource::Discover);
-    opts.http = HttpOptions { path: "/mcp".into(), faults };
+    opts.http = HttpOptions { path: "/mcp".into(), faults, ..HttpOptions::default() };
     let (stop, shutdown) = StopOnDrop::new();
     tokio::spawn(async move {
         if let Err(e) = reference_servers::serve_authorized_http(listener, opts, shutdown).await {

@@ -264,3 +264,29 @@ async fn thirty_unknown_kids_cost_the_issuer_one_fetch() {
     assert!(server.initialize(&[&format!("Bearer {valid}")]).await.passed());
     assert_eq!(issuer.fetches(), fetches);
 }
+
+/// The authorized server reads a body (to find the scope a call needs) only
+/// up to the plain server's cap, and passes deep nesting on to be refused.
+#[tokio::test]
+async fn oversized_and_deeply_nested_bodies_are_refused_after_auth() {
+    let issuer = Issuer::start().await;
+    let server = start(&issuer, FaultSet::default()).await;
+    let bearer = format!("Bearer {}", issuer.token(&issuer.claims()));
+    let post = |body: String| {
+        server
+            .client
+            .post(&server.url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("authorization", &bearer)
+            .body(body)
+            .send()
+    };
+    let over = " ".repeat(crate::http::Limits::MAX_BODY + 1);
+    assert_eq!(post(over).await.expect("answered").status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"add","x":{}}}}}"#,
+        "[".repeat(100_000)
+    );
+    assert_eq!(post(deep).await.expect("answered").status(), StatusCode::BAD_REQUEST);
+}

@@ -20,6 +20,10 @@
 //!   session. The spec answers requests carrying an ended or unknown session
 //!   id with 404 Not Found; we do that.
 //!
+//! Bounds ([`super::limits`]): a POST body past the cap is 413, and an
+//! `initialize` that would open a session past the cap is 503 with a
+//! JSON-RPC error naming it (rmcp would answer its refusal as a bare 500).
+//!
 //! Faults (only those in the [`FaultSet`]) are documented in
 //! [`crate::faults::CATALOGUE`]; each `if self.on(Fault::…)` below is one.
 
@@ -30,16 +34,15 @@ use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header, request},
 };
-use rmcp::{
-    ServerHandler,
-    transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager},
-};
+use rmcp::{ServerHandler, transport::streamable_http_server::session::SessionManager};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::{
     Inner,
+    limits::{Limits, jsonrpc_refusal},
     messages::{self, PostBody, Single},
+    sessions::BoundedSessions,
     transport_faults,
 };
 use crate::{
@@ -47,8 +50,9 @@ use crate::{
     plain::PlainServer,
 };
 
-/// Largest request or buffered response body: rmcp's own default limit.
-const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest buffered response body (rmcp's answers): rmcp's own request limit.
+/// Requests are bounded by [`Limits::max_body`].
+const MAX_RESPONSE_BODY: usize = Limits::MAX_BODY;
 const SESSION_HEADER: &str = "mcp-session-id";
 /// The stateless revision; its requests carry their version in `_meta`.
 const STATELESS_VERSION: &str = "2026-07-28";
@@ -61,8 +65,10 @@ const BATCH_VERSION: &str = "2025-03-26";
 /// State shared by every request: rmcp's service and what we know of sessions.
 pub(crate) struct Shared {
     inner: Inner,
-    sessions: Arc<LocalSessionManager>,
+    sessions: Arc<BoundedSessions>,
     faults: FaultSet,
+    max_body: usize,
+    session_idle: std::time::Duration,
     supported: Vec<String>,
     /// Every session id this server issued, with its negotiated version.
     /// Kept after DELETE so "ended" and "never issued" stay distinguishable.
@@ -82,13 +88,20 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>
 }
 
 impl Shared {
-    pub(crate) fn new(inner: Inner, sessions: Arc<LocalSessionManager>, faults: FaultSet) -> Self {
+    pub(crate) fn new(
+        inner: Inner,
+        sessions: Arc<BoundedSessions>,
+        faults: FaultSet,
+        limits: &Limits,
+    ) -> Self {
         let supported =
             PlainServer::new().supported_protocol_versions().iter().map(|v| v.as_str().to_owned()).collect();
         Self {
             inner,
             sessions,
             faults,
+            max_body: limits.max_body,
+            session_idle: limits.session_idle,
             supported,
             issued: Mutex::new(HashMap::new()),
             transport: transport_faults::State::default(),
@@ -181,7 +194,7 @@ impl Shared {
     }
 
     async fn post(&self, mut parts: request::Parts, body: Body, session: Option<String>) -> Response<Body> {
-        let Ok(mut bytes) = to_bytes(body, MAX_BODY).await else {
+        let Ok(mut bytes) = to_bytes(body, self.max_body).await else {
             return text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
         };
         if let Some(edited) = transport_faults::on_request_body(&self.faults, &mut parts.headers, &bytes) {
@@ -233,6 +246,10 @@ impl Shared {
                 Ok(turn) => turn,
                 Err(refused) => return refused,
             };
+        let opens_session = single.is_method("initialize") && session.is_none() && !single.is_stateless();
+        if opens_session && self.sessions.is_full().await {
+            return self.sessions_full(&single);
+        }
         let cancellation = single.is_method("notifications/cancelled");
         if cancellation && self.on(Fault::CancelIgnored) {
             return empty(StatusCode::ACCEPTED);
@@ -243,6 +260,11 @@ impl Shared {
             return json_response(StatusCode::BAD_REQUEST, body);
         }
         let status = response.status();
+        // Another initialize took the last place between the check above and
+        // rmcp's create_session, which refused; rmcp says 500.
+        if opens_session && status == StatusCode::INTERNAL_SERVER_ERROR && self.sessions.is_full().await {
+            return self.sessions_full(&single);
+        }
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             // JSON, but not a JSON-RPC message rmcp recognises.
             if self.on(Fault::InvalidRequestAccepted) {
@@ -285,6 +307,18 @@ impl Shared {
         self.rewrite_response(response, &single, session.as_deref()).await
     }
 
+    /// 503 for an initialize past the session bound, saying the bound.
+    fn sessions_full(&self, single: &Single) -> Response<Body> {
+        let message = format!(
+            "Server busy: {} live sessions, the most this server holds; end one with DELETE or retry \
+             after an idle one expires ({} s without a message)",
+            self.sessions.max(),
+            self.session_idle.as_secs()
+        );
+        let id = single.id.clone().unwrap_or(Value::Null);
+        jsonrpc_refusal(StatusCode::SERVICE_UNAVAILABLE, id, &message)
+    }
+
     /// Buffers rmcp's answer to `single` and edits each JSON-RPC message.
     async fn rewrite_response(
         &self,
@@ -297,7 +331,7 @@ impl Shared {
         if kind == BodyKind::Other {
             return Response::from_parts(parts, body);
         }
-        let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        let Ok(bytes) = to_bytes(body, MAX_RESPONSE_BODY).await else {
             return text(StatusCode::INTERNAL_SERVER_ERROR, "response too large");
         };
         let mut negotiated = None;
@@ -390,7 +424,7 @@ impl Shared {
                 // A transport-level refusal (e.g. unknown session) ends the batch.
                 return Response::from_parts(head, body);
             }
-            let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+            let Ok(bytes) = to_bytes(body, MAX_RESPONSE_BODY).await else {
                 return text(StatusCode::INTERNAL_SERVER_ERROR, "response too large");
             };
             let found = match kind {

@@ -18,8 +18,9 @@ use super::stdio_backend::{StdioBackend, StdioSession};
 
 /// Bound on one backend exchange.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Most bytes read from one backend answer (or stdio line).
-pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Most bytes read from one backend answer (or stdio line): the same cap as
+/// on the bodies the reference servers accept.
+pub const MAX_BODY: usize = crate::http::Limits::MAX_BODY;
 /// The revision the proxy speaks to its backends when its frontend client
 /// has not negotiated one with a handshake (2026-07-28 is stateless).
 pub const BACKEND_VERSION: &str = "2025-11-25";
