@@ -334,6 +334,12 @@ async fn session_burst(ctx: &Ctx) -> Outcome {
             }
         }
     }
+    // The evidence: the handshake that failed (the burst's others are not kept).
+    if bad.is_some()
+        && let Some(last) = quiet.take().pop()
+    {
+        ctx.rec.push(last);
+    }
     // End them, as a client leaving would.
     for s in &mut open {
         let _ = s.http_bodiless(reqwest::Method::DELETE, &Default::default()).await;
