@@ -8,6 +8,8 @@
 //! the report's exchanges), with [`redact`]'s rules applied at the source. [`lean`] is the
 //! load generator's exception: one fixed call, judged and not recorded.
 
+#[cfg(test)]
+mod fuzz;
 mod h1;
 pub mod http;
 pub mod jsonrpc;
