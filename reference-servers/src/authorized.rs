@@ -23,6 +23,8 @@
 mod attacks;
 #[cfg(test)]
 mod attacks_http;
+#[cfg(test)]
+mod fuzz;
 mod jwks;
 mod scopes;
 #[cfg(test)]

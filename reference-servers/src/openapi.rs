@@ -13,7 +13,7 @@
 //! Why by hand and not an OpenAPI crate: the server needs a handful of
 //! fields (paths, methods, parameters, the JSON request body) and must turn
 //! them back into JSON Schema anyway, which it gets by walking the
-//! document's JSON directly, resolving local `$ref`s (bounded depth). The
+//! document's JSON directly, resolving local `$ref`s (bounded depth and expansion). The
 //! document must be JSON (YAML would need another crate).
 //!
 //! Bounded: each upstream request has [`TIMEOUT`], at most
@@ -45,6 +45,12 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_RESPONSE: usize = 1024 * 1024;
 /// Deepest `$ref` chain followed; deeper (or cyclic) refs become `{}`.
 const MAX_REF_DEPTH: usize = 16;
+/// Most values one document's `$ref`s may expand to, all uses together.
+/// Depth alone does not bound the work: refs that fan out (a schema that
+/// refers to the next one twice, sixteen deep) copy 2^16 values per use
+/// from a document of a few hundred bytes. A test server's APIs stay far
+/// below this; past it, schemas are cut, not the server refused.
+const MAX_REF_VALUES: usize = 100_000;
 /// The methods OpenAPI 3 path items may hold.
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -111,19 +117,26 @@ fn lookup<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     doc.pointer(reference.strip_prefix('#')?)
 }
 
-/// `value` with every local `$ref` replaced by what it points at.
-fn resolve(doc: &Value, value: &Value, depth: usize) -> Value {
-    if depth > MAX_REF_DEPTH {
+/// `value` with every local `$ref` replaced by what it points at. Each value
+/// copied from a `$ref`'s target takes one from `budget` (the document's,
+/// [`MAX_REF_VALUES`]); once it is spent, further refs become `{}`, as
+/// too deep ones do.
+fn resolve(doc: &Value, value: &Value, depth: usize, budget: &mut usize) -> Value {
+    if depth > MAX_REF_DEPTH || (depth > 0 && *budget == 0) {
         return json!({});
+    }
+    if depth > 0 {
+        *budget -= 1;
     }
     match value {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
-                return lookup(doc, r).map_or_else(|| json!({}), |target| resolve(doc, target, depth + 1));
+                return lookup(doc, r)
+                    .map_or_else(|| json!({}), |target| resolve(doc, target, depth + 1, budget));
             }
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve(doc, v, depth))).collect())
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve(doc, v, depth, budget))).collect())
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(doc, v, depth)).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(doc, v, depth, budget)).collect()),
         other => other.clone(),
     }
 }
@@ -141,7 +154,14 @@ fn tool_name(method: &str, path: &str, operation_id: Option<&str>) -> String {
 }
 
 /// One tool and its operation from `op` (an operation object) at `path`.
-fn operation(doc: &Value, path: &str, method: &str, item: &Value, op: &Value) -> (Tool, Operation) {
+fn operation(
+    doc: &Value,
+    path: &str,
+    method: &str,
+    item: &Value,
+    op: &Value,
+    budget: &mut usize,
+) -> (Tool, Operation) {
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut params = Vec::new();
@@ -154,7 +174,7 @@ fn operation(doc: &Value, path: &str, method: &str, item: &Value, op: &Value) ->
         .flatten()
         .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
     for param in declared {
-        let param = resolve(doc, param, 0);
+        let param = resolve(doc, param, 0, budget);
         let (Some(name), Some(location)) = (param.get("name").and_then(Value::as_str), param.get("in"))
         else {
             continue;
@@ -177,7 +197,7 @@ fn operation(doc: &Value, path: &str, method: &str, item: &Value, op: &Value) ->
         params.retain(|(n, _)| n != name);
         params.push((name.to_owned(), location));
     }
-    let body_schema = op.get("requestBody").map(|b| resolve(doc, b, 0)).and_then(|b| {
+    let body_schema = op.get("requestBody").map(|b| resolve(doc, b, 0, budget)).and_then(|b| {
         Some((b.pointer("/content/application~1json/schema")?.clone(), b.get("required").cloned()))
     });
     let body = body_schema.is_some();
@@ -223,11 +243,12 @@ impl OpenApiServer {
             .ok_or_else(|| OpenApiError::NotOpenApi("no \"paths\" object".into()))?;
         let mut tools = Vec::new();
         let mut ops = HashMap::new();
+        let mut budget = MAX_REF_VALUES;
         for (path, item) in paths {
-            let item = resolve(doc, item, 0);
+            let item = resolve(doc, item, 0, &mut budget);
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
-                let (tool, operation) = operation(doc, path, method, &item, op);
+                let (tool, operation) = operation(doc, path, method, &item, op, &mut budget);
                 if ops.insert(tool.name.to_string(), operation).is_some() {
                     return Err(OpenApiError::DuplicateName(tool.name.to_string()));
                 }

@@ -276,6 +276,10 @@ impl HttpTarget {
                 Err(_) if looks_like_sse(&reply.body) => {
                     let mut parser = SseParser::new();
                     let events = parser.feed(&reply.body);
+                    // The same cap as on a stream read as one.
+                    if events.len() > self.limits.max_sse_events {
+                        return Err(WireError::TooManyEvents(self.limits.max_sse_events));
+                    }
                     for ev in &events {
                         decode_event(ev, reply);
                     }

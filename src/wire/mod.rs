@@ -9,6 +9,8 @@
 //! load generator's exception: one fixed call, judged and not recorded. [`raw`]
 //! writes the hostile requests of the robustness checks byte by byte.
 
+#[cfg(test)]
+mod fuzz;
 mod h1;
 pub mod http;
 pub mod jsonrpc;

@@ -15,8 +15,8 @@ use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::mpsc;
 
 /// What arrives on stdout: a line, or why the stream stopped.
-#[derive(Debug)]
-enum Line {
+#[derive(Debug, PartialEq)]
+pub(super) enum Line {
     Text(String),
     TooLong,
     Eof,
@@ -247,7 +247,14 @@ impl StdioConn {
     }
 }
 
-async fn read_lines(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<Line>, cap: usize) {
+/// Reads `stdout` (the child's; any reader in tests) as lines of at most `cap`
+/// bytes each, newline included, into `tx`; ends with [`Line::Eof`] or
+/// [`Line::TooLong`].
+pub(super) async fn read_lines(
+    stdout: impl tokio::io::AsyncRead + Unpin,
+    tx: mpsc::Sender<Line>,
+    cap: usize,
+) {
     let mut reader = BufReader::new(stdout);
     loop {
         let mut buf = Vec::new();
