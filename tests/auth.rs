@@ -350,6 +350,24 @@ async fn client_credentials_alone_discover_the_token_endpoint() {
     assert!(e.contains("no protected resource metadata") && e.contains("--token-url"), "{e}");
 }
 
+/// The checks under `only` on `version`, with `m`'s valid token on every
+/// request, as `mcpcheck test` runs them.
+async fn run_with(
+    resource: &str,
+    m: mcpcheck::oauth::source::AuthMaterial,
+    only: &str,
+    version: SpecVersion,
+) -> mcpcheck::report::model::Report {
+    use mcpcheck::target::{self, TargetSpec};
+    let valid = m.token(mcpcheck::oauth::mint::TokenCase::Valid).expect("a valid token").to_string();
+    let headers = vec![("Authorization".to_string(), format!("Bearer {valid}"))];
+    let running =
+        target::start(&TargetSpec::Url(resource.into()), headers, Limits::default()).await.expect("target");
+    let opts =
+        RunOptions { only: vec![only.into()], auth: Some(std::sync::Arc::new(m)), ..RunOptions::default() };
+    runner::run(&running.endpoint, &Plan::forced(&[version]), &opts).await
+}
+
 /// No auth flags at all: against a server whose authorization server lets
 /// any client register for client credentials (`serve authorized` and its
 /// test authorization server), mcpcheck registers itself (RFC 7591) and the
@@ -366,17 +384,7 @@ async fn with_no_flags_mcpcheck_registers_itself_and_runs_the_auth_checks() {
         .expect("no usage error")
         .expect("material from a registered client");
     assert!(m.source.contains("registered dynamically at"), "{}", m.source);
-    let valid = m.token(mcpcheck::oauth::mint::TokenCase::Valid).expect("a valid token").to_string();
-    let headers = vec![("Authorization".to_string(), format!("Bearer {valid}"))];
-    let running = target::start(&TargetSpec::Url(t.resource.clone()), headers, Limits::default())
-        .await
-        .expect("target");
-    let opts = RunOptions {
-        only: vec!["auth/".into()],
-        auth: Some(std::sync::Arc::new(m)),
-        ..RunOptions::default()
-    };
-    let report = runner::run(&running.endpoint, &Plan::forced(&[SpecVersion::V2025_11_25]), &opts).await;
+    let report = run_with(&t.resource, m, "auth/", SpecVersion::V2025_11_25).await;
     let valid_accepted = report.checks.iter().find(|c| c.id == "auth/tokens/valid-accepted").expect("ran");
     assert_eq!(valid_accepted.status, Status::Pass, "{valid_accepted:#?}");
     assert!(valid_accepted.message.contains("registered dynamically"), "{}", valid_accepted.message);
@@ -396,7 +404,6 @@ async fn with_no_flags_mcpcheck_registers_itself_and_runs_the_auth_checks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_client_credentials_mcpcheck_registers_for_the_code_flow() {
     use mcpcheck::cli::auth::TokenArgs;
-    use mcpcheck::target::{self, TargetSpec};
     let t = embedded::start(FaultSet::clean(), Limits::default()).await.expect("authorized servers");
     t.authserver.server.disable_client_credentials();
     let args = TokenArgs { auth_scope: "read:add".into(), scope_tool: "add".into(), ..TokenArgs::default() };
@@ -406,17 +413,7 @@ async fn without_client_credentials_mcpcheck_registers_for_the_code_flow() {
         .expect("material from a client registered for the code flow");
     assert!(m.source.contains("the code flow with PKCE"), "{}", m.source);
     assert!(m.token(mcpcheck::oauth::mint::TokenCase::WrongAudience).is_ok(), "{m:?}");
-    let valid = m.token(mcpcheck::oauth::mint::TokenCase::Valid).expect("a valid token").to_string();
-    let headers = vec![("Authorization".to_string(), format!("Bearer {valid}"))];
-    let running = target::start(&TargetSpec::Url(t.resource.clone()), headers, Limits::default())
-        .await
-        .expect("target");
-    let opts = RunOptions {
-        only: vec!["auth/tokens/".into()],
-        auth: Some(std::sync::Arc::new(m)),
-        ..RunOptions::default()
-    };
-    let report = runner::run(&running.endpoint, &Plan::forced(&[SpecVersion::V2026_07_28]), &opts).await;
+    let report = run_with(&t.resource, m, "auth/tokens/", SpecVersion::V2026_07_28).await;
     for id in ["auth/tokens/valid-accepted", "auth/tokens/wrong-audience-401"] {
         let r = report.checks.iter().find(|c| c.id == id).expect("ran");
         assert_eq!(r.status, Status::Pass, "{r:#?}");

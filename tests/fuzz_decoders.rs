@@ -31,6 +31,17 @@ mod http;
 #[path = "fuzz_decoders/sse.rs"]
 mod sse;
 
+/// [`cases`] for a target each of whose cases is slow: the long run gives it
+/// a `1/divisor` share of `PROPTEST_CASES`, so it ends within the script's
+/// bound per target.
+pub fn costly_cases(n: u32, divisor: u32) -> Config {
+    let mut c = cases(n);
+    if let Some(total) = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()) {
+        c.cases = (total / divisor.max(1)).max(1);
+    }
+    c
+}
+
 /// The config of a target run `n` times in `cargo test`; `PROPTEST_CASES`
 /// (the long run) overrides the count.
 pub fn cases(n: u32) -> Config {
