@@ -199,11 +199,9 @@ async fn alive(ctx: &Ctx, after: &str) -> Result<(), Verdict> {
 /// 2xx; `close_ok` also takes a connection closed before the request was
 /// sent.
 fn refused(a: &RawAnswer, what: &str, close_ok: bool) -> Result<(), Verdict> {
-    let error_body = serde_json::from_slice::<Value>(&a.body).ok().is_some_and(|v| v.get("error").is_some());
-    let sse_error = String::from_utf8_lossy(&a.body).contains("\"error\"");
     match a.status {
         Some(400..=499) => Ok(()),
-        Some(200..=299) if error_body || sse_error => Ok(()),
+        Some(200..=299) if messages(a).iter().any(|m| m.get("error").is_some()) => Ok(()),
         None if close_ok && a.closed_early => Ok(()),
         _ => Err(Verdict::violation(
             format!("{what} was not refused"),
@@ -387,11 +385,23 @@ async fn every_id(ctx: &Ctx) -> Outcome {
     Ok(Verdict::pass("valid ids echoed exactly, invalid ones refused, no 5xx"))
 }
 
-/// The id of the JSON-RPC response in a raw answer (JSON or SSE).
-fn response_id(a: &RawAnswer) -> Option<Value> {
+/// The JSON-RPC messages of a raw answer: its JSON body, or its SSE events'
+/// data lines.
+fn messages(a: &RawAnswer) -> Vec<Value> {
     let text = String::from_utf8_lossy(&a.body);
-    let json = |t: &str| serde_json::from_str::<Value>(t).ok().and_then(|v| v.get("id").cloned());
-    json(&text).or_else(|| text.lines().filter_map(|l| l.strip_prefix("data:")).find_map(|d| json(d.trim())))
+    match serde_json::from_str::<Value>(&text) {
+        Ok(v) => vec![v],
+        Err(_) => text
+            .lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .filter_map(|d| serde_json::from_str(d.trim()).ok())
+            .collect(),
+    }
+}
+
+/// The id of the JSON-RPC response in a raw answer.
+fn response_id(a: &RawAnswer) -> Option<Value> {
+    messages(a).into_iter().find_map(|m| m.get("id").cloned())
 }
 
 fn short(v: &Value) -> String {
