@@ -378,6 +378,7 @@ impl AsClient {
     }
 }
 
-fn cut(s: &str) -> String {
+/// The start of a peer's text, for messages (300 characters).
+pub fn cut(s: &str) -> String {
     s.chars().take(300).collect()
 }

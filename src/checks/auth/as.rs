@@ -14,7 +14,9 @@
 
 use super::{PAGE, metadata};
 use crate::checks::{Check, Ctx, Outcome, Transports, Verdict};
-use crate::oauth::flow::{AsClient, AuthMethod, Authorized, Client, FlowError, Pkce, REDIRECT_URI, Request};
+use crate::oauth::flow::{
+    AsClient, AuthMethod, Authorized, Client, FlowError, Pkce, REDIRECT_URI, Request, cut,
+};
 use crate::oauth::mint;
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -508,8 +510,4 @@ async fn client_id_metadata_document(ctx: &Ctx) -> Outcome {
 
 fn keys(v: &Value) -> String {
     v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default()
-}
-
-fn cut(s: &str) -> String {
-    s.chars().take(300).collect()
 }
