@@ -525,13 +525,14 @@ impl ServerHandler for Composed {
     }
 }
 
-/// Serves `composed` over Streamable HTTP at `path` until `shutdown`
-/// resolves, behind the same corrections as the plain server.
+/// Serves `composed` over Streamable HTTP at `opts.path`, within
+/// `opts.limits`, until `shutdown` resolves, behind the same corrections as
+/// the plain server.
 pub async fn serve_composed_http(
     listener: tokio::net::TcpListener,
     composed: Composed,
-    path: String,
+    opts: crate::http::HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    crate::http::serve_handler_http(listener, move || composed.clone(), path, shutdown).await
+    crate::http::serve_handler_http(listener, move || composed.clone(), opts, shutdown).await
 }

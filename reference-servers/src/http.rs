@@ -57,6 +57,20 @@ impl Default for HttpOptions {
     }
 }
 
+/// Default options at this path: `"/mcp".into()`.
+impl From<&str> for HttpOptions {
+    fn from(path: &str) -> Self {
+        Self { path: path.to_owned(), ..Self::default() }
+    }
+}
+
+/// Default options at this path.
+impl From<String> for HttpOptions {
+    fn from(path: String) -> Self {
+        Self { path, ..Self::default() }
+    }
+}
+
 impl HttpOptions {
     /// Options for `path` with these faults and the default limits.
     pub fn new(path: impl Into<String>, faults: FaultSet) -> Self {
@@ -152,22 +166,23 @@ pub async fn serve_plain_http(
     serve_router_with(listener, app, cancel, &limits, shutdown).await
 }
 
-/// Serves the handlers `factory` makes over Streamable HTTP at `path`, with
-/// no faults, behind the plain server's corrections, until `shutdown`
-/// resolves: what the composed, OpenAPI and proxied servers share.
+/// Serves the handlers `factory` makes over Streamable HTTP at `opts.path`,
+/// behind the plain server's corrections, within `opts.limits`, until
+/// `shutdown` resolves: what the composed, OpenAPI and proxied servers share.
+/// `"/mcp".into()` is the path with no faults and the default limits.
 pub async fn serve_handler_http<H>(
     listener: tokio::net::TcpListener,
     factory: impl Fn() -> H + Send + Sync + 'static,
-    path: String,
+    opts: HttpOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()>
 where
     H: ServerHandler + Send + 'static,
 {
     let cancel = CancellationToken::new();
-    let opts = HttpOptions::new(path, FaultSet::clean());
+    let limits = opts.limits.clone();
     let app = mcp_router(move || Ok(factory()), opts, cancel.clone());
-    serve_router(listener, app, cancel, shutdown).await
+    serve_router_with(listener, app, cancel, &limits, shutdown).await
 }
 
 /// Serves `app` on an already-bound listener until `shutdown` resolves, then

@@ -397,12 +397,13 @@ impl ServerHandler for OpenApiServer {
     }
 }
 
-/// Serves `server` over Streamable HTTP at `path` until `shutdown` resolves.
+/// Serves `server` over Streamable HTTP at `opts.path`, within
+/// `opts.limits`, until `shutdown` resolves.
 pub async fn serve_openapi_http(
     listener: tokio::net::TcpListener,
     server: OpenApiServer,
-    path: String,
+    opts: crate::http::HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    crate::http::serve_handler_http(listener, move || server.clone(), path, shutdown).await
+    crate::http::serve_handler_http(listener, move || server.clone(), opts, shutdown).await
 }

@@ -383,13 +383,14 @@ fn list_uri(backends: &[Arc<Backend>], ns: Option<&str>, uri: &str) -> Option<St
     }
 }
 
-/// Serves a proxy over `backends` at `path` until `shutdown` resolves. The
-/// unprefixed backend, if any, is checked for clashes first: a clash is an
-/// `InvalidInput` error before anything is served.
+/// Serves a proxy over `backends` at `opts.path`, within `opts.limits`,
+/// until `shutdown` resolves. The unprefixed backend, if any, is checked for
+/// clashes first: a clash is an `InvalidInput` error before anything is
+/// served.
 pub async fn serve_proxied_http(
     listener: tokio::net::TcpListener,
     backends: Vec<Backend>,
-    path: String,
+    opts: crate::http::HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let factory = ProxyFactory::new(backends);
@@ -397,5 +398,5 @@ pub async fn serve_proxied_http(
         .check()
         .await
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-    crate::http::serve_handler_http(listener, move || factory.session(), path, shutdown).await
+    crate::http::serve_handler_http(listener, move || factory.session(), opts, shutdown).await
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bench;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -224,6 +225,9 @@ pub struct ServeArgs {
     /// `authorized` only: whose tokens to trust.
     #[command(flatten)]
     pub issuer: auth::IssuerArgs,
+    /// How far a client may push the server (HTTP only).
+    #[command(flatten)]
+    pub limits: serve::LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -41,14 +41,15 @@ fn print_authserver(url: &str, client_credentials: bool) {
     }
 }
 
-/// Runs `serve authorized` on HOST:PORT/PATH until Ctrl-C.
+/// Runs `serve authorized` on HOST:PORT at `http.path`, with `http.faults`
+/// and within `http.limits`, until Ctrl-C.
 pub async fn serve_authorized(
     host: &str,
     port: u16,
-    path: String,
-    faults: FaultSet,
+    http: HttpOptions,
     issuer: IssuerArgs,
 ) -> anyhow::Result<()> {
+    let path = http.path.clone();
     let listener = bind(&format!("{host}:{port}")).await?;
     let local = listener.local_addr()?;
     let resource = issuer.resource.clone().unwrap_or_else(|| format!("http://{local}{path}"));
@@ -62,7 +63,7 @@ pub async fn serve_authorized(
         }
         (None, None) => {
             let l = bind(&format!("{host}:{}", issuer.auth_port)).await?;
-            let running = server::spawn(l, None, faults.clone()).await?;
+            let running = server::spawn(l, None, http.faults.clone()).await?;
             // Tokens asked for without an audience are for this server.
             running.server.set_default_audience(&resource);
             print_authserver(&running.url, true);
@@ -76,7 +77,7 @@ pub async fn serve_authorized(
         None => KeySource::Discover,
     };
     let mut opts = AuthorizedOptions::new(iss.clone(), keys);
-    opts.http = HttpOptions { path: path.clone(), faults, ..HttpOptions::default() };
+    opts.http = http;
     opts.resource = issuer.resource.clone();
     eprintln!("mcpcheck authorized reference server on http://{local}{path}");
     eprintln!("  resource  {resource}  (tokens need aud = this; `add` needs scope read:add)");

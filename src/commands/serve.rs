@@ -14,10 +14,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let faults = FaultSet::parse(&args.fault).map_err(|e| usage(format!("{e}; see --list-faults")))?;
+    let limits = args.limits.limits();
+    let http = |path: String| HttpOptions { path, limits: limits.clone(), ..HttpOptions::default() };
     match args.kind {
         ServerKind::Authorized if args.stdio => Err(usage("authorized is served over HTTP only")),
         ServerKind::Authorized => {
-            super::auth::serve_authorized(&args.host, args.port, args.path, faults, args.issuer).await
+            let opts = HttpOptions { faults, ..http(args.path) };
+            super::auth::serve_authorized(&args.host, args.port, opts, args.issuer).await
         }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         _ if args.stdio => Err(usage("only plain can be served on stdio")),
@@ -30,7 +33,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let composed = example.map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;
             eprintln!("mcpcheck composed server on http://{}{}", listener.local_addr()?, args.path);
-            reference_servers::serve_composed_http(listener, composed, args.path, ctrl_c()).await?;
+            reference_servers::serve_composed_http(listener, composed, http(args.path), ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Openapi => {
@@ -50,7 +53,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 args.path
             );
-            reference_servers::serve_openapi_http(listener, server, args.path, ctrl_c()).await?;
+            reference_servers::serve_openapi_http(listener, server, http(args.path), ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Proxied => {
@@ -63,7 +66,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 reference_servers::backends_from_config(&config).map_err(|e| usage(e.to_string()))?;
             let listener = bind(&args.host, args.port).await?;
             eprintln!("mcpcheck proxied server on http://{}{}", listener.local_addr()?, args.path);
-            reference_servers::serve_proxied_http(listener, backends, args.path, ctrl_c()).await?;
+            reference_servers::serve_proxied_http(listener, backends, http(args.path), ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Mounted => {
@@ -73,7 +76,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "mcpcheck mounted server on http://{local}: /health, /api/items, MCP at {}",
                 reference_servers::mounted::MCP_PATH
             );
-            reference_servers::serve_mounted_http(listener, faults, ctrl_c()).await?;
+            reference_servers::serve_mounted_http_within(listener, faults, limits, ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Plain => {
@@ -88,7 +91,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             };
             reference_servers::serve_plain_http(
                 listener,
-                HttpOptions { path: args.path, faults, ..HttpOptions::default() },
+                HttpOptions { faults, ..http(args.path) },
                 shutdown,
             )
             .await?;
