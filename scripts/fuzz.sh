@@ -10,7 +10,9 @@
 #   FUZZ_CASES=2000 scripts/fuzz.sh # a quicker pass
 #
 # Environment knobs:
-#   FUZZ_CASES     cases per target (default 20000; sets PROPTEST_CASES)
+#   FUZZ_CASES     cases per target (default 20000). The targets read it
+#                  themselves; PROPTEST_CASES must stay unset, as proptest
+#                  applies it over every target's own config.
 #   FUZZ_TIMEOUT   seconds per target before it counts as hung (default 600)
 #   CARGO_TARGET_DIR is honoured; builds are debug, like the tests.
 #
@@ -23,6 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 CASES=${FUZZ_CASES:-20000}
+unset PROPTEST_CASES
 PER_TARGET=${FUZZ_TIMEOUT:-600}
 FILTERS=("$@")
 
@@ -58,7 +61,7 @@ for entry in "${SUITES[@]}"; do
     echo "== $name ($CASES cases, at most ${PER_TARGET}s)"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    if PROPTEST_CASES=$CASES timeout "$PER_TARGET" cargo test --quiet $suite -- --exact "$name"; then
+    if FUZZ_CASES=$CASES timeout "$PER_TARGET" cargo test --quiet $suite -- --exact "$name"; then
       passed=$((passed + 1))
       echo "   ok in $(($(date +%s) - start))s"
     else

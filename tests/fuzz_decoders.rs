@@ -12,7 +12,7 @@
 //!
 //! This run is the bounded corpus kept in `cargo test`: a small number of
 //! cases per target (see [`cases`]), seconds in all. `scripts/fuzz.sh` is
-//! the long run (`PROPTEST_CASES` set, a timeout per target). A failure
+//! the long run (`FUZZ_CASES` set, a timeout per target). A failure
 //! leaves its seed in `proptest-regressions/`, which is committed, and each
 //! finding also becomes a plain named test beside the target.
 //!
@@ -32,23 +32,28 @@ mod http;
 mod sse;
 
 /// [`cases`] for a target each of whose cases is slow: the long run gives it
-/// a `1/divisor` share of `PROPTEST_CASES`, so it ends within the script's
+/// a `1/divisor` share of `FUZZ_CASES`, so it ends within the script's
 /// bound per target.
 pub fn costly_cases(n: u32, divisor: u32) -> Config {
     let mut c = cases(n);
-    if let Some(total) = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse::<u32>().ok()) {
+    if let Some(total) = long_run_cases() {
         c.cases = (total / divisor.max(1)).max(1);
     }
     c
 }
 
-/// The config of a target run `n` times in `cargo test`; `PROPTEST_CASES`
-/// (the long run) overrides the count.
+/// The long run's cases per target: `FUZZ_CASES`, which scripts/fuzz.sh sets.
+/// Not `PROPTEST_CASES`: proptest applies that over every config in code
+/// (its `contextualize_config`), which would undo [`costly_cases`]' share.
+fn long_run_cases() -> Option<u32> {
+    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok())
+}
+
+/// The config of a target run `n` times in `cargo test`; `FUZZ_CASES` (the
+/// long run) overrides the count.
 pub fn cases(n: u32) -> Config {
     let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = n;
-    }
+    c.cases = long_run_cases().unwrap_or(n);
     // Shrinking is bounded too: a failure must be reported, not chased for
     // minutes.
     c.max_shrink_time = 30_000;

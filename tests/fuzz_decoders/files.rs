@@ -220,8 +220,9 @@ proptest! {
 }
 
 proptest! {
-    // Each case can spend the loader's whole $ref budget (0.3-0.5 s in a
-    // debug build), so the long run gives this target a fiftieth of its cases.
+    // Each case can spend the loader's whole $ref budget (about 0.1 s in a
+    // debug build, 50 times a typical target's case), so the long run gives
+    // this target a fiftieth of its cases.
     #![proptest_config(costly_cases(64, 50))]
 
     #[test]

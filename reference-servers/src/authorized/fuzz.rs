@@ -20,12 +20,11 @@ use serde_json::{Map, Value, json};
 use super::testkit::{AUDIENCE, Issuer, KEYS, now, sign};
 use super::validate::{Rejection, Validator, unverified_claims};
 
-/// `n` cases in `cargo test`; `PROPTEST_CASES` (scripts/fuzz.sh) overrides.
+/// `n` cases in `cargo test`; `FUZZ_CASES` (scripts/fuzz.sh) overrides. Not
+/// `PROPTEST_CASES`: proptest applies that over every config in code.
 fn cases(n: u32) -> Config {
     let mut c = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = n;
-    }
+    c.cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n);
     c.max_shrink_time = 30_000;
     c
 }
