@@ -52,15 +52,17 @@ fn long_run_cases() -> Option<u32> {
 /// The config of a target run `n` times in `cargo test`; `FUZZ_CASES` (the
 /// long run) overrides the count.
 pub fn cases(n: u32) -> Config {
-    let mut c = Config::default();
-    c.cases = long_run_cases().unwrap_or(n);
-    // Shrinking is bounded too: a failure must be reported, not chased for
-    // minutes.
-    c.max_shrink_time = 30_000;
-    // The default (beside `src/`) finds no `lib.rs` above `tests/`.
-    c.failure_persistence =
-        Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/fuzz_decoders.txt")));
-    c
+    Config {
+        cases: long_run_cases().unwrap_or(n),
+        // Shrinking is bounded too: a failure must be reported, not chased
+        // for minutes.
+        max_shrink_time: 30_000,
+        // The default (beside `src/`) finds no `lib.rs` above `tests/`.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/fuzz_decoders.txt",
+        ))),
+        ..Config::default()
+    }
 }
 
 /// One runtime for every async target, so the clients and loopback servers

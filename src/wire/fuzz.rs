@@ -19,10 +19,8 @@ use tokio::sync::mpsc;
 /// `n` cases in `cargo test`; `FUZZ_CASES` (scripts/fuzz.sh) overrides. Not
 /// `PROPTEST_CASES`: proptest applies that over every config in code.
 fn cases(n: u32) -> Config {
-    let mut c = Config::default();
-    c.cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n);
-    c.max_shrink_time = 30_000;
-    c
+    let cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n);
+    Config { cases, max_shrink_time: 30_000, ..Config::default() }
 }
 
 fn runtime() -> tokio::runtime::Runtime {

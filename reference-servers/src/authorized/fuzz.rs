@@ -23,10 +23,8 @@ use super::validate::{Rejection, Validator, unverified_claims};
 /// `n` cases in `cargo test`; `FUZZ_CASES` (scripts/fuzz.sh) overrides. Not
 /// `PROPTEST_CASES`: proptest applies that over every config in code.
 fn cases(n: u32) -> Config {
-    let mut c = Config::default();
-    c.cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n);
-    c.max_shrink_time = 30_000;
-    c
+    let cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n);
+    Config { cases, max_shrink_time: 30_000, ..Config::default() }
 }
 
 /// The runtime the issuer's JWKS is served on, kept for every case.
