@@ -375,26 +375,17 @@ fn headers_and_tokens_from_files_are_sent_and_redacted() {
         .stderr(predicate::str::contains("a line is not").and(predicate::str::contains("secret-xyz").not()));
 }
 
-/// One HTTP/1.1 request on a fresh connection; the status code of the answer.
-fn status_of(url: &str, body: &str, session: Option<&str>) -> u16 {
-    use std::io::{Read, Write};
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').expect("url has a path");
-    let mut stream = std::net::TcpStream::connect(host).expect("connects");
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
-    let session = session.map(|s| format!("Mcp-Session-Id: {s}\r\n")).unwrap_or_default();
-    let head = format!(
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Accept: application/json, text/event-stream\r\n{session}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).expect("writes head");
-    // The server may refuse before reading the body; a failed write is its answer.
-    let _ = stream.write_all(body.as_bytes());
-    let mut answer = Vec::new();
-    let _ = stream.take(64 * 1024).read_to_end(&mut answer);
-    let answer = String::from_utf8_lossy(&answer);
-    answer.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+/// One POST on a fresh connection, through mcpcheck's own raw HTTP writer;
+/// the status code of the answer (0 for none).
+fn status_of(url: &str, body: &str) -> u16 {
+    use mcpcheck::wire::{Limits, raw, record::Recorder};
+    let headers = [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")]
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .to_vec();
+    let req = raw::RawRequest { method: "POST", headers, body: body.as_bytes().to_vec(), dribble: None };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let answer = rt.block_on(raw::send(url, req, Limits::default(), &Recorder::new()));
+    answer.ok().and_then(|a| a.status).unwrap_or(0)
 }
 
 #[test]
@@ -402,9 +393,9 @@ fn serve_flags_set_the_body_and_session_bounds() {
     let served = Served::start(&["--max-body", "2000", "--max-sessions", "1"]);
     let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
     let padded = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"ping","pad":"{}"}}"#, "x".repeat(3000));
-    assert_eq!(status_of(&served.url, &padded, None), 413, "a body past --max-body");
-    assert_eq!(status_of(&served.url, init, None), 200, "the first session");
-    assert_eq!(status_of(&served.url, init, None), 503, "a session past --max-sessions");
+    assert_eq!(status_of(&served.url, &padded), 413, "a body past --max-body");
+    assert_eq!(status_of(&served.url, init), 200, "the first session");
+    assert_eq!(status_of(&served.url, init), 503, "a session past --max-sessions");
     // The help says what each bound is by default.
     mcpcheck()
         .args(["serve", "--help"])

@@ -27,7 +27,7 @@ pub use faults::{CATALOGUE, Fault, FaultSet, FaultSpec, Server, UnknownFault};
 pub use http::{
     HttpOptions, Limits, mcp_router, plain_router, serve_plain_http, serve_router, serve_router_with,
 };
-pub use mounted::{mounted_router, mounted_router_within, serve_mounted_http, serve_mounted_http_within};
+pub use mounted::{mounted_router, mounted_router_with, serve_mounted_http, serve_mounted_http_with};
 pub use openapi::{OpenApiServer, serve_openapi_http};
 pub use proxy::{backends_from_config, serve_proxied_http};
 pub use stdio::{serve_plain_io, serve_plain_io_with, serve_plain_stdio};

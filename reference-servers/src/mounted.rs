@@ -77,12 +77,12 @@ type Shared = Arc<Mutex<Store>>;
 /// server (with `faults`) at [`MCP_PATH`]. `cancel` ends the MCP sessions;
 /// pass the same token to [`serve_router`].
 pub fn mounted_router(faults: FaultSet, cancel: CancellationToken) -> Router {
-    mounted_router_within(faults, Limits::default(), cancel)
+    mounted_router_with(faults, Limits::default(), cancel)
 }
 
 /// [`mounted_router`] with these limits on the MCP endpoint (bodies and
 /// sessions; the REST routes keep their own body cap).
-pub fn mounted_router_within(faults: FaultSet, limits: Limits, cancel: CancellationToken) -> Router {
+pub fn mounted_router_with(faults: FaultSet, limits: Limits, cancel: CancellationToken) -> Router {
     let opts = HttpOptions { limits, ..HttpOptions::new(MCP_PATH, faults.clone()) };
     let handler = PlainServer::with_faults(faults);
     let mcp = mcp_router(move || Ok(handler.clone()), opts, cancel);
@@ -101,18 +101,18 @@ pub async fn serve_mounted_http(
     faults: FaultSet,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_mounted_http_within(listener, faults, Limits::default(), shutdown).await
+    serve_mounted_http_with(listener, faults, Limits::default(), shutdown).await
 }
 
 /// [`serve_mounted_http`] within these limits.
-pub async fn serve_mounted_http_within(
+pub async fn serve_mounted_http_with(
     listener: tokio::net::TcpListener,
     faults: FaultSet,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
-    let app = mounted_router_within(faults, limits.clone(), cancel.clone());
+    let app = mounted_router_with(faults, limits.clone(), cancel.clone());
     serve_router_with(listener, app, cancel, &limits, shutdown).await
 }
 

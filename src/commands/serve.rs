@@ -76,7 +76,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "mcpcheck mounted server on http://{local}: /health, /api/items, MCP at {}",
                 reference_servers::mounted::MCP_PATH
             );
-            reference_servers::serve_mounted_http_within(listener, faults, limits, ctrl_c()).await?;
+            reference_servers::serve_mounted_http_with(listener, faults, limits, ctrl_c()).await?;
             Ok(())
         }
         ServerKind::Plain => {
