@@ -210,6 +210,8 @@ pub enum Fault {
     RobustnessLongId500,
     RobustnessEchoesHtml,
     RobustnessSessionCap500,
+    /// Keep 64 KiB for every tools/call and never free it (up to 1 GiB).
+    LeakPerCall,
 }
 
 /// The server a fault is committed by.
@@ -240,6 +242,10 @@ pub struct FaultSpec {
     /// downgrade to 2025-03-26 is no downgrade on 2025-03-26): the fault
     /// matrix leaves them out. Empty for nearly every fault.
     pub not_on: &'static [&'static str],
+    /// The `mcpcheck bench` finding that names this fault, for the faults no
+    /// single exchange shows (then `breaks` is empty): a leak shows only
+    /// over a load run.
+    pub finding: Option<&'static str>,
 }
 
 /// Catalogue entries, by the server that commits them (the catalogue is
@@ -250,7 +256,7 @@ pub(crate) const fn spec(
     breaks: &'static [&'static str],
     description: &'static str,
 ) -> FaultSpec {
-    FaultSpec { fault, name, breaks, description, server: Server::Plain, not_on: &[] }
+    FaultSpec { fault, name, breaks, description, server: Server::Plain, not_on: &[], finding: None }
 }
 
 const fn on(server: Server, spec: FaultSpec) -> FaultSpec {
@@ -283,6 +289,10 @@ impl FaultSpec {
     /// The same entry, not expected to show on these revisions.
     pub const fn not_on(self, revisions: &'static [&'static str]) -> FaultSpec {
         FaultSpec { not_on: revisions, ..self }
+    }
+    /// The same entry, named by this bench finding instead of failing checks.
+    pub const fn found_by(self, finding: &'static str) -> FaultSpec {
+        FaultSpec { finding: Some(finding), ..self }
     }
 }
 
@@ -335,6 +345,7 @@ impl Fault {
                 | SetLevelNotServed
                 | SubscribeUndeclared
                 | SubscribeNotServed
+                | LeakPerCall
         )
     }
 
@@ -433,7 +444,8 @@ mod tests {
                 assert_ne!(a.fault, b.fault);
             }
             assert_eq!(a.fault.spec().name, a.name);
-            assert!(!a.breaks.is_empty());
+            // A fault fails checks, or else a bench finding names it.
+            assert_ne!(a.breaks.is_empty(), a.finding.is_none(), "{}", a.name);
         }
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
@@ -441,8 +453,12 @@ mod tests {
         // subscriptions) 6, Streamable HTTP's 6, the robustness checks' 9,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
-        // the endpoints the auth/as checks drive).
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 9 + 23 + 14);
+        // the endpoints the auth/as checks drive); then the one a bench
+        // finding names.
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 9 + 23 + 14 + 1);
+        // The groups are joined in order, none lost or doubled.
+        assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
+        assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));
     }
 
     #[test]

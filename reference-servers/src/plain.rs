@@ -313,6 +313,9 @@ impl ServerHandler for PlainServer {
             }
             return Err(ErrorData::invalid_params(format!("unknown tool {name}"), None));
         }
+        if self.on(Fault::LeakPerCall) {
+            leak_one_call();
+        }
         if self.on(Fault::LogMessageInvalid) {
             let params = json!({"level": "loud", "data": format!("calling {name}")});
             let bad = CustomNotification::new("notifications/message", Some(params));
@@ -546,5 +549,18 @@ impl ServerHandler for PlainServer {
             // rmcp turns -32002 into -32602 for 2026-07-28 requests.
             None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
         }
+    }
+}
+
+/// The `leak-per-call` fault: 64 KiB kept for every tools/call and never
+/// freed, up to 1 GiB in all so the fault cannot take the machine down. The
+/// bytes are written (not zeroed), so they count in the resident set.
+fn leak_one_call() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const PER_CALL: usize = 64 * 1024;
+    const MOST: usize = 1 << 30;
+    static KEPT: AtomicUsize = AtomicUsize::new(0);
+    if KEPT.fetch_add(PER_CALL, Ordering::Relaxed) < MOST {
+        std::mem::forget(std::hint::black_box(vec![0xA5u8; PER_CALL]));
     }
 }

@@ -9,7 +9,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     use reference_servers::{CATALOGUE, FaultSet, HttpOptions};
     if args.list_faults {
         for f in CATALOGUE {
-            println!("{:26} breaks {}\n{:26} {}", f.name, f.breaks.join(", "), "", f.description);
+            let shown_by = match f.finding {
+                Some(finding) => format!("is named by the bench finding {finding}"),
+                None => format!("breaks {}", f.breaks.join(", ")),
+            };
+            println!("{:26} {shown_by}\n{:26} {}", f.name, "", f.description);
         }
         return Ok(());
     }

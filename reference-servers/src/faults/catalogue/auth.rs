@@ -1,0 +1,228 @@
+//! Faults of the authorized server's auth layer, then of the test
+//! authorization server (`mcpcheck authserver`).
+
+use crate::faults::{Fault, FaultSpec, as_fault, auth};
+
+pub(super) const FAULTS: &[FaultSpec] = &[
+    auth(
+        Fault::AuthNotRequired,
+        "auth-not-required",
+        &["auth/challenge/no-token-401"],
+        "serves requests that carry no token",
+    ),
+    auth(
+        Fault::ChallengeNoWwwAuthenticate,
+        "challenge-no-www-authenticate",
+        &[
+            "auth/challenge/bearer-scheme",
+            "auth/challenge/invalid-token-error",
+            "auth/tokens/missing-scope-403",
+        ],
+        "answers 401 without a WWW-Authenticate header",
+    ),
+    auth(
+        Fault::NoResourceMetadata,
+        "no-resource-metadata",
+        &["auth/challenge/resource-metadata", "auth/prm/discoverable"],
+        "sends no resource_metadata in challenges and serves no protected resource metadata (as FastMCP's JWTVerifier)",
+    ),
+    auth(
+        Fault::PrmMissingAtChallengeUrl,
+        "prm-missing-at-challenge-url",
+        &["auth/challenge/resource-metadata"],
+        "names a resource_metadata URL in challenges that serves nothing (the well-known URIs still serve the document)",
+    ),
+    auth(
+        Fault::ChallengeNoScope,
+        "challenge-no-scope",
+        &["auth/challenge/scope", "auth/tokens/missing-scope-403"],
+        "sends no scope parameter in its 401 challenge",
+    ),
+    auth(
+        Fault::ChallengeNoErrorCode,
+        "challenge-no-error-code",
+        &["auth/challenge/invalid-token-error"],
+        "answers a bad token with 401 but no error=\"invalid_token\"",
+    ),
+    auth(
+        Fault::PrmWrongResource,
+        "prm-wrong-resource",
+        &["auth/prm/resource-matches"],
+        "names another URL as `resource` in its protected resource metadata",
+    ),
+    auth(
+        Fault::PrmNoAuthorizationServers,
+        "prm-no-authorization-servers",
+        &["auth/prm/authorization-servers"],
+        "lists no authorization_servers in its protected resource metadata",
+    ),
+    auth(
+        Fault::PrmAdvertisesQuery,
+        "prm-advertises-query",
+        &["auth/prm/no-query-bearer"],
+        "advertises bearer_methods_supported [\"header\", \"query\"]",
+    ),
+    auth(
+        Fault::RejectAllTokens,
+        "reject-all-tokens",
+        &["auth/tokens/valid-accepted"],
+        "refuses every token, valid ones too",
+    ),
+    auth(
+        Fault::MalformedToken400,
+        "malformed-token-400",
+        &["auth/tokens/malformed-401"],
+        "answers a token that is not a JWT with 400 instead of 401",
+    ),
+    auth(
+        Fault::AcceptBadSignature,
+        "accept-bad-signature",
+        &["auth/tokens/bad-signature-401"],
+        "accepts a token whose signature does not verify",
+    ),
+    auth(
+        Fault::AcceptAlgNone,
+        "accept-alg-none",
+        &["auth/tokens/alg-none-401"],
+        "accepts an unsigned token (alg none)",
+    ),
+    auth(
+        Fault::AcceptWrongIssuer,
+        "accept-wrong-issuer",
+        &["auth/tokens/wrong-issuer-401"],
+        "accepts a token from another issuer",
+    ),
+    auth(
+        Fault::AcceptWrongAudience,
+        "accept-wrong-audience",
+        &["auth/tokens/wrong-audience-401"],
+        "accepts a token issued for another resource (token passthrough)",
+    ),
+    auth(Fault::AcceptExpired, "accept-expired", &["auth/tokens/expired-401"], "accepts an expired token"),
+    auth(
+        Fault::AcceptNotYetValid,
+        "accept-not-yet-valid",
+        &["auth/tokens/not-yet-valid-401"],
+        "accepts a token before its nbf",
+    ),
+    auth(
+        Fault::InsufficientScope401,
+        "insufficient-scope-401",
+        &["auth/tokens/missing-scope-403"],
+        "answers a token without the needed scope with 401 instead of 403 insufficient_scope (as FastMCP)",
+    ),
+    auth(
+        Fault::ScopeChallengeNamesOther,
+        "scope-challenge-names-other",
+        &["auth/tokens/scope-challenge-sufficient"],
+        "answers a call without the needed scope with a 403 whose scope names another scope than the one the call needs",
+    ),
+    auth(
+        Fault::AcceptQueryToken,
+        "accept-query-token",
+        &["auth/tokens/query-rejected"],
+        "accepts an access_token in the URI query string",
+    ),
+    auth(
+        Fault::SessionAuthenticates,
+        "session-authenticates",
+        &["auth/tokens/session-not-credential"],
+        "serves a request with a known session id and no token",
+    ),
+    auth(
+        Fault::AcceptBasicScheme,
+        "accept-basic-scheme",
+        &["auth/tokens/basic-scheme-401"],
+        "accepts any Authorization: Basic credentials",
+    ),
+    auth(
+        Fault::SchemeCaseSensitive,
+        "scheme-case-sensitive",
+        &["auth/tokens/scheme-case-insensitive"],
+        "accepts only the exact spelling \"Bearer\" of the scheme name",
+    ),
+    as_fault(
+        Fault::AsIssuerMismatch,
+        "as-issuer-mismatch",
+        &["auth/metadata/issuer"],
+        "authorization server metadata names another issuer than the URL it was fetched for",
+    ),
+    as_fault(
+        Fault::AsNoS256,
+        "as-no-s256",
+        &["auth/metadata/pkce-s256"],
+        "authorization server metadata lists code_challenge_methods_supported [\"plain\"]",
+    ),
+    as_fault(
+        Fault::AsNoTokenEndpoint,
+        "as-no-token-endpoint",
+        &["auth/metadata/token-endpoint"],
+        "authorization server metadata has no token_endpoint",
+    ),
+    as_fault(
+        Fault::AsNoRegistration,
+        "as-no-registration",
+        &["auth/metadata/registration"],
+        "authorization server metadata offers neither dynamic registration nor client ID metadata documents",
+    ),
+    as_fault(
+        Fault::AsRegistrationDropsMetadata,
+        "as-registration-drops-metadata",
+        &["auth/as/registration-response"],
+        "the registration response leaves out the redirect_uris the client registered",
+    ),
+    as_fault(
+        Fault::AsPkceUnchecked,
+        "as-pkce-unchecked",
+        &["auth/as/pkce-verifier-checked"],
+        "the token endpoint exchanges a code whatever code_verifier comes with it",
+    ),
+    as_fault(
+        Fault::AsAcceptsPlain,
+        "as-accepts-plain",
+        &["auth/as/pkce-unsupported-method-refused"],
+        "the authorization endpoint issues codes for code_challenge_method plain, which its metadata does not list",
+    ),
+    as_fault(
+        Fault::AsIgnoresResource,
+        "as-ignores-resource",
+        &["auth/as/resource-audience"],
+        "tokens are issued for the issuer's own URL whatever resource the client names",
+    ),
+    as_fault(
+        Fault::AsRedirectPrefix,
+        "as-redirect-prefix",
+        &["auth/as/redirect-uri-exact"],
+        "the authorization endpoint redirects to any URI that starts with a registered one",
+    ),
+    as_fault(
+        Fault::AsIssWrong,
+        "as-iss-wrong",
+        &["auth/as/iss-in-response"],
+        "the authorization response's iss names another issuer",
+    ),
+    as_fault(
+        Fault::AsIssUnadvertised,
+        "as-iss-unadvertised",
+        &["auth/as/iss-advertised"],
+        "the authorization response carries iss, but the metadata does not say authorization_response_iss_parameter_supported",
+    ),
+    as_fault(
+        Fault::AsRefreshReusable,
+        "as-refresh-reusable",
+        &["auth/as/refresh-rotated"],
+        "a public client's refresh token keeps working after it was used",
+    ),
+    as_fault(
+        Fault::AsPostIgnored,
+        "as-post-ignored",
+        &["auth/as/auth-methods-honoured"],
+        "the metadata lists client_secret_post, but the token endpoint ignores credentials in the form",
+    ),
+    as_fault(
+        Fault::AsCimdUnfetched,
+        "as-cimd-unfetched",
+        &["auth/as/client-id-metadata-document"],
+        "the metadata says client_id_metadata_document_supported, but a URL client id is refused as unknown",
+    ),
+];
