@@ -11,6 +11,10 @@
 //!   users, errors from the next step on.
 //! - `throughput-plateau` (sweep): more users stopped bringing more calls per
 //!   second; latency grew instead (the server is saturated).
+//! - `memory-growth`: with the server watched (`--watch-pid`, stdio, the
+//!   embedded server), its resident memory kept rising from each third of
+//!   the run to the next while the load held steady: memory kept per call
+//!   and never given back (a leak, or a cache without a bound).
 //!
 //! Rules read the JSON result (the same fields a saved file has), so they
 //! apply alike to a run, a sweep's steps, or a result read back from disk.
@@ -35,6 +39,18 @@ const ERRORS_BEGIN_PERCENT: f64 = 1.0;
 /// Throughput has plateaued when a step with at least 1.5× the users gains
 /// less than this factor in rate.
 const PLATEAU_GAIN: f64 = 1.1;
+/// Memory samples `memory-growth` needs (at 1 s, a 12 s run).
+const GROWTH_MIN_SAMPLES: usize = 12;
+/// The first quarter of the samples is warm-up (caches, pools, the
+/// allocator's arenas filling) and is not held against the server.
+const GROWTH_WARM_UP: f64 = 0.25;
+/// Growth smaller than this, or than this share of the memory at the start,
+/// is noise of the allocator rather than a leak.
+const GROWTH_MIN_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+const GROWTH_MIN_SHARE: f64 = 0.10;
+/// The load is steady when the per-interval rate varies less than this
+/// (coefficient of variation): memory that follows a ramp is not a leak.
+const STEADY_RATE_CV: f64 = 0.5;
 
 /// One thing the user should know.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -60,6 +76,7 @@ pub fn single(j: &Value) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(nagle(j));
     out.extend(session_limit(j));
+    out.extend(memory_growth(j));
     out
 }
 
@@ -120,6 +137,81 @@ fn session_limit(j: &Value) -> Option<Finding> {
             "{opened} sessions opened and {refused} could not be{why}: the server appears to limit \
              concurrent sessions (or initialize calls) to about {opened}. Users past the limit sent \
              no load, so the rate measured is that of {opened} users."
+        ),
+    })
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The per-interval rate's coefficient of variation (the last interval,
+/// cut short by the end of the run, left out); `None` with too few.
+fn rate_variation(j: &Value) -> Option<f64> {
+    let points = j.pointer("/timeline/points").and_then(Value::as_array)?;
+    let rates: Vec<f64> = points.iter().map(|p| num(p, "/rate_per_s")).collect();
+    let rates = rates.get(..rates.len().checked_sub(1)?)?;
+    if rates.len() < 3 {
+        return None;
+    }
+    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+    if mean <= 0.0 {
+        return None;
+    }
+    let var = rates.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / rates.len() as f64;
+    Some(var.sqrt() / mean)
+}
+
+fn memory_growth(j: &Value) -> Option<Finding> {
+    let samples = j.pointer("/server/samples").and_then(Value::as_array)?;
+    if samples.len() < GROWTH_MIN_SAMPLES {
+        return None;
+    }
+    let warm = (samples.len() as f64 * GROWTH_WARM_UP).ceil() as usize;
+    let steady = &samples[warm..];
+    let third = steady.len() / 3;
+    let part = |i: usize| {
+        let mut v: Vec<f64> =
+            steady[i * third..(i + 1) * third].iter().map(|s| num(s, "/rss_bytes")).collect();
+        median(&mut v)
+    };
+    let (a, b, c) = (part(0), part(1), part(2));
+    let grew = c - a;
+    if !(a < b && b < c) || grew < GROWTH_MIN_BYTES || grew < a * GROWTH_MIN_SHARE {
+        return None;
+    }
+    let cv = rate_variation(j)?;
+    if cv >= STEADY_RATE_CV {
+        return None;
+    }
+    // Calls between the middles of the first and last thirds, at the run's rate.
+    let t = |i: usize| num(&steady[i * third + third / 2], "/t_s");
+    let calls = num(j, "/rate_per_s") * (t(2) - t(0));
+    let per_call = if calls >= 1.0 {
+        format!(", about {:.1} KiB per call", grew / calls / 1024.0)
+    } else {
+        String::new()
+    };
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let in_process = if j.pointer("/server/in_process") == Some(&Value::Bool(true)) {
+        " The watched process is mcpcheck itself (the embedded server with the load generator, whose \
+         own memory is bounded)."
+    } else {
+        ""
+    };
+    Some(Finding {
+        id: "memory-growth",
+        title: format!("server memory kept growing: {:.1} → {:.1} MiB at a steady rate", mib(a), mib(c)),
+        detail: format!(
+            "After warm-up the server's resident memory rose from each third of the run to the next \
+             (medians {:.1}, {:.1}, {:.1} MiB{per_call}) while the rate held steady (variation {:.0}%). \
+             Memory kept for every call and never given back is a leak, or a cache or session table \
+             without a bound; a longer run (--duration 10m) shows whether it levels off.{in_process}",
+            mib(a),
+            mib(b),
+            mib(c),
+            cv * 100.0
         ),
     })
 }
@@ -245,6 +337,41 @@ mod tests {
         let mut j = run(8, 100.0, 1.0, 2.0, 0.0);
         j["session_failures"] = json!(3);
         assert!(single(&j).is_empty());
+    }
+
+    /// A run with memory samples `rss(i)` MiB, one a second, at a steady
+    /// (or not) rate.
+    fn watched(n: usize, rss: impl Fn(usize) -> f64, rates: &[f64]) -> Value {
+        let mut j = run(8, 1000.0, 1.0, 2.0, 0.0);
+        let samples: Vec<Value> = (0..n)
+            .map(|i| json!({"t_s": i as f64, "rss_bytes": (rss(i) * 1048576.0) as u64, "cpu_ms": i * 10}))
+            .collect();
+        j["server"] = json!({"samples": samples, "in_process": false});
+        let points: Vec<Value> = rates.iter().map(|r| json!({"rate_per_s": r})).collect();
+        j["timeline"] = json!({"interval_s": 1.0, "points": points});
+        j
+    }
+
+    #[test]
+    fn memory_that_keeps_rising_is_named_and_flat_or_warming_memory_is_not() {
+        let steady = [1000.0; 16];
+        let leak = watched(16, |i| 40.0 + 8.0 * i as f64, &steady);
+        let f = single(&leak);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].id, "memory-growth");
+        // 8 MiB/s at 1000 calls/s: about 8 KiB per call.
+        assert!(f[0].detail.contains("about 8.2 KiB per call"), "{f:?}");
+        // Flat, with allocator noise.
+        assert!(single(&watched(16, |i| 60.0 + (i % 3) as f64, &steady)).is_empty());
+        // Growth only while warming up, then flat.
+        assert!(single(&watched(16, |i| if i < 4 { 20.0 * i as f64 } else { 80.0 }, &steady)).is_empty());
+        // Rising but by less than 16 MiB over the run.
+        assert!(single(&watched(16, |i| 200.0 + 0.5 * i as f64, &steady)).is_empty());
+        // Too short a run to tell.
+        assert!(single(&watched(8, |i| 40.0 + 8.0 * i as f64, &steady)).is_empty());
+        // Memory following a load that ramps up is not called a leak.
+        let ramp: Vec<f64> = (0..16).map(|i| 50.0 * (i + 1) as f64).collect();
+        assert!(single(&watched(16, |i| 40.0 + 8.0 * i as f64, &ramp)).is_empty());
     }
 
     #[test]

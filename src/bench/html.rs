@@ -111,6 +111,7 @@ pub fn render(j: &Value) -> String {
         charts.extend(sweep_charts(&steps));
     } else {
         charts.extend(timeline_charts(j));
+        charts.extend(server_charts(j));
     }
     let dists: Vec<Series> = steps
         .iter()
@@ -246,6 +247,43 @@ fn timeline_charts(j: &Value) -> Vec<Chart> {
                 XAxis::Numbers,
             ),
             caption: format!("Calls per second, and failed calls, in each {interval} s interval."),
+        },
+    ]
+}
+
+/// The watched server's memory and CPU over the run (`--watch-pid`).
+fn server_charts(j: &Value) -> Vec<Chart> {
+    let Some(samples) = j.pointer("/server/samples").and_then(Value::as_array) else { return Vec::new() };
+    if samples.len() < 2 {
+        return Vec::new();
+    }
+    let watched = text(j, "/server/watched");
+    let rss = Series {
+        name: "RSS".into(),
+        points: samples.iter().map(|s| (num(s, "/t_s"), num(s, "/rss_bytes") / 1048576.0)).collect(),
+    };
+    // CPU between two readings, as a share of one core.
+    let cpu = Series {
+        name: "CPU".into(),
+        points: samples
+            .windows(2)
+            .filter_map(|w| {
+                let dt = num(&w[1], "/t_s") - num(&w[0], "/t_s");
+                let ms = num(&w[1], "/cpu_ms") - num(&w[0], "/cpu_ms");
+                (dt > 0.0).then(|| (num(&w[1], "/t_s"), ms / 10.0 / dt))
+            })
+            .collect(),
+    };
+    vec![
+        Chart {
+            title: "Server memory over time".into(),
+            svg: draw(&[rss], "seconds", "MiB", XAxis::Numbers),
+            caption: format!("Resident memory of {watched}, sampled while the load ran."),
+        },
+        Chart {
+            title: "Server CPU over time".into(),
+            svg: draw(&[cpu], "seconds", "% of a core", XAxis::Numbers),
+            caption: format!("CPU time of {watched} between readings, as a share of one core."),
         },
     ]
 }

@@ -36,6 +36,7 @@
 //! - [`html`]: `--html FILE`, the charts in one self-contained file.
 //! - [`shard`]: `--shard I/N`, one share of a load split across generators.
 //! - [`merge`]: `mcpcheck report merge`, shard results added up losslessly.
+//! - [`watch`]: `--watch-pid`, the server's memory and CPU sampled over a run.
 
 pub mod baseline;
 pub mod driver;
@@ -52,6 +53,7 @@ pub mod sweep;
 pub mod threads;
 pub mod threshold;
 pub mod timeline;
+pub mod watch;
 
 use crate::spec::SpecVersion;
 use std::sync::Arc;
@@ -100,6 +102,11 @@ pub fn render(r: &Run, thresholds: &[threshold::Threshold], c: &RenderCtx) -> (R
     if let Some(e) = &r.measured.open_error {
         obj.insert("session_error".into(), serde_json::json!(e));
     }
+    if let Some(res) = &r.resources {
+        obj.insert("server".into(), serde_json::json!(res));
+        console.push_str(&format!("\n  server      {}\n", watch::to_line(res)));
+        md.push_str(&format!("\n**Server:** {}\n", sections::markdown_text(&watch::to_line(res))));
+    }
     if let Some(steps) = &r.extra.steps {
         console.push_str(&sections::steps_console(steps));
         md.push_str(&sections::steps_markdown(steps));
@@ -130,6 +137,8 @@ pub struct Run {
     /// Wall-clock time the load began (after the sessions opened): shards
     /// are merged over the union of their windows.
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The watched server's memory and CPU over the run, when watched.
+    pub resources: Option<watch::Resources>,
 }
 
 /// One run's outputs.

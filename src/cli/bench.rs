@@ -15,9 +15,11 @@ use std::time::Duration;
         comes first.\n\n\
         --mix FILE draws the calls from a load mix (a scenario with weighted steps) and holds \
         every answer to its step's expectations. --users 1,8,32 runs a sweep, one run per step. \
-        --baseline FILE compares with an earlier --json result. Findings name what the numbers \
-        suggest (a ~40 ms floor from a server without TCP_NODELAY, a session limit, errors past \
-        some concurrency, a throughput plateau). --html FILE writes the charts in one \
+        --baseline FILE compares with an earlier --json result. --watch-pid PID samples the \
+        server's memory and CPU (stdio targets and the embedded server are watched anyway). \
+        Findings name what the numbers suggest (a ~40 ms floor from a server without \
+        TCP_NODELAY, a session limit, errors past some concurrency, a throughput plateau, memory \
+        that keeps growing). --html FILE writes the charts in one \
         self-contained page.\n\n\
         Exit codes: 0 done and every --threshold met; 1 a threshold missed; 2 usage error, \
         malformed threshold or unreachable target.")]
@@ -103,4 +105,19 @@ pub struct BenchArgs {
     /// starts at once, with a warning.
     #[arg(long, value_name = "TIME", value_parser = crate::bench::shard::parse_start_at)]
     pub start_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Sample this process's memory (RSS) and CPU time over the run: the
+    /// result gets a `server` section (CPU per call, RSS start/end/peak), the
+    /// HTML memory and CPU charts, and the `memory-growth` finding when RSS
+    /// keeps rising at a steady load. Stdio targets (every process mcpcheck
+    /// starts) and the embedded server (mcpcheck itself, generator included)
+    /// are watched without it. The process must be on this machine.
+    #[arg(long, value_name = "PID", conflicts_with = "no_watch")]
+    pub watch_pid: Option<u32>,
+    /// Time between samples of the watched server; past 600 samples every
+    /// other one is dropped and the interval doubles.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "1s")]
+    pub watch_interval: Duration,
+    /// Do not watch stdio targets or the embedded server.
+    #[arg(long)]
+    pub no_watch: bool,
 }

@@ -6,6 +6,7 @@
 
 use crate::bench::{
     RenderCtx, Run, baseline, driver, findings, html, measure, mix, plan, render, shard, sweep, threshold,
+    watch,
 };
 use crate::cli::bench::BenchArgs;
 use crate::runner::Choice;
@@ -84,6 +85,17 @@ pub async fn run(mut args: BenchArgs, given: &clap::ArgMatches) -> anyhow::Resul
             driver::Work::Mix(Arc::new(m))
         }
     };
+    let watched = match (&spec, args.watch_pid) {
+        (_, Some(pid)) => Some(watch::Watched::Pid(pid)),
+        _ if args.no_watch => None,
+        (TargetSpec::Stdio(_), None) => Some(watch::Watched::Children),
+        (TargetSpec::Embedded(_), None) => Some(watch::Watched::ThisProcess),
+        (TargetSpec::Url(_), None) => None,
+    };
+    if let Some(w) = watched {
+        // Read once now, so a pid that is not there fails before any load.
+        drop(watch::Watch::start(w, args.watch_interval).map_err(|e| usage(format!("--watch-pid: {e}")))?);
+    }
     let limits = Limits { timeout: plans[0].timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
     let revisions = crate::runner::plan::make(&running.endpoint, &choice).await.map_err(|e| {
@@ -124,12 +136,20 @@ pub async fn run(mut args: BenchArgs, given: &clap::ArgMatches) -> anyhow::Resul
         if stop.is_set() {
             break;
         }
+        let watching = match watched {
+            Some(w) => Some(watch::Watch::start(w, args.watch_interval).map_err(usage)?),
+            None => None,
+        };
         let (measured, extra, started_at) =
             measure(&running.endpoint, version, &plan, &work, stop.clone(), show_progress).await;
+        let resources = match watching {
+            Some(w) => Some(w.finish(measured.tally.requests()).await),
+            None => None,
+        };
         if sweeping && !args.quiet {
             eprintln!("{}", sweep::step_line(&plan, &measured));
         }
-        runs.push(Run { plan, measured, extra, started_at });
+        runs.push(Run { plan, measured, extra, started_at, resources });
     }
     on_signal.abort();
     let target = running.endpoint.describe();
