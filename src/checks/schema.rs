@@ -102,6 +102,12 @@ pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), M
             "server/discover" if msg.get("result").is_some() => {
                 as_type::<mcp_schema_2026::DiscoverResult>("/result", &msg["result"])
             }
+            // A multi round-trip request's first answer ("Servers MAY respond
+            // to any supported client request with an InputRequiredResult",
+            // basic/patterns/mrtr) is not the request's final result type.
+            "tools/call" | "prompts/get" | "resources/read" if input_required(msg) => {
+                as_type::<mcp_schema_2026::InputRequiredResult>("/result", &msg["result"])
+            }
             _ => validate_with!(mcp_schema_2026, method, msg),
         },
         SpecVersion::V2025_11_25 => match method {
@@ -123,6 +129,12 @@ pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), M
             _ => validate_with!(mcp_schema_2025_03, method, msg, JsonrpcError, JsonrpcResponse),
         },
     }
+}
+
+/// Whether a response's result says it needs input first (2026-07-28's
+/// `resultType: "input_required"`).
+pub fn input_required(msg: &Value) -> bool {
+    msg.pointer("/result/resultType").and_then(Value::as_str) == Some("input_required")
 }
 
 /// Every request the conversation made, with what came back.
@@ -212,4 +224,36 @@ async fn messages_valid(ctx: &Ctx) -> Outcome {
         }
     }
     Ok(Verdict::pass(format!("{} messages valid against the {} schema", checked.len(), ctx.version)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(result: Value) -> Value {
+        json!({"jsonrpc": "2.0", "id": 3, "result": result})
+    }
+
+    #[test]
+    fn an_input_required_answer_is_held_to_its_own_type_not_the_final_one() {
+        let asks = response(json!({
+            "resultType": "input_required",
+            "inputRequests": {"who": {"method": "elicitation/create", "params": {
+                "mode": "form", "message": "Your name?",
+                "requestedSchema": {"type": "object", "properties": {"n": {"type": "string"}}}}}},
+            "requestState": "opaque"
+        }));
+        assert!(input_required(&asks));
+        for method in ["tools/call", "prompts/get", "resources/read"] {
+            assert_eq!(validate(SpecVersion::V2026_07_28, method, &asks), Ok(()), "{method}");
+        }
+        // An inputRequests entry that is not a request is still a mismatch.
+        let bad = response(json!({"resultType": "input_required", "inputRequests": {"x": 5}}));
+        assert!(validate(SpecVersion::V2026_07_28, "tools/call", &bad).is_err());
+        // A final tools/call result is still a CallToolResult.
+        let done = response(json!({"resultType": "complete", "content": [{"type": "text", "text": "4"}]}));
+        assert_eq!(validate(SpecVersion::V2026_07_28, "tools/call", &done), Ok(()));
+        let not_done = response(json!({"resultType": "complete"}));
+        assert!(validate(SpecVersion::V2026_07_28, "tools/call", &not_done).is_err());
+    }
 }
