@@ -161,6 +161,8 @@ pub enum Fault {
     ColdCallRefused,
     /// Answer a JSON-RPC response from the client with 200 and `{}`.
     Response200,
+    /// Answer resources/templates/list on 2026-07-28 as an InputRequiredResult.
+    InputRequiredOnList,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -450,12 +452,12 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 19, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6, the robustness checks' 9,
+        // subscriptions) 6, Streamable HTTP's and multi round-trip requests' 7, the robustness checks' 9,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 6 + 9 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 7 + 9 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

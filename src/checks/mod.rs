@@ -21,6 +21,7 @@ pub mod http_sse;
 pub mod http_transport;
 pub mod lifecycle;
 pub mod logging;
+pub mod mrtr;
 pub mod pagination;
 pub mod ping;
 pub mod progress;
@@ -180,6 +181,7 @@ pub fn all() -> Vec<&'static Check> {
         http_sse::CHECKS,
         discover::CHECKS,
         stateless::CHECKS,
+        mrtr::CHECKS,
         stdio::CHECKS,
         tools::CHECKS,
         resources::CHECKS,

@@ -224,6 +224,7 @@ pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
         || faults.contains(Fault::EventIdConstant)
         || (faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list"))
         || (faults.contains(Fault::ResumeOtherStream) && single.is_method("tools/list"))
+        || (faults.contains(Fault::InputRequiredOnList) && single.is_method("resources/templates/list"))
 }
 
 /// Message faults on one JSON-RPC message answering `single`.
@@ -247,6 +248,15 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     }
     if faults.contains(Fault::ResultTypeMissing) && single.is_method("prompts/list") {
         result.remove("resultType");
+    }
+    // Only where results carry resultType (2026-07-28): the list stays, so
+    // only the multi round-trip rule sees the difference.
+    if faults.contains(Fault::InputRequiredOnList)
+        && single.is_method("resources/templates/list")
+        && result.contains_key("resultType")
+    {
+        result.insert("resultType".into(), json!("input_required"));
+        result.insert("requestState".into(), json!("mcpcheck-fault"));
     }
     if faults.contains(Fault::ListsVary)
         && single.is_method("tools/list")

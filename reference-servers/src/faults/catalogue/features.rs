@@ -1,7 +1,7 @@
 //! Faults of the server features (tools, resources, prompts, completion),
 //! the utilities (progress, cancellation, logging, subscriptions) and the
 //! finer Streamable HTTP rules (Accept, a missing version header, SSE framing
-//! and resumption, cold stateless calls).
+//! and resumption, cold stateless calls), and multi round-trip requests.
 
 use super::HANDSHAKE;
 use crate::faults::{Fault, FaultSpec, spec};
@@ -190,5 +190,11 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "response-200",
         &["http/post/response-202"],
         "answers a JSON-RPC response POSTed by the client with 200 and body {} instead of 202",
+    ),
+    spec(
+        Fault::InputRequiredOnList,
+        "input-required-on-list",
+        &["mrtr/input-required/supported-requests-only"],
+        "answers resources/templates/list on 2026-07-28 with resultType input_required and a requestState",
     ),
 ];
