@@ -30,8 +30,14 @@ fn findings(j: &Value) -> Vec<String> {
 
 #[test]
 fn the_embedded_servers_leak_is_named_and_the_clean_server_is_not() {
-    let (code, leak, err) = bench(&[CALL, &["--fault", "leak-per-call"]].concat());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("leak.html");
+    let html_arg = html.to_string_lossy().into_owned();
+    let (code, leak, err) = bench(&[CALL, &["--fault", "leak-per-call", "--html", &html_arg]].concat());
     assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    assert!(page.contains("Server memory over time") && page.contains("Server CPU over time"), "no charts");
+    assert!(page.contains("memory-growth"), "the finding is not on the page");
     assert!(findings(&leak).contains(&"memory-growth".into()), "{:#}", leak["server"]);
     let server = &leak["server"];
     assert_eq!(server["in_process"], true);
