@@ -77,6 +77,8 @@ pub enum Fault {
     OriginAnyRefused,
     /// Serve one request per session at a time (pings held 300 ms); refuse the rest with 409.
     SessionOneRequestAtATime,
+    /// The same for sessionless server/discover calls (string ids): one at a time, 409 for the rest.
+    StatelessOneRequestAtATime,
     /// Fill in missing required `_meta` fields instead of rejecting the request.
     MetaFieldsOptional,
     /// Make Mcp-Method/Mcp-Name agree with the body instead of rejecting.
@@ -450,14 +452,14 @@ mod tests {
             assert_ne!(a.breaks.is_empty(), a.finding.is_none(), "{}", a.name);
         }
         // The plain server's first 18 (two for server/discover's list of
-        // revisions), the transport catalogue's 19, the
+        // revisions), the transport catalogue's 20, the
         // feature checks' 19, the utilities' (cancellation, logging,
         // subscriptions) 6, Streamable HTTP's and multi round-trip requests' 7, the robustness checks' 9,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 19 + 19 + 6 + 7 + 9 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 7 + 9 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -203,6 +203,14 @@ const CONCURRENT: usize = 4;
 /// session at a time and refuses the others (409, 429, ...) leaves the
 /// client unable to hold the streams the spec lets it hold.
 async fn concurrent_requests(ctx: &Ctx) -> Outcome {
+    answered_together(ctx, "ping", "on one session").await
+}
+
+/// [`CONCURRENT`] `method` requests POSTed at once (string ids, each on its
+/// own connection; `on` says where, for the messages): each must be
+/// answered 200, as JSON or SSE, with the response to its own id, and no
+/// response may come on more than one stream.
+pub(super) async fn answered_together(ctx: &Ctx, method: &str, on: &str) -> Outcome {
     let s = ctx.session().await?;
     let mut twins = Vec::with_capacity(CONCURRENT);
     for _ in 0..CONCURRENT {
@@ -210,7 +218,7 @@ async fn concurrent_requests(ctx: &Ctx) -> Outcome {
     }
     let sends = twins.iter_mut().enumerate().map(|(i, twin)| {
         let id = json!(format!("mcpcheck-concurrent-{i}"));
-        async move { (id.clone(), twin.request_with_id(id, "ping", None, &SendOpts::default()).await) }
+        async move { (id.clone(), twin.request_with_id(id, method, None, &SendOpts::default()).await) }
     });
     let mut answers = Vec::with_capacity(CONCURRENT);
     for (id, answered) in futures::future::join_all(sends).await {
@@ -231,7 +239,7 @@ async fn concurrent_requests(ctx: &Ctx) -> Outcome {
             && reply.response_to(id).is_some();
         if !answered {
             return Ok(Verdict::violation(
-                format!("of {CONCURRENT} requests sent together on one session, {id} was not answered"),
+                format!("of {CONCURRENT} requests sent together {on}, {id} was not answered"),
                 "each request answered (200, JSON or SSE) with the response to its own id",
                 reply.summary(),
             ));
@@ -247,7 +255,7 @@ async fn concurrent_requests(ctx: &Ctx) -> Outcome {
             broadcast.join(", "),
         ));
     }
-    Ok(Verdict::pass(format!("{CONCURRENT} requests sent together, each answered on its own stream")))
+    Ok(Verdict::pass(format!("{CONCURRENT} requests sent together {on}, each answered on its own stream")))
 }
 
 /// The id of a JSON-RPC response (a result or an error), as text.

@@ -60,6 +60,16 @@ pub const CHECKS: &[Check] = &[
         run: runs!(result_type),
     },
     Check {
+        id: "http/stateless/concurrent-requests",
+        title: "stateless requests POSTed together are each answered",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports/streamable-http", anchor: "sending-messages" },
+        requirement: "Every JSON-RPC message sent from the client MUST be a new HTTP POST request to the MCP endpoint. [...] If the body is a JSON-RPC request, the server MUST return either Content-Type: application/json (a single JSON object) or Content-Type: text/event-stream (an SSE response stream).",
+        run: runs!(concurrent_requests),
+    },
+    Check {
         id: "http/stateless/get-delete-405",
         title: "GET and DELETE from a 2026-07-28 client are answered 405",
         level: Level::Should,
@@ -168,6 +178,12 @@ async fn unsupported_lists_versions(ctx: &Ctx) -> Outcome {
             a.reply.summary(),
         )),
     }
+}
+
+/// With no session, every request is its own POST: several at once must
+/// each be answered (server/discover, which every stateless server serves).
+async fn concurrent_requests(ctx: &Ctx) -> Outcome {
+    super::http_session::answered_together(ctx, "server/discover", "without a session").await
 }
 
 async fn result_type(ctx: &Ctx) -> Outcome {

@@ -145,18 +145,30 @@ pub(crate) async fn take_turn<'a>(
     single: &Single,
     session: Option<&str>,
 ) -> Result<Option<Turn<'a>>, Response<Body>> {
-    let Some(session) = session.filter(|_| faults.contains(Fault::SessionOneRequestAtATime)) else {
-        return Ok(None);
-    };
     if single.method.is_none() || single.id.is_none() {
         return Ok(None);
     }
-    let fresh = state.busy.lock().map(|mut busy| busy.insert(session.to_owned())).unwrap_or(true);
+    // `stateless-one-request-at-a-time`: sessionless server/discover calls
+    // with string ids (mcpcheck's concurrency check; its other checks use
+    // integer ids) take one turn shared by all, held the same time.
+    let stateless_turn = faults.contains(Fault::StatelessOneRequestAtATime)
+        && session.is_none()
+        && single.is_stateless()
+        && single.is_method("server/discover")
+        && single.id.as_ref().is_some_and(Value::is_string);
+    let (key, hold) = match session {
+        Some(s) if faults.contains(Fault::SessionOneRequestAtATime) => {
+            (s.to_owned(), single.is_method("ping"))
+        }
+        None if stateless_turn => ("(stateless)".to_owned(), true),
+        _ => return Ok(None),
+    };
+    let fresh = state.busy.lock().map(|mut busy| busy.insert(key.clone())).unwrap_or(true);
     if !fresh {
         return Err(status_with(StatusCode::CONFLICT, "text/plain", "Conflict: a request is in flight"));
     }
-    let turn = Turn { state, session: session.to_owned() };
-    if single.is_method("ping") {
+    let turn = Turn { state, session: key };
+    if hold {
         tokio::time::sleep(PING_HOLD).await;
     }
     Ok(Some(turn))

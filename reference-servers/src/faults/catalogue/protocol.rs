@@ -42,7 +42,7 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::StringIdRewritten,
         "string-id-rewritten",
-        &["base/jsonrpc/id-echoed", "http/session/concurrent-requests"],
+        &["base/jsonrpc/id-echoed", "http/session/concurrent-requests", "http/stateless/concurrent-requests"],
         "answers requests with a string id under a different id (\"-x\" appended)",
     ),
     spec(
@@ -96,7 +96,12 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::ContentTypeTextPlain,
         "content-type-text-plain",
-        &["http/response/content-type", "http/accept/both-listed-served", "http/session/concurrent-requests"],
+        &[
+            "http/response/content-type",
+            "http/accept/both-listed-served",
+            "http/session/concurrent-requests",
+            "http/stateless/concurrent-requests",
+        ],
         "labels POST responses Content-Type: text/plain",
     ),
     spec(
@@ -173,6 +178,12 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "session-one-request-at-a-time",
         &["http/session/concurrent-requests"],
         "serves one request per session at a time (a ping holds it 300 ms) and refuses the others with 409",
+    ),
+    spec(
+        Fault::StatelessOneRequestAtATime,
+        "stateless-one-request-at-a-time",
+        &["http/stateless/concurrent-requests"],
+        "serves sessionless server/discover calls one at a time (each held 300 ms) and refuses the others with 409",
     ),
     spec(
         Fault::EventIdConstant,
