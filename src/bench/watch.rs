@@ -164,13 +164,21 @@ pub struct Watch {
     thread: Option<tokio::task::JoinHandle<Sampled>>,
 }
 
+/// Whether `what` can be read now (before any load), and why not.
+pub fn readable(what: Watched) -> Result<(), String> {
+    match Reader::new(what).read() {
+        Some(_) => Ok(()),
+        None => Err(format!("cannot read {}: no such process, or not readable", what.describe())),
+    }
+}
+
 impl Watch {
     /// Takes a first reading (so a pid that is not there fails before any
     /// load) and samples every `interval` until [`Watch::finish`].
     pub fn start(what: Watched, interval: Duration) -> Result<Watch, String> {
         let mut reader = Reader::new(what);
         let Some((rss, cpu, alive)) = reader.read() else {
-            return Err(format!("cannot read {}: no such process, or not readable", what.describe()));
+            return Err(readable(what).err().unwrap_or_else(|| format!("cannot read {}", what.describe())));
         };
         reader.cpu_at_start = cpu;
         let started = Instant::now();

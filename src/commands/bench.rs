@@ -94,7 +94,7 @@ pub async fn run(mut args: BenchArgs, given: &clap::ArgMatches) -> anyhow::Resul
     };
     if let Some(w) = watched {
         // Read once now, so a pid that is not there fails before any load.
-        drop(watch::Watch::start(w, args.watch_interval).map_err(|e| usage(format!("--watch-pid: {e}")))?);
+        watch::readable(w).map_err(|e| usage(format!("--watch-pid: {e}")))?;
     }
     let limits = Limits { timeout: plans[0].timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
@@ -136,10 +136,15 @@ pub async fn run(mut args: BenchArgs, given: &clap::ArgMatches) -> anyhow::Resul
         if stop.is_set() {
             break;
         }
-        let watching = match watched {
-            Some(w) => Some(watch::Watch::start(w, args.watch_interval).map_err(usage)?),
-            None => None,
-        };
+        // A process gone between sweep steps: the steps measured so far
+        // are still reported, the rest without the server's numbers.
+        let watching = watched.and_then(|w| match watch::Watch::start(w, args.watch_interval) {
+            Ok(watching) => Some(watching),
+            Err(e) => {
+                eprintln!("bench: --watch-pid: {e}; this step is not watched");
+                None
+            }
+        });
         let (measured, extra, started_at) =
             measure(&running.endpoint, version, &plan, &work, stop.clone(), show_progress).await;
         let resources = match watching {
