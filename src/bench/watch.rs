@@ -164,12 +164,13 @@ pub struct Watch {
     thread: Option<tokio::task::JoinHandle<Sampled>>,
 }
 
+fn unreadable(what: Watched) -> String {
+    format!("cannot read {}: no such process, or not readable", what.describe())
+}
+
 /// Whether `what` can be read now (before any load), and why not.
 pub fn readable(what: Watched) -> Result<(), String> {
-    match Reader::new(what).read() {
-        Some(_) => Ok(()),
-        None => Err(format!("cannot read {}: no such process, or not readable", what.describe())),
-    }
+    Reader::new(what).read().map(|_| ()).ok_or_else(|| unreadable(what))
 }
 
 impl Watch {
@@ -178,7 +179,7 @@ impl Watch {
     pub fn start(what: Watched, interval: Duration) -> Result<Watch, String> {
         let mut reader = Reader::new(what);
         let Some((rss, cpu, alive)) = reader.read() else {
-            return Err(readable(what).err().unwrap_or_else(|| format!("cannot read {}", what.describe())));
+            return Err(unreadable(what));
         };
         reader.cpu_at_start = cpu;
         let started = Instant::now();
