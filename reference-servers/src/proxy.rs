@@ -36,6 +36,7 @@ mod backend;
 mod config;
 mod handler;
 mod http_backend;
+mod lean;
 mod pool;
 mod relay;
 mod stdio_backend;
@@ -184,9 +185,10 @@ impl Proxy {
 
     /// This frontend session's session with `backend`, opened if need be
     /// (with the log level the client set, if it set one); for a stateless
-    /// frontend request, one from the proxy's pool.
+    /// frontend request (or one relayed without rmcp's context, [`lean`]),
+    /// one from the proxy's pool.
     async fn session(&self, backend: &Backend, cx: Option<&Cx>) -> Result<Arc<BackendSession>, BackendError> {
-        if cx.is_some_and(stateless) {
+        if cx.is_none_or(stateless) {
             return self.shared.pool.checkout(backend, backend::BACKEND_VERSION).await;
         }
         let slot =
@@ -211,7 +213,9 @@ impl Proxy {
     /// once, and a failed one forgotten so that the next call reconnects.
     /// With the frontend request's context `cx`: its progress token goes
     /// along, what the backend sends meanwhile is relayed, and a cancellation
-    /// of the frontend request cancels the backend request.
+    /// of the frontend request cancels the backend request. Without one (a
+    /// stateless call relayed by [`lean`]), a pooled session carries it and
+    /// the frontend client going away drops the backend request with it.
     async fn request(
         &self,
         backend: &Backend,
@@ -243,7 +247,7 @@ impl Proxy {
             };
             match outcome {
                 Err(e) => {
-                    if cx.is_some_and(stateless) {
+                    if cx.is_none_or(stateless) {
                         self.shared.pool.drop_session(backend, &session);
                     } else if let Some(slot) = self.sessions.get(&backend.name) {
                         let mut slot = slot.lock().await;
@@ -264,12 +268,18 @@ impl Proxy {
 
     /// Every page of `method`'s `key` items from `backend`; the last known
     /// list if it is down (none if it never answered, or lacks the method).
-    async fn list_all(&self, backend: &Backend, method: &'static str, key: &str, cx: &Cx) -> Vec<Value> {
+    async fn list_all(
+        &self,
+        backend: &Backend,
+        method: &'static str,
+        key: &str,
+        cx: Option<&Cx>,
+    ) -> Vec<Value> {
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let params = cursor.as_ref().map_or_else(|| json!({}), |c| json!({"cursor": c}));
-            let page = match self.request(backend, method, params, Some(cx)).await {
+            let page = match self.request(backend, method, params, cx).await {
                 Ok(Ok(page)) => page,
                 // The backend answered: it has no such list.
                 Ok(Err(_)) => {
@@ -298,7 +308,7 @@ impl Proxy {
     /// The URI schemes `backend` serves resources under, from its last
     /// lists (fetched if this proxy has none yet), for renaming URIs inside
     /// results ([`crate::composed::uris`]).
-    async fn schemes_of(&self, backend: &Backend, cx: &Cx) -> std::collections::BTreeSet<String> {
+    async fn schemes_of(&self, backend: &Backend, cx: Option<&Cx>) -> std::collections::BTreeSet<String> {
         let known = |method: &'static str| {
             self.shared.last.lock().ok().and_then(|l| l.get(&(backend.name.clone(), method)).cloned())
         };
@@ -329,7 +339,7 @@ impl Proxy {
     ) -> Vec<T> {
         let backends = &self.shared.backends;
         let lists =
-            futures::future::join_all(backends.iter().map(|b| self.list_all(b, method, key, cx))).await;
+            futures::future::join_all(backends.iter().map(|b| self.list_all(b, method, key, Some(cx)))).await;
         let mut all = Vec::new();
         for (backend, list) in backends.iter().zip(lists) {
             let ns = (!backend.unprefixed).then_some(backend.name.as_str());
@@ -386,7 +396,8 @@ fn list_uri(backends: &[Arc<Backend>], ns: Option<&str>, uri: &str) -> Option<St
 /// Serves a proxy over `backends` at `opts.path`, within `opts.limits`,
 /// until `shutdown` resolves. The unprefixed backend, if any, is checked for
 /// clashes first: a clash is an `InvalidInput` error before anything is
-/// served.
+/// served. Stateless `tools/call` requests take the lean path ([`lean`])
+/// unless faults are on (they are committed by the full path's layer).
 pub async fn serve_proxied_http(
     listener: tokio::net::TcpListener,
     backends: Vec<Backend>,
@@ -398,5 +409,14 @@ pub async fn serve_proxied_http(
         .check()
         .await
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-    crate::http::serve_handler_http(listener, move || factory.session(), opts, shutdown).await
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let limits = opts.limits.clone();
+    let lean =
+        opts.faults.is_empty().then(|| lean::Lean::new(factory.session(), &opts.path, limits.max_body));
+    let app = crate::http::mcp_router(move || Ok(factory.session()), opts, cancel.clone());
+    let app = match lean {
+        Some(lean) => app.layer(axum::middleware::from_fn_with_state(Arc::new(lean), lean::relay)),
+        None => app,
+    };
+    crate::http::serve_router_with(listener, app, cancel, &limits, shutdown).await
 }

@@ -73,29 +73,8 @@ impl ServerHandler for Proxy {
         request: CallToolRequestParams,
         context: Cx,
     ) -> Result<CallToolResponse, ErrorData> {
-        let unknown = || ErrorData::invalid_params(format!("unknown tool {}", request.name), None);
-        let (backend, tool) = self.route_name(&request.name).ok_or_else(unknown)?;
-        let mut params = json!({"name": tool});
-        if let Some(arguments) = &request.arguments {
-            params["arguments"] = Value::Object(arguments.clone());
-        }
-        let name = &backend.name;
-        match self.request(&backend, "tools/call", params, Some(&context)).await {
-            Err(e) => Err(unavailable(name, &e)),
-            Ok(Err(e)) => Err(answered(name, e)),
-            Ok(Ok(result)) => {
-                let mut result = serde_json::from_value::<CallToolResult>(result)
-                    .map_err(|e| unavailable(name, &BackendError::Protocol(e.to_string())))?;
-                // The backend speaks 2025-11-25, which has no resultType; rmcp
-                // drops it again for frontend sessions on older revisions.
-                result.result_type.get_or_insert(ResultType::COMPLETE);
-                if !backend.unprefixed {
-                    let schemes = self.schemes_of(&backend, &context).await;
-                    uris::namespace_blocks(result.content.iter_mut(), name, &schemes);
-                }
-                Ok(result.into())
-            }
-        }
+        let result = self.forward_call(&request.name, request.arguments.as_ref(), Some(&context)).await?;
+        Ok(result.into())
     }
 
     async fn list_prompts(
@@ -128,7 +107,7 @@ impl ServerHandler for Proxy {
         let mut result: GetPromptResult = self.forward(&backend, "prompts/get", params, &context).await?;
         result.result_type.get_or_insert(ResultType::COMPLETE);
         if !backend.unprefixed {
-            let schemes = self.schemes_of(&backend, &context).await;
+            let schemes = self.schemes_of(&backend, Some(&context)).await;
             uris::namespace_messages(&mut result.messages, &backend.name, &schemes);
         }
         Ok(result.into())
@@ -258,5 +237,41 @@ impl ServerHandler for Proxy {
             return Err(ErrorData::invalid_params("invalid log level", request.params));
         }
         Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None))
+    }
+}
+
+impl Proxy {
+    /// `tools/call` of frontend tool `name`: routed, forwarded, its content's
+    /// URIs renamed back. With `cx` as [`Proxy::request`] takes it: `None`
+    /// for a stateless call relayed without rmcp ([`super::lean`]).
+    pub(super) async fn forward_call(
+        &self,
+        name: &str,
+        arguments: Option<&serde_json::Map<String, Value>>,
+        cx: Option<&Cx>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let unknown = || ErrorData::invalid_params(format!("unknown tool {name}"), None);
+        let (backend, tool) = self.route_name(name).ok_or_else(unknown)?;
+        let mut params = json!({"name": tool});
+        if let Some(arguments) = arguments {
+            params["arguments"] = Value::Object(arguments.clone());
+        }
+        let name = &backend.name;
+        match self.request(&backend, "tools/call", params, cx).await {
+            Err(e) => Err(unavailable(name, &e)),
+            Ok(Err(e)) => Err(answered(name, e)),
+            Ok(Ok(result)) => {
+                let mut result = serde_json::from_value::<CallToolResult>(result)
+                    .map_err(|e| unavailable(name, &BackendError::Protocol(e.to_string())))?;
+                // The backend speaks 2025-11-25, which has no resultType; rmcp
+                // drops it again for frontend sessions on older revisions.
+                result.result_type.get_or_insert(ResultType::COMPLETE);
+                if !backend.unprefixed {
+                    let schemes = self.schemes_of(&backend, cx).await;
+                    uris::namespace_blocks(result.content.iter_mut(), name, &schemes);
+                }
+                Ok(result)
+            }
+        }
     }
 }
