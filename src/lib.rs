@@ -19,6 +19,11 @@
 //! - [`oauth`]: the test authorization server, token minting, token sources,
 //!   and an OAuth client on the raw wire ([`oauth::flow`]).
 //! - [`checks`]: the check catalogue, one file per specification page.
+//! - [`client`]: client conformance: the scenarios, the scripted server that
+//!   records what a client under test sends, the bounded client process, and
+//!   the `client/...` checks that grade the record.
+//! - [`refclient`]: the reference MCP client (what `mcpcheck client` tests by
+//!   default) and its deliberate faults, on the raw wire.
 //! - [`scenario`]: declarative TOML scenarios (users' own checks, load mixes): model,
 //!   loader, executor, JSON Schema.
 //! - [`runner`]: the whole run: the revision plan (which revisions the server
@@ -34,8 +39,10 @@
 pub mod bench;
 pub mod checks;
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod oauth;
+pub mod refclient;
 pub mod report;
 pub mod runner;
 pub mod scenario;

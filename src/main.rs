@@ -25,6 +25,8 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Test(args) => commands::test::run(*args, &given).await,
         Command::Init(args) => commands::init::run(args),
+        Command::Client(args) => commands::client::run(*args).await,
+        Command::ReferenceClient(args) => commands::client::reference(args).await,
         Command::List(args) => {
             print!("{}", commands::list::run(args));
             Ok(true)

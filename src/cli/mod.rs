@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod bench;
+pub mod client;
 pub mod report;
 pub mod scenario;
 pub mod serve;
@@ -47,6 +48,10 @@ pub enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Write a commented starter mcpcheck.toml (and, with --github, a workflow using the Action).
     Init(InitArgs),
+    /// Run the conformance checks against an MCP client: `mcpcheck client -- CMD ARGS...`.
+    Client(Box<client::ClientArgs>),
+    /// Run the reference MCP client (what `mcpcheck client` tests when given no command).
+    ReferenceClient(client::ReferenceClientArgs),
     // `about` as an attribute, not a doc comment: a doc comment would also
     // reset the long help that BenchArgs carries.
     #[command(about = "Measure a server's throughput and latency under load")]
@@ -85,6 +90,27 @@ pub struct TargetArgs {
     pub fault: Vec<String>,
 }
 
+/// Where a conformance run writes its report: the flags `test` and `client` share.
+#[derive(Debug, Args, Default)]
+pub struct ReportFiles {
+    /// Write the JSON report to FILE (`-` for stdout; the summary then goes to stderr).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a SARIF 2.1.0 file to FILE for code scanning (GitHub: upload it
+    /// with github/codeql-action/upload-sarif).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Write a Markdown report to FILE (also appended to $GITHUB_STEP_SUMMARY when set).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report into DIR (index.html, with report.json beside it).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct TestArgs {
     #[command(flatten)]
@@ -108,22 +134,8 @@ pub struct TestArgs {
     /// by a check that the server still answers. Off by default: use it on servers you own.
     #[arg(long)]
     pub robustness: bool,
-    /// Write the JSON report to FILE (`-` for stdout; the summary then goes to stderr).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
-    /// Write a JUnit XML report to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write a SARIF 2.1.0 file to FILE for code scanning (GitHub: upload it
-    /// with github/codeql-action/upload-sarif).
-    #[arg(long, value_name = "FILE")]
-    pub sarif: Option<PathBuf>,
-    /// Write a Markdown report to FILE (also appended to $GITHUB_STEP_SUMMARY when set).
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// Write a self-contained HTML report into DIR (index.html, with report.json beside it).
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportFiles,
     /// Checks listed in FILE may fail without failing the run: TOML, one `[[failure]]` table per
     /// entry with `id`, an optional `revision` (only that revision) and `reason`. A listed check
     /// that passes fails the run as stale, so the file only shrinks.
@@ -186,6 +198,9 @@ pub struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List the client checks (`mcpcheck client`) instead of the server checks.
+    #[arg(long)]
+    pub client: bool,
 }
 
 #[derive(Debug, Args)]

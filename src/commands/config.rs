@@ -204,10 +204,10 @@ pub fn apply_test(args: &mut TestArgs, m: &ArgMatches) -> anyhow::Result<()> {
         args.run_timeout = duration(d, "test.run_timeout")?;
     }
     let r = t.reports;
-    args.json = args.json.take().or(r.json);
-    args.junit = args.junit.take().or(r.junit);
-    args.markdown = args.markdown.take().or(r.markdown);
-    args.html = args.html.take().or(r.html);
+    args.reports.json = args.reports.json.take().or(r.json);
+    args.reports.junit = args.reports.junit.take().or(r.junit);
+    args.reports.markdown = args.reports.markdown.take().or(r.markdown);
+    args.reports.html = args.reports.html.take().or(r.html);
     Ok(())
 }
 

@@ -1,12 +1,48 @@
-//! `mcpcheck list`: every check, as a table or JSON.
+//! `mcpcheck list`: every check (server, or with `--client` client), as a
+//! table or JSON.
 
 use crate::cli::ListArgs;
+use crate::spec::{Level, Revisions, SpecRef};
+
+/// What a listing shows of a check, server or client.
+struct Row {
+    id: &'static str,
+    title: &'static str,
+    level: Level,
+    revisions: Revisions,
+    spec: SpecRef,
+    requirement: &'static str,
+}
 
 /// The catalogue as text.
 pub fn run(args: ListArgs) -> String {
-    let checks = crate::checks::all();
+    let rows: Vec<Row> = if args.client {
+        crate::client::all()
+            .iter()
+            .map(|c| Row {
+                id: c.id,
+                title: c.title,
+                level: c.level,
+                revisions: c.revisions,
+                spec: c.spec,
+                requirement: c.requirement,
+            })
+            .collect()
+    } else {
+        crate::checks::all()
+            .iter()
+            .map(|c| Row {
+                id: c.id,
+                title: c.title,
+                level: c.level,
+                revisions: c.revisions,
+                spec: c.spec,
+                requirement: c.requirement,
+            })
+            .collect()
+    };
     if args.json {
-        let rows: Vec<serde_json::Value> = checks
+        let rows: Vec<serde_json::Value> = rows
             .iter()
             .map(|c| {
                 serde_json::json!({
@@ -18,8 +54,8 @@ pub fn run(args: ListArgs) -> String {
         return serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n";
     }
     let mut out = String::new();
-    let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
-    for c in &checks {
+    let width = rows.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &rows {
         out.push_str(&format!(
             "{:width$}  {:6}  {:22}  {}#{}\n",
             c.id,

@@ -9,9 +9,11 @@
 
 pub mod auth;
 pub mod bench;
+pub mod client;
 pub mod config;
 pub mod init;
 pub mod list;
+pub mod outputs;
 pub mod report;
 pub mod scenario;
 pub mod serve;

@@ -6,72 +6,11 @@
 
 use crate::checks::tools::CallTools;
 use crate::cli::TestArgs;
-use crate::report::console;
-use crate::report::model::Report;
 use crate::runner::{self, RunOptions};
 use crate::target;
 use crate::usage::usage;
 use crate::wire::Limits;
-use std::fs::File;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-
-/// Report outputs, opened before the run so a bad path fails before any work.
-struct Outputs {
-    json: Option<Box<dyn Write>>,
-    json_to_stdout: bool,
-    junit: Option<File>,
-    sarif: Option<File>,
-    markdown: Option<File>,
-    html: Option<PathBuf>,
-}
-
-impl Outputs {
-    fn open(args: &TestArgs) -> anyhow::Result<Outputs> {
-        let (json, json_to_stdout): (Option<Box<dyn Write>>, bool) = match args.json.as_deref() {
-            None => (None, false),
-            Some("-") => (Some(Box::new(std::io::stdout())), true),
-            Some(p) => (Some(Box::new(super::create(p.as_ref())?)), false),
-        };
-        Ok(Outputs {
-            json,
-            json_to_stdout,
-            junit: args.junit.as_deref().map(super::create).transpose()?,
-            sarif: args.sarif.as_deref().map(super::create).transpose()?,
-            markdown: args.markdown.as_deref().map(super::create).transpose()?,
-            html: match &args.html {
-                Some(dir) => Some(crate::report::html::prepare_dir(dir).map_err(usage)?),
-                None => None,
-            },
-        })
-    }
-
-    fn write(mut self, report: &Report, strict: bool) -> anyhow::Result<()> {
-        use crate::report::{json, junit, markdown, sarif};
-        if let Some(w) = self.json.as_mut() {
-            w.write_all(json::to_json(report).as_bytes())?;
-            w.flush()?;
-        }
-        if let Some(f) = self.junit.as_mut() {
-            f.write_all(junit::to_junit(report, strict).as_bytes())?;
-        }
-        if let Some(f) = self.sarif.as_mut() {
-            f.write_all(sarif::to_sarif(report, strict).as_bytes())?;
-        }
-        let md = markdown::to_markdown(report);
-        if let Some(f) = self.markdown.as_mut() {
-            f.write_all(md.as_bytes())?;
-        }
-        if let Some(dir) = &self.html {
-            crate::report::html::write_dir(report, dir)?;
-        }
-        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-            f.write_all(md.as_bytes())?;
-        }
-        Ok(())
-    }
-}
+use std::io::IsTerminal;
 
 /// `mcpcheck test`: returns whether the run passed the gate. `given`: the
 /// subcommand's matches, so a settings file fills only the flags left unset.
@@ -107,7 +46,9 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
     let mut scenarios =
         crate::scenario::load::load_paths(&args.scenarios).map_err(|e| usage(e.to_string()))?;
     crate::scenario::load::set_vars(&mut scenarios, &args.vars).map_err(usage)?;
-    let baseline = expected_failures(args.expected_failures.as_deref()).map_err(usage)?;
+    let known: Vec<&str> = crate::checks::all().iter().map(|c| c.id).collect();
+    let baseline =
+        super::outputs::expected_failures(args.expected_failures.as_deref(), &known).map_err(usage)?;
     let spec = match &alone {
         Some(issuer) => crate::target::TargetSpec::Url(issuer.clone()),
         None => super::target_spec(&args.server),
@@ -134,7 +75,7 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
     if !opts.selects_anything() {
         return Err(usage("--only/--skip select no check; see `mcpcheck list`"));
     }
-    let outputs = Outputs::open(&args)?;
+    let outputs = super::outputs::Outputs::open(&args.reports)?;
     let limits = Limits { timeout: args.server.timeout, ..Limits::default() };
     let running = target::start(&spec, headers, limits).await.map_err(|e| usage(e.to_string()))?;
     let report = match (&alone, &choice) {
@@ -164,36 +105,11 @@ pub async fn run(mut args: TestArgs, given: &clap::ArgMatches) -> anyhow::Result
         )));
     }
     let report = crate::report::redact::report(report, &secrets);
-    if !args.quiet {
-        let color = if outputs.json_to_stdout { interactive } else { std::io::stdout().is_terminal() };
-        let view = console::Options { color, show_skips: args.show_skips, show_checks: args.show_checks };
-        let text = console::to_console(&report, view);
-        if outputs.json_to_stdout {
-            eprint!("{text}");
-        } else {
-            print!("{text}");
-        }
-    }
-    let gate = runner::gate::judge(&report, args.strict, baseline.as_ref());
-    if let Some(why) = &gate.explanation
-        && (!args.quiet || gate.explain_always)
-    {
-        // stderr: stdout may carry the JSON report.
-        eprint!("{why}");
-    }
-    outputs.write(&report, args.strict)?;
-    if let Some(path) = &args.write_expected_failures {
-        crate::report::baseline::write(&report, args.strict, path).map_err(usage)?;
-    }
-    Ok(!gate.failed)
-}
-
-/// Reads `--expected-failures FILE`, if given.
-fn expected_failures(path: Option<&Path>) -> Result<Option<crate::report::baseline::Baseline>, String> {
-    let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let known: Vec<&str> = crate::checks::all().iter().map(|c| c.id).collect();
-    crate::report::baseline::Baseline::parse(&text, &known)
-        .map(Some)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    let view = super::outputs::View {
+        quiet: args.quiet,
+        show_skips: args.show_skips,
+        show_checks: args.show_checks,
+        strict: args.strict,
+    };
+    super::outputs::finish(&report, outputs, view, baseline.as_ref(), args.write_expected_failures.as_deref())
 }

@@ -112,6 +112,8 @@ pub enum Selection {
     Forced,
     /// Asked for, and the server answered with another revision or an error.
     Refused,
+    /// A client run: mcpcheck played a server of this revision.
+    Scripted,
 }
 
 impl Selection {
@@ -122,6 +124,7 @@ impl Selection {
             Selection::Served => "served",
             Selection::Forced => "forced",
             Selection::Refused => "refused",
+            Selection::Scripted => "scripted",
         }
     }
     /// Whether the checks ran on a revision chosen this way.

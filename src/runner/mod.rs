@@ -5,11 +5,14 @@
 //!
 //! # Layout
 //!
+//! - [`client`]: the client run: scripted servers, the client under test, the
+//!   `client/...` grades.
 //! - [`plan`]: probes the server and decides, per revision, whether it is tested
 //!   and why.
 //! - [`grade`]: verdicts become results by the level of their requirement.
 //! - [`gate`]: the exit verdict over every revision, with expected failures.
 
+pub mod client;
 pub mod gate;
 pub mod grade;
 pub mod plan;

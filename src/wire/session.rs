@@ -551,7 +551,7 @@ pub fn routing_headers(msg: &Value) -> Vec<(String, String)> {
 
 /// Plain visible ASCII goes as is; anything else in the Base64 sentinel form
 /// the 2026-07-28 transport defines (`=?base64?…?=`).
-fn header_safe(value: &str) -> String {
+pub fn header_safe(value: &str) -> String {
     let plain = value.bytes().all(|b| (0x20..0x7f).contains(&b))
         && !value.starts_with(' ')
         && !value.ends_with(' ')

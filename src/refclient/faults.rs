@@ -1,0 +1,214 @@
+//! The reference client's deliberate faults: each breaks one client rule,
+//! and names the `client/...` checks it makes fail. The client fault
+//! matrix (tests/client_fault_matrix.rs) runs every one and holds that it
+//! fails exactly those.
+//!
+//! A faulty client still carries on to the end of its scenario where it can,
+//! so a fault shows in its own checks rather than as a client that stopped.
+
+/// One fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientFault {
+    ListBeforeInitialize,
+    NoClientInfo,
+    UnknownVersion,
+    NoInitialized,
+    AcceptJsonOnly,
+    BatchInitialized,
+    DropSessionId,
+    NoVersionHeader,
+    Ignore404,
+    NoDelete,
+    ReconnectAtOnce,
+    NoLastEventId,
+    NoMethodHeader,
+    NoNameHeader,
+    MismatchedVersionHeader,
+    NoParamHeaders,
+    NoMetaCapabilities,
+    AlteredRequestState,
+    ReuseRequestId,
+    NoInputResponses,
+}
+
+/// A fault's name, what it does, and the checks it breaks.
+pub struct FaultSpec {
+    pub fault: ClientFault,
+    pub name: &'static str,
+    pub does: &'static str,
+    /// Checks that must not pass (fail, warn or error) on some revision
+    /// with this fault on; every other check must still pass or skip.
+    pub breaks: &'static [&'static str],
+}
+
+pub const CATALOGUE: &[FaultSpec] = &[
+    FaultSpec {
+        fault: ClientFault::ListBeforeInitialize,
+        name: "list-before-initialize",
+        does: "sends tools/list before initialize",
+        breaks: &["client/lifecycle/initialize-first"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoClientInfo,
+        name: "no-client-info",
+        does: "leaves clientInfo out of initialize and of _meta",
+        breaks: &["client/lifecycle/initialize-params", "client/meta/client-info"],
+    },
+    FaultSpec {
+        fault: ClientFault::UnknownVersion,
+        name: "unknown-version",
+        does: "asks initialize for protocol version 2099-01-01",
+        breaks: &["client/lifecycle/known-version"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoInitialized,
+        name: "no-initialized",
+        does: "never sends notifications/initialized",
+        breaks: &["client/lifecycle/initialized-sent"],
+    },
+    FaultSpec {
+        fault: ClientFault::AcceptJsonOnly,
+        name: "accept-json-only",
+        does: "sends Accept: application/json only",
+        breaks: &["client/http-transport/post-accept"],
+    },
+    FaultSpec {
+        fault: ClientFault::BatchInitialized,
+        name: "batch-initialized",
+        does: "sends notifications/initialized inside a JSON-RPC batch",
+        breaks: &["client/http-transport/single-message"],
+    },
+    FaultSpec {
+        fault: ClientFault::DropSessionId,
+        name: "drop-session-id",
+        does: "never sends the session id back",
+        breaks: &[
+            "client/http-transport/session-id-echoed",
+            "client/lifecycle/initialized-sent",
+            "client/http-transport/delete-session",
+            "client/http-transport/new-session-after-404",
+            "client/http-transport/sse-retry-respected",
+            "client/http-transport/sse-resumed",
+        ],
+    },
+    FaultSpec {
+        fault: ClientFault::NoVersionHeader,
+        name: "no-version-header",
+        does: "sends no MCP-Protocol-Version header",
+        breaks: &[
+            "client/http-transport/protocol-version-header",
+            "client/http-headers/version-matches-meta",
+        ],
+    },
+    FaultSpec {
+        fault: ClientFault::Ignore404,
+        name: "ignore-404",
+        does: "carries on in the old session after a 404",
+        breaks: &["client/http-transport/new-session-after-404"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoDelete,
+        name: "no-delete",
+        does: "leaves without DELETE",
+        breaks: &["client/http-transport/delete-session"],
+    },
+    FaultSpec {
+        fault: ClientFault::ReconnectAtOnce,
+        name: "reconnect-at-once",
+        does: "reconnects to a closed stream without waiting for retry",
+        breaks: &["client/http-transport/sse-retry-respected"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoLastEventId,
+        name: "no-last-event-id",
+        does: "reconnects to a closed stream without Last-Event-ID",
+        breaks: &["client/http-transport/sse-resumed"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoMethodHeader,
+        name: "no-method-header",
+        does: "sends no Mcp-Method header (2026-07-28)",
+        breaks: &["client/http-headers/method"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoNameHeader,
+        name: "no-name-header",
+        does: "sends no Mcp-Name header (2026-07-28)",
+        breaks: &["client/http-headers/name"],
+    },
+    FaultSpec {
+        fault: ClientFault::MismatchedVersionHeader,
+        name: "mismatched-version-header",
+        does: "sends MCP-Protocol-Version 2025-11-25 on 2026-07-28 requests",
+        breaks: &["client/http-headers/version-matches-meta"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoParamHeaders,
+        name: "no-param-headers",
+        does: "ignores x-mcp-header annotations (2026-07-28)",
+        breaks: &["client/http-headers/param"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoMetaCapabilities,
+        name: "no-meta-capabilities",
+        does: "leaves clientCapabilities out of _meta (2026-07-28)",
+        breaks: &["client/meta/required-fields"],
+    },
+    FaultSpec {
+        fault: ClientFault::AlteredRequestState,
+        name: "altered-request-state",
+        does: "retries an input_required request with a changed requestState",
+        breaks: &["client/mrtr/request-state-echoed"],
+    },
+    FaultSpec {
+        fault: ClientFault::ReuseRequestId,
+        name: "reuse-request-id",
+        does: "retries an input_required request with the first request's id",
+        breaks: &["client/mrtr/retry-new-id"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoInputResponses,
+        name: "no-input-responses",
+        does: "retries an input_required request without inputResponses",
+        breaks: &["client/mrtr/input-responses"],
+    },
+];
+
+impl ClientFault {
+    pub fn spec(self) -> &'static FaultSpec {
+        CATALOGUE.iter().find(|s| s.fault == self).unwrap_or(&CATALOGUE[0])
+    }
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+    pub fn parse(name: &str) -> Result<ClientFault, String> {
+        CATALOGUE.iter().find(|s| s.name == name).map(|s| s.fault).ok_or_else(|| {
+            format!(
+                "unknown client fault {name:?}; known: {}",
+                CATALOGUE.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_is_catalogued_once_and_breaks_known_checks() {
+        let ids: Vec<&str> = crate::client::all().iter().map(|c| c.id).collect();
+        let mut names = std::collections::HashSet::new();
+        for s in CATALOGUE {
+            assert!(names.insert(s.name), "{} twice", s.name);
+            assert_eq!(s.fault.spec().name, s.name);
+            assert!(!s.breaks.is_empty(), "{} breaks nothing", s.name);
+            for b in s.breaks {
+                assert!(ids.contains(b), "{} breaks unknown check {b}", s.name);
+            }
+        }
+        for id in ids {
+            assert!(CATALOGUE.iter().any(|s| s.breaks.contains(&id)), "no fault breaks {id}");
+        }
+    }
+}

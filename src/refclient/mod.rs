@@ -1,0 +1,413 @@
+//! The reference MCP client: what `mcpcheck client` tests when given no
+//! command, and an example to copy. It does what every client scenario asks
+//! (connect, list the tools, call the first one with `{"a": 2, "b": 3}`,
+//! close) the way the specification says, on mcpcheck's own wire layer
+//! ([`crate::wire::http`]), so that every header and body it sends is one
+//! it chose. Each rule it keeps has a [`faults::ClientFault`] that breaks it.
+//!
+//! On the handshake revisions: initialize, `notifications/initialized`, the
+//! session id and protocol version on every later request, a new session
+//! after 404, an interrupted SSE stream resumed after `retry` with
+//! `Last-Event-ID`, DELETE at the end. On 2026-07-28: `_meta` on every
+//! request, `Mcp-Method`/`Mcp-Name`/`Mcp-Param-*` headers, and multi
+//! round-trip retries that echo `requestState` and answer every input.
+
+pub mod faults;
+
+use crate::spec::SpecVersion;
+use crate::wire::http::{HttpReply, HttpRequest, HttpTarget, Until};
+use crate::wire::record::Recorder;
+use crate::wire::{Limits, jsonrpc};
+use faults::ClientFault;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Most `input_required` rounds followed before giving up.
+const MAX_ROUNDS: usize = 3;
+/// The longest `retry` honoured; a server asking for more is waited on this long.
+const MAX_RETRY: Duration = Duration::from_secs(10);
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub url: String,
+    pub version: SpecVersion,
+    pub faults: Vec<ClientFault>,
+}
+
+/// Runs the scenario's client steps against `opts.url`.
+pub async fn run(opts: &Options) -> Result<(), String> {
+    let http = HttpTarget::new(&opts.url, vec![], Limits::default()).map_err(|e| e.to_string())?;
+    let mut c = Conn { http, opts: opts.clone(), session: None, negotiated: None, next_id: 0 };
+    if opts.version.has_handshake() { c.with_handshake().await } else { c.stateless().await }
+}
+
+/// Why a request got no result.
+enum Failed {
+    /// 404 to a request that carried a session id: the session is gone.
+    SessionGone,
+    Other(String),
+}
+
+impl From<crate::wire::WireError> for Failed {
+    fn from(e: crate::wire::WireError) -> Self {
+        Failed::Other(e.to_string())
+    }
+}
+
+struct Conn {
+    http: HttpTarget,
+    opts: Options,
+    session: Option<String>,
+    negotiated: Option<String>,
+    next_id: i64,
+}
+
+impl Conn {
+    fn on(&self, f: ClientFault) -> bool {
+        self.opts.faults.contains(&f)
+    }
+
+    fn id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    async fn with_handshake(&mut self) -> Result<(), String> {
+        if self.on(ClientFault::ListBeforeInitialize) {
+            let _ = self.request("tools/list", json!({})).await;
+        }
+        self.handshake().await?;
+        let tool = self.first_tool().await?;
+        match self.call(&tool).await {
+            Err(Failed::SessionGone) if !self.on(ClientFault::Ignore404) => {
+                // The session expired: a new one, and the call again.
+                self.session = None;
+                self.negotiated = None;
+                self.handshake().await?;
+                self.call(&tool).await.map_err(explain)?;
+            }
+            Err(Failed::SessionGone) => {}
+            other => {
+                other.map_err(explain)?;
+            }
+        }
+        if !self.on(ClientFault::NoDelete) && self.session.is_some() {
+            let req = HttpRequest {
+                method: Method::DELETE,
+                headers: self.headers(None),
+                body: None,
+                until: Until::End,
+            };
+            let _ = self.http.send(req, &Recorder::new()).await;
+        }
+        Ok(())
+    }
+
+    async fn handshake(&mut self) -> Result<(), String> {
+        let asked =
+            if self.on(ClientFault::UnknownVersion) { "2099-01-01" } else { self.opts.version.as_str() };
+        let mut params = crate::wire::session::initialize_params(asked);
+        params["capabilities"] = json!({"elicitation": {}});
+        if self.on(ClientFault::NoClientInfo) {
+            params.as_object_mut().map(|p| p.remove("clientInfo"));
+        }
+        let id = self.id();
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": params});
+        let reply = self.post(&msg, None).await.map_err(explain)?;
+        self.session = reply.header("mcp-session-id").map(str::to_string);
+        let response = reply.response_to(&json!(id)).cloned().ok_or("initialize got no response")?;
+        let version = response.pointer("/result/protocolVersion").and_then(Value::as_str);
+        self.negotiated = Some(version.ok_or("initialize got no protocolVersion")?.to_string());
+        if !self.on(ClientFault::NoInitialized) {
+            let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+            let body = if self.on(ClientFault::BatchInitialized) { json!([note]) } else { note };
+            let _ = self.post(&body, None).await;
+        }
+        Ok(())
+    }
+
+    async fn first_tool(&mut self) -> Result<Value, String> {
+        let list = self.request("tools/list", json!({})).await.map_err(explain)?;
+        list.pointer("/tools/0").cloned().ok_or_else(|| "the server lists no tool".to_string())
+    }
+
+    /// Calls `tool` with `{"a": 2, "b": 3}`; on 2026-07-28, follows
+    /// `input_required` answers for a few rounds.
+    async fn call(&mut self, tool: &Value) -> Result<Value, Failed> {
+        let name = tool.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let args = json!({"a": 2, "b": 3});
+        let extra = if self.opts.version.has_handshake() || self.on(ClientFault::NoParamHeaders) {
+            vec![]
+        } else {
+            param_headers(tool, &args)
+        };
+        let mut params = json!({"name": name, "arguments": args});
+        let mut id = self.id();
+        for _ in 0..MAX_ROUNDS {
+            let result = self.request_as(id, "tools/call", params.clone(), &extra).await?;
+            if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
+                return Ok(result);
+            }
+            params = json!({"name": name, "arguments": args});
+            if let Some(state) = result.get("requestState").and_then(Value::as_str) {
+                let state = if self.on(ClientFault::AlteredRequestState) {
+                    format!("{state}x")
+                } else {
+                    state.into()
+                };
+                params["requestState"] = json!(state);
+            }
+            if let Some(asked) = result.get("inputRequests").and_then(Value::as_object)
+                && !self.on(ClientFault::NoInputResponses)
+            {
+                let answers: serde_json::Map<String, Value> =
+                    asked.iter().map(|(k, r)| (k.clone(), answer_input(r))).collect();
+                params["inputResponses"] = Value::Object(answers);
+            }
+            if !self.on(ClientFault::ReuseRequestId) {
+                id = self.id();
+            }
+        }
+        Err(Failed::Other(format!("still input_required after {MAX_ROUNDS} rounds")))
+    }
+
+    async fn stateless(&mut self) -> Result<(), String> {
+        // Learning the server's versions first is what a dual-era client does.
+        let _ = self.request("server/discover", json!({})).await;
+        let tool = self.first_tool().await?;
+        self.call(&tool).await.map_err(explain)?;
+        Ok(())
+    }
+
+    async fn request(&mut self, method: &str, params: Value) -> Result<Value, Failed> {
+        let id = self.id();
+        self.request_as(id, method, params, &[]).await
+    }
+
+    async fn request_as(
+        &mut self,
+        id: i64,
+        method: &str,
+        mut params: Value,
+        extra: &[(String, String)],
+    ) -> Result<Value, Failed> {
+        if !self.opts.version.has_handshake() {
+            params["_meta"] = self.meta();
+        }
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let had_session = self.session.is_some() && !self.on(ClientFault::DropSessionId);
+        let reply = self.post(&msg, Some(extra)).await?;
+        if reply.status == 404 && had_session {
+            return Err(Failed::SessionGone);
+        }
+        let response = match reply.response_to(&json!(id)) {
+            Some(r) => r.clone(),
+            None => self.resume(&reply, id).await?,
+        };
+        match response.get("result") {
+            Some(r) => Ok(r.clone()),
+            None => Err(Failed::Other(format!("{method}: {}", jsonrpc::show(response.get("error"))))),
+        }
+    }
+
+    /// An SSE answer that ended before the response: wait the server's
+    /// `retry`, then GET with `Last-Event-ID` for the rest.
+    async fn resume(&mut self, reply: &HttpReply, id: i64) -> Result<Value, Failed> {
+        let events = reply.events.as_deref().unwrap_or_default();
+        let Some(last) = events.iter().rev().find_map(|e| e.id.clone()) else {
+            return Err(Failed::Other(format!(
+                "HTTP {} with no response and no event id to resume from",
+                reply.status
+            )));
+        };
+        let retry = events.iter().rev().find_map(|e| e.retry).map(Duration::from_millis);
+        if !self.on(ClientFault::ReconnectAtOnce) {
+            tokio::time::sleep(retry.unwrap_or(Duration::from_secs(1)).min(MAX_RETRY)).await;
+        }
+        let mut headers = self.headers(None);
+        if !self.on(ClientFault::NoLastEventId) {
+            headers.push(("Last-Event-ID".into(), last));
+        }
+        let req =
+            HttpRequest { method: Method::GET, headers, body: None, until: Until::ResponseTo(json!(id)) };
+        let again = self.http.send(req, &Recorder::new()).await?;
+        again.response_to(&json!(id)).cloned().ok_or_else(|| {
+            Failed::Other(format!("the resumed stream (HTTP {}) had no response", again.status))
+        })
+    }
+
+    async fn post(&mut self, msg: &Value, extra: Option<&[(String, String)]>) -> Result<HttpReply, Failed> {
+        let mut headers = self.headers(Some(msg));
+        headers.extend(extra.unwrap_or_default().iter().cloned());
+        let until = match msg.get("id") {
+            Some(id) => Until::ResponseTo(id.clone()),
+            None => Until::End,
+        };
+        let req = HttpRequest { method: Method::POST, headers, body: Some(msg.to_string()), until };
+        Ok(self.http.send(req, &Recorder::new()).await?)
+    }
+
+    /// The headers of a request (`msg`: the POST body, if it is one).
+    fn headers(&self, msg: Option<&Value>) -> Vec<(String, String)> {
+        let mut h = Vec::new();
+        if self.on(ClientFault::AcceptJsonOnly) {
+            h.push(("Accept".into(), "application/json".into()));
+        }
+        if let Some(sid) = &self.session
+            && !self.on(ClientFault::DropSessionId)
+        {
+            h.push(("Mcp-Session-Id".into(), sid.clone()));
+        }
+        let is_initialize = msg.and_then(|m| m.get("method")).and_then(Value::as_str) == Some("initialize");
+        let version = if self.opts.version.has_handshake() {
+            self.negotiated.clone().filter(|_| self.opts.version.has_version_header() && !is_initialize)
+        } else if self.on(ClientFault::MismatchedVersionHeader) {
+            Some(SpecVersion::NEWEST_HANDSHAKE.to_string())
+        } else {
+            Some(self.opts.version.to_string())
+        };
+        if let Some(v) = version.filter(|_| !self.on(ClientFault::NoVersionHeader)) {
+            h.push(("MCP-Protocol-Version".into(), v));
+        }
+        if !self.opts.version.has_handshake()
+            && let Some(m) = msg
+        {
+            for (n, v) in crate::wire::session::routing_headers(m) {
+                let dropped = (n == "Mcp-Method" && self.on(ClientFault::NoMethodHeader))
+                    || (n == "Mcp-Name" && self.on(ClientFault::NoNameHeader));
+                if !dropped {
+                    h.push((n, v));
+                }
+            }
+        }
+        h
+    }
+
+    /// The 2026-07-28 request envelope.
+    fn meta(&self) -> Value {
+        let mut meta = json!({"io.modelcontextprotocol/protocolVersion": self.opts.version.as_str()});
+        if !self.on(ClientFault::NoClientInfo) {
+            meta["io.modelcontextprotocol/clientInfo"] =
+                json!({"name": "mcpcheck-reference-client", "version": env!("CARGO_PKG_VERSION")});
+        }
+        if !self.on(ClientFault::NoMetaCapabilities) {
+            meta["io.modelcontextprotocol/clientCapabilities"] = json!({"elicitation": {"form": {}}});
+        }
+        meta
+    }
+}
+
+fn explain(f: Failed) -> String {
+    match f {
+        Failed::SessionGone => "the session was gone (HTTP 404)".into(),
+        Failed::Other(e) => e,
+    }
+}
+
+/// `Mcp-Param-{Name}` for every argument whose property in the tool's
+/// `inputSchema` is annotated `x-mcp-header` (the path of `properties`
+/// keys from the root; a value absent or null sends no header).
+pub fn param_headers(tool: &Value, args: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(schema) = tool.get("inputSchema") {
+        collect(schema, Some(args), &mut out, 0);
+    }
+    out
+}
+
+fn collect(schema: &Value, value: Option<&Value>, out: &mut Vec<(String, String)>, depth: usize) {
+    // Schemas are the server's: deep nesting is bounded, not followed.
+    let Some(props) = schema.get("properties").and_then(Value::as_object).filter(|_| depth < 16) else {
+        return;
+    };
+    for (key, sub) in props {
+        let v = value.and_then(|v| v.get(key));
+        if let Some(name) = sub.get("x-mcp-header").and_then(Value::as_str) {
+            let text = match v {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Bool(b)) => Some(b.to_string()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(_) => None,
+            };
+            if let Some(t) = text {
+                out.push((format!("Mcp-Param-{name}"), crate::wire::session::header_safe(&t)));
+            }
+        }
+        collect(sub, v, out, depth + 1);
+    }
+}
+
+/// What a well-behaved client answers to one input request: a form filled
+/// to its schema, a canned sampling result, an empty roots list.
+pub fn answer_input(request: &Value) -> Value {
+    match request.get("method").and_then(Value::as_str) {
+        Some("elicitation/create") => {
+            let schema = request.pointer("/params/requestedSchema");
+            let props = schema.and_then(|s| s.get("properties")).and_then(Value::as_object);
+            let content: serde_json::Map<String, Value> =
+                props.into_iter().flatten().map(|(k, p)| (k.clone(), fill(p))).collect();
+            if request.pointer("/params/mode").and_then(Value::as_str) == Some("url") {
+                json!({"action": "accept"})
+            } else {
+                json!({"action": "accept", "content": content})
+            }
+        }
+        Some("sampling/createMessage") => json!({
+            "role": "assistant",
+            "content": {"type": "text", "text": "5"},
+            "model": "mcpcheck-reference-client",
+            "stopReason": "endTurn"
+        }),
+        Some("roots/list") => json!({"roots": []}),
+        _ => json!({}),
+    }
+}
+
+/// A value satisfying one flat elicitation property schema.
+fn fill(prop: &Value) -> Value {
+    if let Some(first) = prop.get("enum").and_then(|e| e.get(0)) {
+        return first.clone();
+    }
+    if let Some(d) = prop.get("default") {
+        return d.clone();
+    }
+    match prop.get("type").and_then(Value::as_str) {
+        Some("boolean") => json!(true),
+        Some("integer") => json!(prop.get("minimum").and_then(Value::as_i64).unwrap_or(1)),
+        Some("number") => json!(prop.get("minimum").and_then(Value::as_f64).unwrap_or(1.0)),
+        _ => json!("yes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotated_parameters_become_headers_encoded_when_unsafe() {
+        let tool = json!({"inputSchema": {"properties": {
+            "region": {"type": "string", "x-mcp-header": "Region"},
+            "nested": {"properties": {"flag": {"type": "boolean", "x-mcp-header": "Flag"}}},
+            "n": {"type": "integer", "x-mcp-header": "N"},
+            "plain": {"type": "string"}}}});
+        let h = param_headers(
+            &tool,
+            &json!({"region": " padded ", "nested": {"flag": true}, "n": 7, "plain": "x"}),
+        );
+        assert!(h.contains(&("Mcp-Param-Region".into(), "=?base64?IHBhZGRlZCA=?=".into())), "{h:?}");
+        assert!(h.contains(&("Mcp-Param-Flag".into(), "true".into())), "{h:?}");
+        assert!(h.contains(&("Mcp-Param-N".into(), "7".into())), "{h:?}");
+        assert_eq!(h.len(), 3);
+        assert!(param_headers(&tool, &json!({"region": null})).is_empty());
+    }
+
+    #[test]
+    fn a_form_is_filled_to_its_schema() {
+        let r = json!({"method": "elicitation/create", "params": {"mode": "form", "requestedSchema": {
+            "type": "object", "properties": {"ok": {"type": "boolean"}, "color": {"enum": ["red", "blue"]}}}}});
+        assert_eq!(answer_input(&r), json!({"action": "accept", "content": {"ok": true, "color": "red"}}));
+    }
+}
