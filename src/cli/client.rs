@@ -80,6 +80,10 @@ pub struct ReferenceClientArgs {
     /// Switch on a deliberate fault (repeatable); see --list-faults.
     #[arg(long, value_name = "NAME")]
     pub fault: Vec<String>,
+    /// Credentials handed to the client, as the official suite's JSON
+    /// (`{"client_id": ..., "client_secret": ...}`).
+    #[arg(long, env = "MCP_CONFORMANCE_CONTEXT", value_name = "JSON", hide_env_values = true)]
+    pub context: Option<String>,
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,

@@ -18,11 +18,13 @@
 //!
 //! - [`scenarios`]: what each scenario's server does and what the client is
 //!   asked to do.
-//! - [`scripted`]: the scripted server and its record of the traffic.
+//! - [`scripted`]: the scripted server and its record of the traffic;
+//!   [`scripted_auth`], its authorization side.
 //! - [`spawn`]: the client process, bounded.
-//! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`]:
+//! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`], [`auth`]:
 //!   the checks, one file per specification page.
 
+pub mod auth;
 pub mod http_headers;
 pub mod http_transport;
 pub mod lifecycle;
@@ -30,6 +32,7 @@ pub mod meta;
 pub mod mrtr;
 pub mod scenarios;
 pub mod scripted;
+pub mod scripted_auth;
 pub mod spawn;
 
 use crate::checks::Verdict;
@@ -74,10 +77,17 @@ pub type Outcome = Result<Verdict, Verdict>;
 
 /// Every client check, in catalogue order.
 pub fn all() -> Vec<&'static ClientCheck> {
-    [lifecycle::CHECKS, http_transport::CHECKS, http_headers::CHECKS, meta::CHECKS, mrtr::CHECKS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        lifecycle::CHECKS,
+        http_transport::CHECKS,
+        http_headers::CHECKS,
+        meta::CHECKS,
+        mrtr::CHECKS,
+        auth::CHECKS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The checks that grade `scenario` on `version`.

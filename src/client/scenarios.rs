@@ -32,10 +32,71 @@ pub enum Scenario {
     /// 2026-07-28: the tool call is answered `input_required` with a
     /// `requestState` (and an elicitation, when the client declares it).
     RequestState,
+    /// The MCP endpoint wants a token: the challenge names the resource
+    /// metadata (at a path no well-known rule gives), the authorization
+    /// server is at the origin's RFC 8414 metadata and registers clients.
+    AuthMetadataDefault,
+    /// The challenge names no resource metadata: it is only at the
+    /// well-known URI with the endpoint's path inserted.
+    AuthMetadataWellKnown,
+    /// The authorization server's issuer has a path, and its metadata is
+    /// only at the OpenID Connect discovery URI (path inserted).
+    AuthMetadataOidc,
+    /// The challenge carries `scope`.
+    AuthScopeFromChallenge,
+    /// No challenged scope; the resource metadata lists `scopes_supported`.
+    AuthScopeFromSupported,
+    /// No scope anywhere.
+    AuthScopeOmitted,
+    /// The tool call is answered 403 `insufficient_scope` until the token
+    /// carries the scope the challenge names.
+    AuthStepUp,
+    /// The authorization server takes `client_secret_basic` only.
+    AuthTokenBasic,
+    /// The authorization server takes `client_secret_post` only.
+    AuthTokenPost,
+    /// The authorization server takes `none` only (a public client).
+    AuthTokenNone,
+    /// No registration endpoint; the client's credentials are in
+    /// `MCP_CONFORMANCE_CONTEXT`.
+    AuthPreRegistration,
+    /// The resource metadata names another resource than the endpoint.
+    AuthResourceMismatch,
+    /// 2026-07-28: the authorization response's `iss` is not the issuer
+    /// (whose metadata says it sends `iss`).
+    AuthIssWrong,
 }
 
+/// How a scenario's authorization works; see [`Scenario::auth`].
+#[derive(Debug, Clone, Default)]
+pub struct AuthScript {
+    /// Whether the challenge names the resource metadata URL.
+    pub challenge_metadata: bool,
+    pub challenge_scope: Option<&'static str>,
+    pub scopes_supported: Option<&'static [&'static str]>,
+    /// Serve the resource metadata at the path-inserted well-known URI too
+    /// (besides the challenge's own URL, when it names one).
+    pub well_known_prm: bool,
+    /// The `resource` the metadata names, when not the endpoint.
+    pub other_resource: bool,
+    /// The issuer's path (`""` for the origin).
+    pub issuer_path: &'static str,
+    /// Serve the issuer's metadata only at the OpenID Connect URI.
+    pub oidc_only: bool,
+    pub registration: bool,
+    pub auth_methods: &'static [&'static str],
+    /// Send a wrong `iss` with the code (and advertise `iss` support).
+    pub wrong_iss: bool,
+    /// The scope the tool call needs beyond the first token's.
+    pub step_up_scope: Option<&'static str>,
+}
+
+/// The credentials the pre-registration scenario hands the client.
+pub const PRE_REGISTERED_ID: &str = "mcpcheck-pre-registered";
+pub const PRE_REGISTERED_SECRET: &str = "mcpcheck-pre-registered-secret";
+
 impl Scenario {
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 21] = [
         Scenario::Initialize,
         Scenario::ToolsCall,
         Scenario::SessionExpiry,
@@ -44,6 +105,19 @@ impl Scenario {
         Scenario::StandardHeaders,
         Scenario::CustomHeaders,
         Scenario::RequestState,
+        Scenario::AuthMetadataDefault,
+        Scenario::AuthMetadataWellKnown,
+        Scenario::AuthMetadataOidc,
+        Scenario::AuthScopeFromChallenge,
+        Scenario::AuthScopeFromSupported,
+        Scenario::AuthScopeOmitted,
+        Scenario::AuthStepUp,
+        Scenario::AuthTokenBasic,
+        Scenario::AuthTokenPost,
+        Scenario::AuthTokenNone,
+        Scenario::AuthPreRegistration,
+        Scenario::AuthResourceMismatch,
+        Scenario::AuthIssWrong,
     ];
 
     /// The name passed in `MCP_CONFORMANCE_SCENARIO`.
@@ -57,6 +131,19 @@ impl Scenario {
             Scenario::StandardHeaders => "http-standard-headers",
             Scenario::CustomHeaders => "http-custom-headers",
             Scenario::RequestState => "sep-2322-client-request-state",
+            Scenario::AuthMetadataDefault => "auth/metadata-default",
+            Scenario::AuthMetadataWellKnown => "auth/metadata-var1",
+            Scenario::AuthMetadataOidc => "auth/metadata-var2",
+            Scenario::AuthScopeFromChallenge => "auth/scope-from-www-authenticate",
+            Scenario::AuthScopeFromSupported => "auth/scope-from-scopes-supported",
+            Scenario::AuthScopeOmitted => "auth/scope-omitted-when-undefined",
+            Scenario::AuthStepUp => "auth/scope-step-up",
+            Scenario::AuthTokenBasic => "auth/token-endpoint-auth-basic",
+            Scenario::AuthTokenPost => "auth/token-endpoint-auth-post",
+            Scenario::AuthTokenNone => "auth/token-endpoint-auth-none",
+            Scenario::AuthPreRegistration => "auth/pre-registration",
+            Scenario::AuthResourceMismatch => "auth/resource-mismatch",
+            Scenario::AuthIssWrong => "auth/iss-wrong-issuer",
         }
     }
 
@@ -74,7 +161,12 @@ impl Scenario {
             Scenario::RequestMetadata
             | Scenario::StandardHeaders
             | Scenario::CustomHeaders
-            | Scenario::RequestState => Revisions::since(SpecVersion::V2026_07_28),
+            | Scenario::RequestState
+            | Scenario::AuthIssWrong => Revisions::since(SpecVersion::V2026_07_28),
+            // Protected resource metadata (RFC 9728) came with 2025-06-18;
+            // OpenID Connect discovery with 2025-11-25.
+            Scenario::AuthMetadataOidc => Revisions::since(SpecVersion::V2025_11_25),
+            _ => Revisions::since(SpecVersion::V2025_06_18),
         }
     }
 
@@ -98,6 +190,94 @@ impl Scenario {
             Scenario::RequestState => {
                 "answers the first call input_required with a requestState (and an elicitation if the client declares the capability)"
             }
+            Scenario::AuthMetadataDefault => {
+                "wants a token: the 401 challenge names the resource metadata; the authorization server registers clients"
+            }
+            Scenario::AuthMetadataWellKnown => {
+                "wants a token; its resource metadata is only at the well-known URI"
+            }
+            Scenario::AuthMetadataOidc => {
+                "wants a token; the authorization server's metadata is only at the OpenID Connect discovery URI"
+            }
+            Scenario::AuthScopeFromChallenge => "wants a token; the challenge names the scope",
+            Scenario::AuthScopeFromSupported => "wants a token; only scopes_supported names scopes",
+            Scenario::AuthScopeOmitted => "wants a token; no scope is named anywhere",
+            Scenario::AuthStepUp => {
+                "answers the tool call 403 insufficient_scope until the token has mcp:write"
+            }
+            Scenario::AuthTokenBasic => "takes client_secret_basic only at its token endpoint",
+            Scenario::AuthTokenPost => "takes client_secret_post only at its token endpoint",
+            Scenario::AuthTokenNone => "takes public clients (none) only at its token endpoint",
+            Scenario::AuthPreRegistration => {
+                "registers no clients; MCP_CONFORMANCE_CONTEXT holds the client's id and secret"
+            }
+            Scenario::AuthResourceMismatch => "names another resource than itself in its resource metadata",
+            Scenario::AuthIssWrong => "sends the code with an iss that is not its issuer",
+        }
+    }
+
+    /// How its authorization works, for the scenarios that need a token.
+    pub fn auth(self) -> Option<AuthScript> {
+        // The metadata is at the challenge's URL and at the well-known one,
+        // so a client that ignores the challenge still gets through (and
+        // the check that it used the challenge's URL first says so).
+        let base = AuthScript {
+            challenge_metadata: true,
+            well_known_prm: true,
+            registration: true,
+            auth_methods: &["client_secret_basic", "client_secret_post", "none"],
+            ..AuthScript::default()
+        };
+        let s = match self {
+            Scenario::AuthMetadataDefault | Scenario::AuthScopeOmitted => base,
+            Scenario::AuthMetadataWellKnown => {
+                AuthScript { challenge_metadata: false, well_known_prm: true, ..base }
+            }
+            Scenario::AuthMetadataOidc => AuthScript { issuer_path: "/tenant1", oidc_only: true, ..base },
+            Scenario::AuthScopeFromChallenge => AuthScript {
+                challenge_scope: Some("mcp:tools"),
+                scopes_supported: Some(&["mcp:tools", "mcp:admin"]),
+                ..base
+            },
+            Scenario::AuthScopeFromSupported => {
+                AuthScript { scopes_supported: Some(&["mcp:read", "mcp:write"]), ..base }
+            }
+            Scenario::AuthStepUp => AuthScript {
+                challenge_scope: Some("mcp:read"),
+                step_up_scope: Some("mcp:read mcp:write"),
+                ..base
+            },
+            Scenario::AuthTokenBasic => AuthScript { auth_methods: &["client_secret_basic"], ..base },
+            Scenario::AuthTokenPost => AuthScript { auth_methods: &["client_secret_post"], ..base },
+            Scenario::AuthTokenNone => AuthScript { auth_methods: &["none"], ..base },
+            Scenario::AuthPreRegistration => AuthScript {
+                registration: false,
+                auth_methods: &["client_secret_basic", "client_secret_post"],
+                ..base
+            },
+            Scenario::AuthResourceMismatch => AuthScript { other_resource: true, ..base },
+            Scenario::AuthIssWrong => AuthScript { wrong_iss: true, ..base },
+            _ => return None,
+        };
+        Some(s)
+    }
+
+    /// Whether a correct client stops in this scenario (the server gives it
+    /// something it must not use), so exiting with an error completes it.
+    pub fn expects_refusal(self) -> bool {
+        matches!(self, Scenario::AuthResourceMismatch | Scenario::AuthIssWrong)
+    }
+
+    /// `MCP_CONFORMANCE_CONTEXT`, for the scenarios that hand the client
+    /// something (the official suite's JSON shape).
+    pub fn context(self) -> Option<String> {
+        match self {
+            Scenario::AuthPreRegistration => Some(
+                serde_json::json!({"name": self.name(), "client_id": PRE_REGISTERED_ID,
+                    "client_secret": PRE_REGISTERED_SECRET})
+                .to_string(),
+            ),
+            _ => None,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::spec::SpecVersion;
 use crate::wire::record::{self, Exchange};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 pub const SSE_RETRY_MS: u64 = 500;
 /// The event id of the priming event the SSE scenario sends.
 pub const PRIMING_EVENT_ID: &str = "ev-1";
+/// The MCP endpoint's path.
+pub const MCP_PATH: &str = "/mcp";
 /// Most requests recorded; past it the client is answered 429.
 const MAX_SEEN: usize = 500;
 /// Most `input_required` rounds answered before the call is refused.
@@ -37,6 +39,8 @@ pub struct Seen {
     /// Since the server started.
     pub at: Duration,
     pub method: String,
+    /// The path and query the request was sent to (`/mcp`, `/token`, ...).
+    pub path: String,
     /// Lower-case names, as received (not redacted: checks compare them).
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -60,14 +64,26 @@ impl Seen {
     pub fn is_request(&self) -> bool {
         self.messages.first().is_some_and(|m| m.get("method").is_some() && m.get("id").is_some())
     }
+    /// A POST to the MCP endpoint.
     pub fn is_post(&self) -> bool {
-        self.method == "POST"
+        self.method == "POST" && self.to_mcp()
+    }
+    /// Whether it went to the MCP endpoint (not to the authorization side).
+    pub fn to_mcp(&self) -> bool {
+        self.path.split('?').next() == Some(MCP_PATH)
+    }
+    /// The query parameters of the path, or of a form body.
+    pub fn form(&self, from_body: bool) -> HashMap<String, String> {
+        let raw =
+            if from_body { self.body.as_str() } else { self.path.split_once('?').map_or("", |(_, q)| q) };
+        url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect()
     }
     /// `method` and the line that identifies this request in a verdict.
     pub fn describe(&self) -> String {
         match self.rpc_method() {
-            Some(m) => format!("{} {m}", self.method),
-            None => self.method.clone(),
+            Some(m) if self.to_mcp() => format!("{} {m}", self.method),
+            _ if self.to_mcp() => self.method.clone(),
+            _ => format!("{} {}", self.method, self.path.split('?').next().unwrap_or("")),
         }
     }
 }
@@ -120,13 +136,18 @@ struct Live {
     issued_state: Option<String>,
     asked_inputs: Vec<String>,
     rounds: u32,
+    auth: super::scripted_auth::AuthState,
     seen: Vec<Seen>,
 }
 
 struct Shared {
     version: SpecVersion,
     scenario: Scenario,
+    auth: Option<super::scenarios::AuthScript>,
     started: Instant,
+    /// `http://127.0.0.1:PORT`.
+    origin: String,
+    /// The MCP endpoint: the origin and [`MCP_PATH`].
     url: String,
     live: Mutex<Live>,
 }
@@ -141,9 +162,16 @@ pub struct Scripted {
 impl Scripted {
     pub async fn start(version: SpecVersion, scenario: Scenario) -> std::io::Result<Scripted> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}/mcp", listener.local_addr()?);
-        let shared =
-            Arc::new(Shared { version, scenario, started: Instant::now(), url, live: Mutex::default() });
+        let origin = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared {
+            version,
+            scenario,
+            auth: scenario.auth(),
+            started: Instant::now(),
+            url: format!("{origin}{MCP_PATH}"),
+            origin,
+            live: Mutex::default(),
+        });
         let app = axum::Router::new().fallback(handle).with_state(shared.clone());
         let cancel = reference_servers::CancellationToken::new();
         let limits = reference_servers::Limits {
@@ -208,9 +236,11 @@ impl Answer {
 async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let path = uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
     let at = shared.started.elapsed();
     let heads: Vec<(String, String)> = headers
         .iter()
@@ -229,7 +259,9 @@ async fn handle(
     } else {
         let req = Incoming {
             method: &method,
+            path: &path,
             headers: &heads,
+            body: &text,
             messages: &messages,
             batch,
             parsed: parsed.is_some(),
@@ -240,7 +272,7 @@ async fn handle(
         transport: "http".into(),
         request: record::request(
             method.as_str(),
-            &shared.url,
+            &format!("{}{path}", shared.origin),
             record::headers(heads.iter().map(|(n, v)| (n.as_str(), v.clone()))),
             &text,
         ),
@@ -256,6 +288,7 @@ async fn handle(
         live.seen.push(Seen {
             at,
             method: method.as_str().to_string(),
+            path,
             headers: heads,
             body: text,
             messages,
@@ -277,7 +310,9 @@ async fn handle(
 /// A request as the script reads it.
 struct Incoming<'a> {
     method: &'a Method,
+    path: &'a str,
     headers: &'a [(String, String)],
+    body: &'a str,
     messages: &'a [Value],
     batch: bool,
     parsed: bool,
@@ -291,6 +326,36 @@ impl Incoming<'_> {
 
 impl Shared {
     fn answer(&self, live: &mut Live, req: &Incoming, at: Duration) -> Answer {
+        let (path, query) = req.path.split_once('?').unwrap_or((req.path, ""));
+        if let Some(script) = &self.auth {
+            let a = if path == MCP_PATH {
+                let method = req.messages.first().and_then(method_of);
+                super::scripted_auth::gate(
+                    &live.auth,
+                    script,
+                    &self.origin,
+                    req.header("authorization"),
+                    method,
+                )
+            } else {
+                Some(super::scripted_auth::answer(
+                    &mut live.auth,
+                    script,
+                    &self.origin,
+                    req.method.as_str(),
+                    path,
+                    query,
+                    req.body,
+                ))
+            };
+            if let Some(a) = a {
+                let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return Answer { status, headers: a.headers, body: a.body };
+            }
+        }
+        if path != MCP_PATH {
+            return Answer::empty(StatusCode::NOT_FOUND);
+        }
         match *req.method {
             Method::POST => self.post(live, req, at),
             Method::GET => self.get(live, req),

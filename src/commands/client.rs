@@ -96,7 +96,7 @@ pub async fn reference(args: ReferenceClientArgs) -> anyhow::Result<bool> {
     };
     let faults =
         args.fault.iter().map(|f| ClientFault::parse(f)).collect::<Result<Vec<_>, _>>().map_err(usage)?;
-    let opts = crate::refclient::Options { url, version, faults };
+    let opts = crate::refclient::Options { url, version, faults, context: args.context };
     match crate::refclient::run(&opts).await {
         Ok(()) => Ok(true),
         Err(e) => {

@@ -29,6 +29,19 @@ pub enum ClientFault {
     AlteredRequestState,
     ReuseRequestId,
     NoInputResponses,
+    IgnoreResourceMetadata,
+    NoPrmFallback,
+    NoOidcFallback,
+    NoPkce,
+    NoResource,
+    NoBearerAfterFirst,
+    TokenInQuery,
+    ScopeFromNowhere,
+    Ignore403,
+    TokenAuthMismatch,
+    RegisterAlways,
+    IgnoreResourceMismatch,
+    IgnoreIss,
 }
 
 /// A fault's name, what it does, and the checks it breaks.
@@ -89,6 +102,8 @@ pub const CATALOGUE: &[FaultSpec] = &[
             "client/http-transport/new-session-after-404",
             "client/http-transport/sse-retry-respected",
             "client/http-transport/sse-resumed",
+            // Without the session the tool call never gets to its 403.
+            "client/auth/step-up",
         ],
     },
     FaultSpec {
@@ -171,6 +186,93 @@ pub const CATALOGUE: &[FaultSpec] = &[
         name: "no-input-responses",
         does: "retries an input_required request without inputResponses",
         breaks: &["client/mrtr/input-responses"],
+    },
+    FaultSpec {
+        fault: ClientFault::IgnoreResourceMetadata,
+        name: "ignore-resource-metadata",
+        does: "ignores the challenge's resource_metadata and tries only the well-known URIs",
+        breaks: &["client/auth/prm-from-challenge"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoPrmFallback,
+        name: "no-prm-fallback",
+        does: "tries no well-known URI when the challenge names no resource metadata",
+        breaks: &["client/auth/prm-well-known"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoOidcFallback,
+        name: "no-oidc-fallback",
+        does: "looks for authorization server metadata at the RFC 8414 URI only",
+        breaks: &["client/auth/as-metadata-fallback"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoPkce,
+        name: "no-pkce",
+        does: "sends no code_challenge and no code_verifier",
+        breaks: &["client/auth/pkce-s256"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoResource,
+        name: "no-resource",
+        does: "sends no resource parameter (RFC 8707)",
+        breaks: &["client/auth/resource-parameter"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoBearerAfterFirst,
+        name: "no-bearer-after-first",
+        does: "sends the token on the first request after authorizing only",
+        // The stepped-up token is never sent either.
+        breaks: &["client/auth/bearer-every-request", "client/auth/step-up"],
+    },
+    FaultSpec {
+        fault: ClientFault::TokenInQuery,
+        name: "token-in-query",
+        does: "also puts the access token in the query string",
+        breaks: &["client/auth/no-token-in-query"],
+    },
+    FaultSpec {
+        fault: ClientFault::ScopeFromNowhere,
+        name: "scope-from-nowhere",
+        does: "asks for scope mcp:everything, named by nobody",
+        breaks: &[
+            "client/auth/scope-from-challenge",
+            "client/auth/scope-from-supported",
+            "client/auth/scope-omitted",
+        ],
+    },
+    FaultSpec {
+        fault: ClientFault::Ignore403,
+        name: "ignore-403",
+        does: "gives up on 403 insufficient_scope instead of stepping up",
+        breaks: &["client/auth/step-up"],
+    },
+    FaultSpec {
+        fault: ClientFault::TokenAuthMismatch,
+        name: "token-auth-mismatch",
+        does: "authenticates at the token endpoint another way than registered (basic for post and none, post for basic)",
+        breaks: &[
+            "client/auth/token-auth-basic",
+            "client/auth/token-auth-post",
+            "client/auth/token-auth-none",
+        ],
+    },
+    FaultSpec {
+        fault: ClientFault::RegisterAlways,
+        name: "register-always",
+        does: "ignores handed credentials and registers itself",
+        breaks: &["client/auth/pre-registration"],
+    },
+    FaultSpec {
+        fault: ClientFault::IgnoreResourceMismatch,
+        name: "ignore-resource-mismatch",
+        does: "uses resource metadata that names another resource",
+        breaks: &["client/auth/resource-mismatch"],
+    },
+    FaultSpec {
+        fault: ClientFault::IgnoreIss,
+        name: "ignore-iss",
+        does: "redeems a code whose iss is not the issuer",
+        breaks: &["client/auth/iss-validated"],
     },
 ];
 

@@ -13,6 +13,7 @@
 //! round-trip retries that echo `requestState` and answer every input.
 
 pub mod faults;
+pub mod oauth;
 
 use crate::spec::SpecVersion;
 use crate::wire::http::{HttpReply, HttpRequest, HttpTarget, Until};
@@ -25,6 +26,8 @@ use std::time::Duration;
 
 /// Most `input_required` rounds followed before giving up.
 const MAX_ROUNDS: usize = 3;
+/// Most times one request is resent after authorizing (401) or stepping up (403).
+const MAX_AUTH_TRIES: usize = 2;
 /// The longest `retry` honoured; a server asking for more is waited on this long.
 const MAX_RETRY: Duration = Duration::from_secs(10);
 
@@ -34,12 +37,24 @@ pub struct Options {
     pub url: String,
     pub version: SpecVersion,
     pub faults: Vec<ClientFault>,
+    /// `MCP_CONFORMANCE_CONTEXT`: credentials handed to the client.
+    pub context: Option<String>,
 }
 
 /// Runs the scenario's client steps against `opts.url`.
 pub async fn run(opts: &Options) -> Result<(), String> {
     let http = HttpTarget::new(&opts.url, vec![], Limits::default()).map_err(|e| e.to_string())?;
-    let mut c = Conn { http, opts: opts.clone(), session: None, negotiated: None, next_id: 0 };
+    let handed = opts.context.as_deref().and_then(oauth::Credentials::from_context);
+    let auth = oauth::Authorizer::new(&opts.url, opts.version, opts.faults.clone(), handed);
+    let mut c = Conn {
+        http,
+        opts: opts.clone(),
+        session: None,
+        negotiated: None,
+        next_id: 0,
+        auth,
+        bearer_sent: false,
+    };
     if opts.version.has_handshake() { c.with_handshake().await } else { c.stateless().await }
 }
 
@@ -62,6 +77,9 @@ struct Conn {
     session: Option<String>,
     negotiated: Option<String>,
     next_id: i64,
+    auth: oauth::Authorizer,
+    /// Whether a request has carried the token yet.
+    bearer_sent: bool,
 }
 
 impl Conn {
@@ -238,20 +256,58 @@ impl Conn {
         })
     }
 
+    /// POSTs `msg`; a 401 is answered by authorizing and a 403
+    /// `insufficient_scope` by stepping up, each then sent again.
     async fn post(&mut self, msg: &Value, extra: Option<&[(String, String)]>) -> Result<HttpReply, Failed> {
-        let mut headers = self.headers(Some(msg));
-        headers.extend(extra.unwrap_or_default().iter().cloned());
         let until = match msg.get("id") {
             Some(id) => Until::ResponseTo(id.clone()),
             None => Until::End,
         };
-        let req = HttpRequest { method: Method::POST, headers, body: Some(msg.to_string()), until };
-        Ok(self.http.send(req, &Recorder::new()).await?)
+        let mut tries = 0;
+        loop {
+            let mut headers = self.headers(Some(msg));
+            headers.extend(extra.unwrap_or_default().iter().cloned());
+            let req = HttpRequest {
+                method: Method::POST,
+                headers,
+                body: Some(msg.to_string()),
+                until: until.clone(),
+            };
+            let reply = self.send(req).await?;
+            let challenge = reply.header("www-authenticate").map(str::to_string);
+            if tries >= MAX_AUTH_TRIES {
+                return Ok(reply);
+            }
+            tries += 1;
+            match reply.status {
+                401 => self.auth.unauthorized(challenge.as_deref()).await.map_err(Failed::Other)?,
+                403 if self.auth.forbidden(challenge.as_deref()).await.map_err(Failed::Other)? => {}
+                _ => return Ok(reply),
+            }
+        }
+    }
+
+    /// Sends to the endpoint, with the token in the query string too under
+    /// that fault.
+    async fn send(&mut self, req: HttpRequest) -> Result<HttpReply, crate::wire::WireError> {
+        match self.auth.token.clone().filter(|_| self.on(ClientFault::TokenInQuery)) {
+            Some(t) => {
+                let url = format!("{}?access_token={t}", self.opts.url);
+                HttpTarget::new(&url, vec![], Limits::default())?.send(req, &Recorder::new()).await
+            }
+            None => self.http.send(req, &Recorder::new()).await,
+        }
     }
 
     /// The headers of a request (`msg`: the POST body, if it is one).
-    fn headers(&self, msg: Option<&Value>) -> Vec<(String, String)> {
+    fn headers(&mut self, msg: Option<&Value>) -> Vec<(String, String)> {
         let mut h = Vec::new();
+        if let Some(t) = &self.auth.token
+            && !(self.bearer_sent && self.on(ClientFault::NoBearerAfterFirst))
+        {
+            h.push(("Authorization".into(), format!("Bearer {t}")));
+            self.bearer_sent = true;
+        }
         if self.on(ClientFault::AcceptJsonOnly) {
             h.push(("Accept".into(), "application/json".into()));
         }

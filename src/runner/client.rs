@@ -71,7 +71,7 @@ impl ClientRunOptions {
 
 /// The id of a scenario's own result.
 pub fn run_id(s: Scenario) -> String {
-    format!("client/run/{}", s.name().replace('_', "-"))
+    format!("client/run/{}", s.name().replace(['_', '/'], "-"))
 }
 
 /// Runs the client under test through every selected scenario.
@@ -143,8 +143,16 @@ async fn one(
             return vec![run_result(scenario, version, why, vec![], started.elapsed())];
         }
     };
-    let end =
-        spawn::run(cmd, server.url(), scenario.name(), version.as_str(), None, opts.client_timeout).await;
+    let context = scenario.context();
+    let end = spawn::run(
+        cmd,
+        server.url(),
+        scenario.name(),
+        version.as_str(),
+        context.as_deref(),
+        opts.client_timeout,
+    )
+    .await;
     let observed = server.finish(end).await;
     let elapsed = started.elapsed();
     let exchanges = observed.exchanges();
@@ -174,6 +182,15 @@ fn completed(obs: &Observed) -> crate::checks::Verdict {
     if obs.process.succeeded() {
         return Verdict::pass(format!("the client {} after {} request(s)", obs.process, obs.seen.len()));
     }
+    // Where the right thing is to refuse, a client that stops with an
+    // error has completed the scenario; its checks say whether it refused.
+    if obs.scenario.expects_refusal() && matches!(obs.process, spawn::ProcessEnd::Exited { .. }) {
+        return Verdict::pass(format!(
+            "the client {} after {} request(s) (refusing is right here)",
+            obs.process,
+            obs.seen.len()
+        ));
+    }
     let stderr = tail(obs.process.stderr());
     let said = if stderr.is_empty() { String::new() } else { format!("; its stderr ends: {stderr}") };
     Verdict::Error(format!("the client {} after {} request(s){said}", obs.process, obs.seen.len()))
@@ -190,11 +207,19 @@ fn run_result(
     CheckResult {
         id: run_id(scenario),
         revision: version.to_string(),
-        title: format!("the client completes scenario {}: the server {}", scenario.name(), scenario.describe()),
+        title: format!(
+            "the client completes scenario {}: the server {}",
+            scenario.name(),
+            scenario.describe()
+        ),
         level: Level::Must,
         status: g.status,
         spec_ref: format!("{version} mcpcheck client scenario {}", scenario.name()),
-        requirement: "The client under test connects, lists the tools, calls the first one with {\"a\": 2, \"b\": 3}, closes, and exits with status 0 within --client-timeout.".into(),
+        requirement: if scenario.expects_refusal() {
+            "The client under test refuses to go on (the server's answer must not be trusted) and exits within --client-timeout, with any status.".into()
+        } else {
+            "The client under test connects, lists the tools, calls the first one with {\"a\": 2, \"b\": 3}, closes, and exits with status 0 within --client-timeout.".into()
+        },
         message: g.message,
         expected: g.expected,
         actual: g.actual,
