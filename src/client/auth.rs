@@ -19,6 +19,7 @@ const TOKEN_AUTH: SpecRef = SpecRef { page: PAGE, anchor: "authorization-flow-st
 const AUTHORIZED: Revisions = Revisions::since(SpecVersion::V2025_06_18);
 const TOKEN_AUTH_RULE: &str = "OAuth 2.1 §2.4 and RFC 7591 §2: a client authenticates at the token endpoint with the `token_endpoint_auth_method` it registered (client_secret_basic: HTTP Basic; client_secret_post: the credentials in the body; none: `client_id` only), and \"MUST NOT use more than one authentication method in each request\".";
 
+/// A client check of this page, in one line per field.
 macro_rules! check {
     ($id:literal, $title:literal, $level:ident, $revs:expr, $spec:expr, $req:expr, $scenario:ident, $grade:ident) => {
         ClientCheck {
@@ -33,6 +34,7 @@ macro_rules! check {
         }
     };
 }
+pub(super) use check;
 
 pub const CHECKS: &[ClientCheck] = &[
     check!(
@@ -195,28 +197,18 @@ pub const CHECKS: &[ClientCheck] = &[
         AuthResourceMismatch,
         resource_mismatch
     ),
-    check!(
-        "client/auth/iss-validated",
-        "a code whose iss is not the issuer is never redeemed",
-        Must,
-        Revisions::since(SpecVersion::V2026_07_28),
-        SpecRef { page: PAGE, anchor: "authorization-response-validation" },
-        "On receiving the authorization response, MCP clients MUST apply the validation in RFC9207 Section 2.4 before transmitting the authorization code to any token endpoint",
-        AuthIssWrong,
-        iss_validated
-    ),
 ];
 
-fn path_of(s: &Seen) -> &str {
+pub(super) fn path_of(s: &Seen) -> &str {
     s.path.split('?').next().unwrap_or("")
 }
 
-fn to<'a>(obs: &'a Observed, method: &str, path: &str) -> Vec<&'a Seen> {
+pub(super) fn to<'a>(obs: &'a Observed, method: &str, path: &str) -> Vec<&'a Seen> {
     obs.seen.iter().filter(|s| s.method == method && path_of(s) == path).collect()
 }
 
 /// The client's authorization requests, or the error that it made none.
-fn authorizations(obs: &Observed) -> Result<Vec<&Seen>, Verdict> {
+pub(super) fn authorizations(obs: &Observed) -> Result<Vec<&Seen>, Verdict> {
     let a = to(obs, "GET", "/authorize");
     if a.is_empty() { Err(obs.nothing("authorization request (GET /authorize)")) } else { Ok(a) }
 }
@@ -546,22 +538,7 @@ fn resource_mismatch(obs: &Observed) -> Outcome {
     ))
 }
 
-fn iss_validated(obs: &Observed) -> Outcome {
-    authorizations(obs)?;
-    let redeemed = to(obs, "POST", "/token")
-        .into_iter()
-        .any(|s| s.form(true).get("grant_type").map(String::as_str) == Some("authorization_code"));
-    if !redeemed {
-        return Ok(Verdict::pass("the code with the wrong iss was not redeemed"));
-    }
-    Ok(Verdict::violation(
-        "the client redeemed a code whose iss is not the issuer",
-        "no token request for that code",
-        "POST /token with grant_type=authorization_code",
-    ))
-}
-
-fn describe_all(obs: &Observed) -> String {
+pub(super) fn describe_all(obs: &Observed) -> String {
     let all: Vec<String> = obs.seen.iter().map(|s| format!("{} → {}", s.describe(), s.status)).collect();
     if all.is_empty() { "no requests".into() } else { all.join("; ") }
 }

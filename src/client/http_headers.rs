@@ -5,7 +5,7 @@
 //! intermediaries can route without reading the body.
 
 use super::meta::meta_of;
-use super::scripted::CUSTOM_HEADER;
+use super::scripted::{CUSTOM_HEADER, INVALID_TOOL};
 use super::{ClientCheck, Observed, Outcome, Scenario, Seen};
 use crate::checks::Verdict;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -54,6 +54,16 @@ pub const CHECKS: &[ClientCheck] = &[
         requirement: "When a server's tool definition includes `x-mcp-header` annotations, conforming clients MUST mirror the designated parameter values into HTTP headers.",
         scenarios: &[Scenario::CustomHeaders],
         grade: param_header,
+    },
+    ClientCheck {
+        id: "client/http-headers/invalid-tool-excluded",
+        title: "a tool whose x-mcp-header breaks the rules is left out, and the others still used",
+        level: Level::Must,
+        revisions: STATELESS,
+        spec: SpecRef { page: "basic/transports", anchor: "schema-extension" },
+        requirement: "Clients using the Streamable HTTP transport MUST reject tool definitions where any `x-mcp-header` value violates these constraints. Rejection means the client MUST exclude the invalid tool from the result of `tools/list`.",
+        scenarios: &[Scenario::InvalidToolHeaders],
+        grade: invalid_tool_excluded,
     },
 ];
 
@@ -154,4 +164,23 @@ fn param_header(obs: &Observed) -> Outcome {
         })
         .collect();
     verdict(calls.len(), "calls", &format!("Mcp-Param-{CUSTOM_HEADER} equal to the argument a"), bad)
+}
+
+fn invalid_tool_excluded(obs: &Observed) -> Outcome {
+    let called: Vec<&str> = obs
+        .requests()
+        .filter(|s| s.rpc_method() == Some("tools/call"))
+        .filter_map(|s| s.messages.first()?.pointer("/params/name")?.as_str())
+        .collect();
+    if called.is_empty() {
+        return Err(obs.nothing("tools/call"));
+    }
+    if called.contains(&INVALID_TOOL) {
+        return Ok(Verdict::violation(
+            "the client kept and called a tool with an invalid x-mcp-header",
+            format!("{INVALID_TOOL} (x-mcp-header on a number) left out; add_numbers called"),
+            format!("called {}", called.join(", ")),
+        ));
+    }
+    Ok(Verdict::pass(format!("{INVALID_TOOL} left out; called {}", called.join(", "))))
 }

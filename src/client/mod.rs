@@ -21,16 +21,19 @@
 //! - [`scripted`]: the scripted server and its record of the traffic;
 //!   [`scripted_auth`], its authorization side.
 //! - [`spawn`]: the client process, bounded.
-//! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`], [`auth`]:
+//! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`],
+//!   [`schema`], [`auth`], [`auth_server`]:
 //!   the checks, one file per specification page.
 
 pub mod auth;
+pub mod auth_server;
 pub mod http_headers;
 pub mod http_transport;
 pub mod lifecycle;
 pub mod meta;
 pub mod mrtr;
 pub mod scenarios;
+pub mod schema;
 pub mod scripted;
 pub mod scripted_auth;
 pub mod spawn;
@@ -83,7 +86,9 @@ pub fn all() -> Vec<&'static ClientCheck> {
         http_headers::CHECKS,
         meta::CHECKS,
         mrtr::CHECKS,
+        schema::CHECKS,
         auth::CHECKS,
+        auth_server::CHECKS,
     ]
     .into_iter()
     .flatten()

@@ -65,6 +65,29 @@ pub enum Scenario {
     /// 2026-07-28: the authorization response's `iss` is not the issuer
     /// (whose metadata says it sends `iss`).
     AuthIssWrong,
+    /// 2026-07-28: the issuer's metadata says it sends `iss`; the response has none.
+    AuthIssMissing,
+    /// 2026-07-28: the metadata says nothing of `iss`; the response has a wrong one.
+    AuthIssUnexpected,
+    /// 2026-07-28: the authorization server's metadata names another issuer.
+    AuthIssuerMismatch,
+    /// The tool call is answered 403 `insufficient_scope` whatever the token.
+    AuthScopeRetryLimit,
+    /// The authorization server takes Client ID Metadata Documents.
+    AuthCimd,
+    /// 2026-07-28: the tool's schema has a `$ref` to a network URI.
+    SchemaRefNoDeref,
+    /// 2026-07-28: the first tool listed has an invalid `x-mcp-header`.
+    InvalidToolHeaders,
+}
+
+/// The `iss` the authorization response carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Iss {
+    #[default]
+    Issuer,
+    Wrong,
+    Missing,
 }
 
 /// How a scenario's authorization works; see [`Scenario::auth`].
@@ -85,10 +108,18 @@ pub struct AuthScript {
     pub oidc_only: bool,
     pub registration: bool,
     pub auth_methods: &'static [&'static str],
-    /// Send a wrong `iss` with the code (and advertise `iss` support).
-    pub wrong_iss: bool,
+    /// The `iss` sent with the code.
+    pub iss: Iss,
+    /// Advertise `authorization_response_iss_parameter_supported`.
+    pub advertise_iss: bool,
+    /// The metadata's `issuer` is not the issuer it was fetched for.
+    pub issuer_mismatch: bool,
     /// The scope the tool call needs beyond the first token's.
     pub step_up_scope: Option<&'static str>,
+    /// The tool call is refused for scope whatever the token carries.
+    pub step_up_never: bool,
+    /// Advertise `client_id_metadata_document_supported`.
+    pub cimd: bool,
 }
 
 /// The credentials the pre-registration scenario hands the client.
@@ -96,7 +127,7 @@ pub const PRE_REGISTERED_ID: &str = "mcpcheck-pre-registered";
 pub const PRE_REGISTERED_SECRET: &str = "mcpcheck-pre-registered-secret";
 
 impl Scenario {
-    pub const ALL: [Scenario; 21] = [
+    pub const ALL: [Scenario; 28] = [
         Scenario::Initialize,
         Scenario::ToolsCall,
         Scenario::SessionExpiry,
@@ -118,6 +149,13 @@ impl Scenario {
         Scenario::AuthPreRegistration,
         Scenario::AuthResourceMismatch,
         Scenario::AuthIssWrong,
+        Scenario::AuthIssMissing,
+        Scenario::AuthIssUnexpected,
+        Scenario::AuthIssuerMismatch,
+        Scenario::AuthScopeRetryLimit,
+        Scenario::AuthCimd,
+        Scenario::SchemaRefNoDeref,
+        Scenario::InvalidToolHeaders,
     ];
 
     /// The name passed in `MCP_CONFORMANCE_SCENARIO`.
@@ -144,6 +182,13 @@ impl Scenario {
             Scenario::AuthPreRegistration => "auth/pre-registration",
             Scenario::AuthResourceMismatch => "auth/resource-mismatch",
             Scenario::AuthIssWrong => "auth/iss-wrong-issuer",
+            Scenario::AuthIssMissing => "auth/iss-supported-missing",
+            Scenario::AuthIssUnexpected => "auth/iss-unexpected",
+            Scenario::AuthIssuerMismatch => "auth/metadata-issuer-mismatch",
+            Scenario::AuthScopeRetryLimit => "auth/scope-retry-limit",
+            Scenario::AuthCimd => "auth/basic-cimd",
+            Scenario::SchemaRefNoDeref => "json-schema-ref-no-deref",
+            Scenario::InvalidToolHeaders => "http-invalid-tool-headers",
         }
     }
 
@@ -162,7 +207,15 @@ impl Scenario {
             | Scenario::StandardHeaders
             | Scenario::CustomHeaders
             | Scenario::RequestState
-            | Scenario::AuthIssWrong => Revisions::since(SpecVersion::V2026_07_28),
+            | Scenario::AuthIssWrong
+            | Scenario::AuthIssMissing
+            | Scenario::AuthIssUnexpected
+            | Scenario::AuthIssuerMismatch
+            | Scenario::SchemaRefNoDeref
+            | Scenario::InvalidToolHeaders => Revisions::since(SpecVersion::V2026_07_28),
+            // Step-up, its retry limit and Client ID Metadata Documents came
+            // with 2025-11-25.
+            Scenario::AuthScopeRetryLimit | Scenario::AuthCimd => Revisions::since(SpecVersion::V2025_11_25),
             // Protected resource metadata (RFC 9728) came with 2025-06-18;
             // OpenID Connect discovery with 2025-11-25.
             Scenario::AuthMetadataOidc => Revisions::since(SpecVersion::V2025_11_25),
@@ -213,6 +266,19 @@ impl Scenario {
             }
             Scenario::AuthResourceMismatch => "names another resource than itself in its resource metadata",
             Scenario::AuthIssWrong => "sends the code with an iss that is not its issuer",
+            Scenario::AuthIssMissing => "advertises iss in authorization responses but sends none",
+            Scenario::AuthIssUnexpected => "does not advertise iss but sends a wrong one",
+            Scenario::AuthIssuerMismatch => "serves authorization server metadata whose issuer is another",
+            Scenario::AuthScopeRetryLimit => {
+                "answers the tool call 403 insufficient_scope whatever the token"
+            }
+            Scenario::AuthCimd => {
+                "takes Client ID Metadata Documents (client_id_metadata_document_supported)"
+            }
+            Scenario::SchemaRefNoDeref => "lists a tool whose inputSchema has a $ref to a network URI",
+            Scenario::InvalidToolHeaders => {
+                "lists first a tool whose x-mcp-header annotates a number (invalid)"
+            }
         }
     }
 
@@ -256,7 +322,17 @@ impl Scenario {
                 ..base
             },
             Scenario::AuthResourceMismatch => AuthScript { other_resource: true, ..base },
-            Scenario::AuthIssWrong => AuthScript { wrong_iss: true, ..base },
+            Scenario::AuthIssWrong => AuthScript { iss: Iss::Wrong, advertise_iss: true, ..base },
+            Scenario::AuthIssMissing => AuthScript { iss: Iss::Missing, advertise_iss: true, ..base },
+            Scenario::AuthIssUnexpected => AuthScript { iss: Iss::Wrong, ..base },
+            Scenario::AuthIssuerMismatch => AuthScript { issuer_mismatch: true, ..base },
+            Scenario::AuthScopeRetryLimit => AuthScript {
+                challenge_scope: Some("mcp:read"),
+                step_up_scope: Some("mcp:admin"),
+                step_up_never: true,
+                ..base
+            },
+            Scenario::AuthCimd => AuthScript { cimd: true, ..base },
             _ => return None,
         };
         Some(s)
@@ -265,7 +341,15 @@ impl Scenario {
     /// Whether a correct client stops in this scenario (the server gives it
     /// something it must not use), so exiting with an error completes it.
     pub fn expects_refusal(self) -> bool {
-        matches!(self, Scenario::AuthResourceMismatch | Scenario::AuthIssWrong)
+        matches!(
+            self,
+            Scenario::AuthResourceMismatch
+                | Scenario::AuthIssWrong
+                | Scenario::AuthIssMissing
+                | Scenario::AuthIssUnexpected
+                | Scenario::AuthIssuerMismatch
+                | Scenario::AuthScopeRetryLimit
+        )
     }
 
     /// `MCP_CONFORMANCE_CONTEXT`, for the scenarios that hand the client

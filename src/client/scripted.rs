@@ -353,6 +353,11 @@ impl Shared {
                 return Answer { status, headers: a.headers, body: a.body };
             }
         }
+        if path == REMOTE_SCHEMA_PATH && self.scenario == Scenario::SchemaRefNoDeref {
+            // Served, so a client that does dereference gets an answer and
+            // is seen doing so, rather than failing on a 404.
+            return Answer::json(StatusCode::OK, &json!({"type": "number"}));
+        }
         if path != MCP_PATH {
             return Answer::empty(StatusCode::NOT_FOUND);
         }
@@ -520,7 +525,7 @@ impl Shared {
                 "capabilities": {"tools": {}},
                 "serverInfo": {"name": "mcpcheck-scripted", "version": env!("CARGO_PKG_VERSION")}
             }),
-            "tools/list" => json!({"tools": [self.tool()]}),
+            "tools/list" => json!({"tools": self.tools()}),
             "tools/call" => {
                 let args = m.pointer("/params/arguments");
                 let n = |k: &str| args.and_then(|a| a.get(k)).and_then(Value::as_f64);
@@ -541,6 +546,23 @@ impl Shared {
         ok(Some(id), result)
     }
 
+    /// The listing: `add_numbers`, after a tool no client may keep in the
+    /// invalid-headers scenario.
+    fn tools(&self) -> Vec<Value> {
+        let mut tools = vec![self.tool()];
+        if self.scenario == Scenario::InvalidToolHeaders {
+            let bad = json!({
+                "name": INVALID_TOOL,
+                "description": "x-mcp-header on a number, which the transport forbids",
+                "inputSchema": {"type": "object",
+                    "properties": {"a": {"type": "number", "x-mcp-header": "A"}, "b": {"type": "number"}}},
+                "annotations": {"readOnlyHint": true}
+            });
+            tools.insert(0, bad);
+        }
+        tools
+    }
+
     fn tool(&self) -> Value {
         let kind = if self.scenario == Scenario::CustomHeaders { "integer" } else { "number" };
         let mut tool = json!({
@@ -553,9 +575,19 @@ impl Shared {
         if self.scenario == Scenario::CustomHeaders {
             tool["inputSchema"]["properties"]["a"]["x-mcp-header"] = json!(CUSTOM_HEADER);
         }
+        if self.scenario == Scenario::SchemaRefNoDeref {
+            tool["inputSchema"]["properties"]["c"] =
+                json!({"$ref": format!("{}{REMOTE_SCHEMA_PATH}", self.origin)});
+        }
         tool
     }
 }
+
+/// Where the `$ref` of the schema scenario points (this server, so that
+/// no traffic leaves loopback even from a client that follows it).
+pub const REMOTE_SCHEMA_PATH: &str = "/schemas/remote.json";
+/// The tool the invalid-headers scenario lists first.
+pub const INVALID_TOOL: &str = "invalid_header_tool";
 
 /// The `x-mcp-header` name of the custom-headers scenario.
 pub const CUSTOM_HEADER: &str = "First";

@@ -9,7 +9,7 @@
 //! leaves out PKCE or `resource`, so the checks see the whole flow and say
 //! which rule broke, instead of the flow stopping at the first refusal.
 
-use super::scenarios::AuthScript;
+use super::scenarios::{AuthScript, Iss};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 pub const CHALLENGE_PRM_PATH: &str = "/meta/protected-resource";
 /// The path-inserted well-known URI of the endpoint `/mcp`.
 pub const WELL_KNOWN_PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
-/// The `iss` the wrong-issuer scenario sends with the code.
+/// The `iss` the wrong-issuer scenarios send with the code.
 const WRONG_ISSUER: &str = "http://127.0.0.1:9/not-the-issuer";
 
 /// What the authorization server remembers.
@@ -81,7 +81,7 @@ pub fn gate(
     };
     if let Some(needed) = script.step_up_scope
         && rpc_method == Some("tools/call")
-        && !needed.split(' ').all(|n| scope.split(' ').any(|s| s == n))
+        && (script.step_up_never || !needed.split(' ').all(|n| scope.split(' ').any(|s| s == n)))
     {
         let body =
             json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": "insufficient scope"}});
@@ -126,8 +126,9 @@ pub fn answer(
     if method == "GET"
         && ((path == oauth_path && !script.oidc_only) || (path == oidc_path && script.oidc_only))
     {
+        let named = if script.issuer_mismatch { format!("{origin}/another-issuer") } else { issuer.clone() };
         let mut m = json!({
-            "issuer": issuer,
+            "issuer": named,
             "authorization_endpoint": format!("{origin}/authorize"),
             "token_endpoint": format!("{origin}/token"),
             "response_types_supported": ["code"],
@@ -138,8 +139,11 @@ pub fn answer(
         if script.registration {
             m["registration_endpoint"] = json!(format!("{origin}/register"));
         }
-        if script.wrong_iss {
+        if script.advertise_iss {
             m["authorization_response_iss_parameter_supported"] = json!(true);
+        }
+        if script.cimd {
+            m["client_id_metadata_document_supported"] = json!(true);
         }
         if script.oidc_only {
             m["jwks_uri"] = json!(format!("{origin}/jwks"));
@@ -184,13 +188,20 @@ fn authorize(state: &mut AuthState, script: &AuthScript, issuer: &str, query: &s
     state.next += 1;
     let code = format!("scripted-code-{}", state.next);
     state.codes.insert(code.clone(), q.get("scope").cloned().unwrap_or_default());
-    let iss = if script.wrong_iss { WRONG_ISSUER } else { issuer };
     let mut back = url::form_urlencoded::Serializer::new(String::new());
     back.append_pair("code", &code);
     if let Some(s) = q.get("state") {
         back.append_pair("state", s);
     }
-    back.append_pair("iss", iss);
+    match script.iss {
+        Iss::Issuer => {
+            back.append_pair("iss", issuer);
+        }
+        Iss::Wrong => {
+            back.append_pair("iss", WRONG_ISSUER);
+        }
+        Iss::Missing => {}
+    }
     let sep = if redirect.contains('?') { '&' } else { '?' };
     AuthAnswer {
         status: 302,

@@ -42,6 +42,11 @@ pub enum ClientFault {
     RegisterAlways,
     IgnoreResourceMismatch,
     IgnoreIss,
+    IgnoreIssuerMismatch,
+    NoCimd,
+    NoRetryLimit,
+    DerefSchemas,
+    KeepInvalidTools,
 }
 
 /// A fault's name, what it does, and the checks it breaks.
@@ -104,6 +109,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
             "client/http-transport/sse-resumed",
             // Without the session the tool call never gets to its 403.
             "client/auth/step-up",
+            "client/auth-server/step-up-bounded",
         ],
     },
     FaultSpec {
@@ -222,7 +228,11 @@ pub const CATALOGUE: &[FaultSpec] = &[
         name: "no-bearer-after-first",
         does: "sends the token on the first request after authorizing only",
         // The stepped-up token is never sent either.
-        breaks: &["client/auth/bearer-every-request", "client/auth/step-up"],
+        breaks: &[
+            "client/auth/bearer-every-request",
+            "client/auth/step-up",
+            "client/auth-server/step-up-bounded",
+        ],
     },
     FaultSpec {
         fault: ClientFault::TokenInQuery,
@@ -272,7 +282,41 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::IgnoreIss,
         name: "ignore-iss",
         does: "redeems a code whose iss is not the issuer",
-        breaks: &["client/auth/iss-validated"],
+        breaks: &[
+            "client/auth-server/iss-wrong-refused",
+            "client/auth-server/iss-missing-refused",
+            "client/auth-server/iss-unexpected-refused",
+        ],
+    },
+    FaultSpec {
+        fault: ClientFault::IgnoreIssuerMismatch,
+        name: "ignore-issuer-mismatch",
+        does: "uses authorization server metadata whose issuer is another",
+        breaks: &["client/auth-server/issuer-mismatch-refused"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoCimd,
+        name: "no-cimd",
+        does: "registers itself even where Client ID Metadata Documents are taken",
+        breaks: &["client/auth-server/cimd-client-id"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoRetryLimit,
+        name: "no-retry-limit",
+        does: "keeps stepping up (ten times) while the server refuses for scope",
+        breaks: &["client/auth-server/step-up-bounded"],
+    },
+    FaultSpec {
+        fault: ClientFault::DerefSchemas,
+        name: "deref-schemas",
+        does: "fetches every network $ref in the tools' schemas",
+        breaks: &["client/schema/ref-not-dereferenced"],
+    },
+    FaultSpec {
+        fault: ClientFault::KeepInvalidTools,
+        name: "keep-invalid-tools",
+        does: "keeps tools whose x-mcp-header annotations break the rules",
+        breaks: &["client/http-headers/invalid-tool-excluded"],
     },
 ];
 

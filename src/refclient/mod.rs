@@ -146,9 +146,31 @@ impl Conn {
         Ok(())
     }
 
+    /// The first tool listed that may be used: on 2026-07-28 a tool whose
+    /// `x-mcp-header` annotations break the transport's rules is left out.
     async fn first_tool(&mut self) -> Result<Value, String> {
         let list = self.request("tools/list", json!({})).await.map_err(explain)?;
-        list.pointer("/tools/0").cloned().ok_or_else(|| "the server lists no tool".to_string())
+        let tools = list.get("tools").and_then(Value::as_array).cloned().unwrap_or_default();
+        if self.on(ClientFault::DerefSchemas) {
+            for t in &tools {
+                for url in network_refs(t.get("inputSchema").unwrap_or(&Value::Null), 0) {
+                    if let Ok(target) = HttpTarget::new(&url, vec![], Limits::default()) {
+                        let req = HttpRequest {
+                            method: Method::GET,
+                            headers: vec![],
+                            body: None,
+                            until: Until::End,
+                        };
+                        let _ = target.send(req, &Recorder::new()).await;
+                    }
+                }
+            }
+        }
+        let checked = !self.opts.version.has_handshake() && !self.on(ClientFault::KeepInvalidTools);
+        tools
+            .into_iter()
+            .find(|t| !checked || valid_header_annotations(t.get("inputSchema").unwrap_or(&Value::Null)))
+            .ok_or_else(|| "the server lists no usable tool".to_string())
     }
 
     /// Calls `tool` with `{"a": 2, "b": 3}`; on 2026-07-28, follows
@@ -275,7 +297,8 @@ impl Conn {
             };
             let reply = self.send(req).await?;
             let challenge = reply.header("www-authenticate").map(str::to_string);
-            if tries >= MAX_AUTH_TRIES {
+            let limit = if self.on(ClientFault::NoRetryLimit) { 10 } else { MAX_AUTH_TRIES };
+            if tries >= limit {
                 return Ok(reply);
             }
             tries += 1;
@@ -396,6 +419,70 @@ fn collect(schema: &Value, value: Option<&Value>, out: &mut Vec<(String, String)
     }
 }
 
+/// Every `$ref` in a schema that is an http(s) URI (for the fault that
+/// follows them).
+fn network_refs(schema: &Value, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if depth > 16 {
+        return out;
+    }
+    match schema {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match v.as_str() {
+                    Some(r) if k == "$ref" && (r.starts_with("http://") || r.starts_with("https://")) => {
+                        out.push(r.into())
+                    }
+                    _ => out.extend(network_refs(v, depth + 1)),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| out.extend(network_refs(v, depth + 1))),
+        _ => {}
+    }
+    out
+}
+
+/// Whether every `x-mcp-header` in an input schema keeps the 2026-07-28
+/// transport's constraints: a non-empty HTTP token, unique ignoring case,
+/// on a string, integer or boolean property reached through `properties`
+/// keys only.
+pub fn valid_header_annotations(schema: &Value) -> bool {
+    let mut names = Vec::new();
+    walk_annotations(schema, true, &mut names, 0) && {
+        let mut lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        lower.sort();
+        lower.dedup();
+        lower.len() == names.len()
+    }
+}
+
+fn walk_annotations(schema: &Value, reachable: bool, names: &mut Vec<String>, depth: usize) -> bool {
+    let Some(obj) = schema.as_object() else { return true };
+    if depth > 32 {
+        return false;
+    }
+    if let Some(name) = obj.get("x-mcp-header") {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        let primitive =
+            matches!(obj.get("type").and_then(Value::as_str), Some("string" | "integer" | "boolean"));
+        match name.as_str() {
+            Some(n) if reachable && primitive && !n.is_empty() && n.chars().all(token) => {
+                names.push(n.to_string())
+            }
+            _ => return false,
+        }
+    }
+    obj.iter().all(|(k, v)| match (k.as_str(), v) {
+        ("properties", Value::Object(props)) => {
+            props.values().all(|p| walk_annotations(p, reachable, names, depth + 1))
+        }
+        (_, Value::Object(_)) => walk_annotations(v, false, names, depth + 1),
+        (_, Value::Array(items)) => items.iter().all(|i| walk_annotations(i, false, names, depth + 1)),
+        _ => true,
+    })
+}
+
 /// What a well-behaved client answers to one input request: a form filled
 /// to its schema, a canned sampling result, an empty roots list.
 pub fn answer_input(request: &Value) -> Value {
@@ -458,6 +545,23 @@ mod tests {
         assert!(h.contains(&("Mcp-Param-N".into(), "7".into())), "{h:?}");
         assert_eq!(h.len(), 3);
         assert!(param_headers(&tool, &json!({"region": null})).is_empty());
+    }
+
+    #[test]
+    fn header_annotations_are_validated() {
+        let ok = json!({"properties": {"r": {"type": "string", "x-mcp-header": "Region"},
+            "n": {"properties": {"f": {"type": "boolean", "x-mcp-header": "Flag"}}}}});
+        assert!(valid_header_annotations(&ok));
+        for bad in [
+            json!({"properties": {"a": {"type": "number", "x-mcp-header": "A"}}}),
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": ""}}}),
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": "Bad Name"}}}),
+            json!({"properties": {"a": {"type": "string", "x-mcp-header": "X"}, "b": {"type": "string", "x-mcp-header": "x"}}}),
+            json!({"properties": {"a": {"type": "array", "items": {"type": "string", "x-mcp-header": "I"}}}}),
+            json!({"oneOf": [{"properties": {"a": {"type": "string", "x-mcp-header": "O"}}}]}),
+        ] {
+            assert!(!valid_header_annotations(&bad), "{bad}");
+        }
     }
 
     #[test]

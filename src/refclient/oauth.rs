@@ -43,6 +43,9 @@ impl Credentials {
     }
 }
 
+/// The reference client's Client ID Metadata Document URL.
+pub const CIMD_URL: &str = "https://mcpcheck.invalid/reference-client/metadata.json";
+
 /// A registered (or handed) client and how it authenticates.
 #[derive(Debug, Clone)]
 struct Registered {
@@ -136,6 +139,11 @@ impl Authorizer {
             }
         }
         let metadata = metadata.ok_or("no authorization server metadata found")?;
+        // RFC 8414 §3.3: metadata for another issuer is not used.
+        let named = metadata.get("issuer").and_then(Value::as_str).unwrap_or_default();
+        if named != issuer && !self.on(ClientFault::IgnoreIssuerMismatch) {
+            return Err(format!("the authorization server metadata names issuer {named}, not {issuer}"));
+        }
         let lists = |field: &str, v: &str| {
             metadata
                 .get(field)
@@ -189,6 +197,15 @@ impl Authorizer {
             };
             self.registered =
                 Some(Registered { id: c.client_id, secret: c.client_secret, method: method.into() });
+            return Ok(());
+        }
+        // A Client ID Metadata Document: the client_id is the URL where the
+        // client's metadata is published (never fetched by mcpcheck's own
+        // test servers, which stay on loopback).
+        if metadata.get("client_id_metadata_document_supported") == Some(&json!(true))
+            && !self.on(ClientFault::NoCimd)
+        {
+            self.registered = Some(Registered { id: CIMD_URL.into(), secret: None, method: "none".into() });
             return Ok(());
         }
         let endpoint = metadata
