@@ -165,6 +165,22 @@ pub enum Fault {
     Response200,
     /// Answer resources/templates/list on 2026-07-28 as an InputRequiredResult.
     InputRequiredOnList,
+    /// Make mrtr_several's sampling request a `ping` without params (HTTP).
+    MalformedInputRequests,
+    /// Answer every retry of mrtr_two_rounds' second round with that round again.
+    InputAskedForever,
+    /// Ask for input whatever client capabilities the request declares.
+    InputAsksUndeclared,
+    /// Read requestState without verifying its tag.
+    TamperedStateAccepted,
+    /// Take inputResponses without a requestState as answers to the first round.
+    RequestStateOptional,
+    /// Accept input responses that are not the requested kind of result.
+    InvalidInputAccepted,
+    /// Answer a retry lacking a requested input response with -32602.
+    MissingInputError,
+    /// Refuse (-32602) input responses under keys that were not asked for.
+    ExtraInputRefused,
     // The authorized server (its auth layer), then the test authorization server.
     AuthNotRequired,
     ChallengeNoWwwAuthenticate,
@@ -349,6 +365,13 @@ impl Fault {
                 | SetLevelNotServed
                 | SubscribeUndeclared
                 | SubscribeNotServed
+                | InputAskedForever
+                | InputAsksUndeclared
+                | TamperedStateAccepted
+                | RequestStateOptional
+                | InvalidInputAccepted
+                | MissingInputError
+                | ExtraInputRefused
                 | LeakPerCall
         )
     }
@@ -454,12 +477,12 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 20, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's and multi round-trip requests' 7, the robustness checks' 9,
+        // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 9, the robustness checks' 9,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 7 + 9 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

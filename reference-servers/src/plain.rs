@@ -5,8 +5,9 @@
 //! read-only tools (`add`, `subtract`, `echo`, and `sample_content` and
 //! `count` to exercise every content type and progress), five text resources
 //! served two per page with a template, one prompt (`greeting`) with
-//! completion of its argument, and logging. The transports live in
-//! [`crate::http`] and [`crate::stdio`].
+//! completion of its argument, and logging; on 2026-07-28 also the multi
+//! round-trip tools of [`mrtr`], which ask the client for input first. The
+//! transports live in [`crate::http`] and [`crate::stdio`].
 //!
 //! Feature faults (tools, resources, prompts, utilities) are committed here,
 //! in the handler, where a real server would get them wrong; each
@@ -41,6 +42,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
+
+pub mod mrtr;
+pub mod request_state;
 
 /// The `serverInfo.name` the plain server reports.
 pub const SERVER_NAME: &str = "mcpcheck-plain";
@@ -293,6 +297,11 @@ impl ServerHandler for PlainServer {
         {
             tools.push(echo);
         }
+        // Last, so that checks picking the first callable tool pick one that
+        // needs no input.
+        if stateless(&context) {
+            tools.extend(mrtr::tools());
+        }
         let mut result = ListToolsResult::with_all_items(tools);
         if stateless(&context) {
             result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
@@ -306,6 +315,12 @@ impl ServerHandler for PlainServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
+        if stateless(&context)
+            && let Some(tool) = mrtr::find(&name)
+        {
+            let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
+            return mrtr::call(tool, &request, &caps.unwrap_or(Value::Null), &self.faults);
+        }
         if !self.tool_router.has_route(&name) {
             if self.on(Fault::UnknownToolIsResult) {
                 let text = format!("no tool named {name}");

@@ -131,6 +131,26 @@ pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), M
     }
 }
 
+/// Where one value of an `InputRequiredResult`'s `inputRequests` departs
+/// from the 2026-07-28 schema: it must be an `ElicitRequest`, a
+/// `CreateMessageRequest` or a `ListRootsRequest` (the pointer is relative
+/// to the request).
+pub fn input_request(request: &Value) -> Result<(), Mismatch> {
+    use mcp_schema_2026 as s;
+    match request.get("method").and_then(Value::as_str) {
+        Some("elicitation/create") => as_type::<s::ElicitRequest>("", request),
+        Some("sampling/createMessage") => as_type::<s::CreateMessageRequest>("", request),
+        Some("roots/list") => as_type::<s::ListRootsRequest>("", request),
+        other => Err(Mismatch {
+            pointer: "/method".into(),
+            message: format!(
+                "method {} is none of elicitation/create, sampling/createMessage, roots/list",
+                jsonrpc::show(other.map(|m| json!(m)).as_ref())
+            ),
+        }),
+    }
+}
+
 /// Whether a response's result says it needs input first (2026-07-28's
 /// `resultType: "input_required"`).
 pub fn input_required(msg: &Value) -> bool {

@@ -129,11 +129,11 @@ pub const CHECKS: &[Check] = &[
 ];
 
 /// All listed tools (every page).
-async fn tools(s: &mut Session) -> Result<Vec<Value>, Verdict> {
+pub(super) async fn tools(s: &mut Session) -> Result<Vec<Value>, Verdict> {
     Ok(pagination::list_all(s, TOOLS_LIST).await?.items)
 }
 
-fn name_of(tool: &Value) -> &str {
+pub(super) fn name_of(tool: &Value) -> &str {
     tool.get("name").and_then(Value::as_str).unwrap_or("(unnamed)")
 }
 
@@ -302,7 +302,7 @@ pub struct Called {
 /// closed-world before open-world (`openWorldHint`: it reaches out), then by
 /// how many inputs its schema has. Tools are tried in this order, so a
 /// check's tool budget goes to the quick ones first.
-fn cost(tool: &Value) -> (bool, bool, usize) {
+pub(super) fn cost(tool: &Value) -> (bool, bool, usize) {
     let hint = |name: &str| tool.pointer(&format!("/annotations/{name}")).and_then(Value::as_bool);
     let inputs = tool.pointer("/inputSchema/properties").and_then(Value::as_object).map_or(0, |p| p.len());
     (hint("readOnlyHint") != Some(true), hint("openWorldHint") != Some(false), inputs)
@@ -354,6 +354,15 @@ pub async fn call_allowed(
                     && answer.response().is_some_and(super::schema::input_required) =>
             {
                 left_out.push(format!("{} (asked for input first: a multi round-trip request)", name_of(&t)))
+            }
+            // One that needs a client capability mcpcheck declared none of
+            // (-32021; mcpcheck declares none on its ordinary requests) gave
+            // no result either.
+            Ok(answer)
+                if ctx.version == SpecVersion::V2026_07_28
+                    && answer.error_code() == Some(super::mrtr::MISSING_CAPABILITY) =>
+            {
+                left_out.push(format!("{} (needs a client capability mcpcheck did not declare)", name_of(&t)))
             }
             Ok(answer) => calls.push(Called { tool: t, args, answer }),
             Err(WireError::Timeout(d)) => left_out.push(format!(

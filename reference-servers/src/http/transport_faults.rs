@@ -237,6 +237,7 @@ pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
         || (faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list"))
         || (faults.contains(Fault::ResumeOtherStream) && single.is_method("tools/list"))
         || (faults.contains(Fault::InputRequiredOnList) && single.is_method("resources/templates/list"))
+        || (faults.contains(Fault::MalformedInputRequests) && single.is_method("tools/call"))
 }
 
 /// Message faults on one JSON-RPC message answering `single`.
@@ -269,6 +270,15 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     {
         result.insert("resultType".into(), json!("input_required"));
         result.insert("requestState".into(), json!("mcpcheck-fault"));
+    }
+    // The typed handler cannot build a request that is no input request, so
+    // the answer is bent on the way out.
+    if faults.contains(Fault::MalformedInputRequests)
+        && single.is_method("tools/call")
+        && single.value.pointer("/params/name").and_then(Value::as_str) == Some("mrtr_several")
+        && let Some(sampling) = result.get_mut("inputRequests").and_then(|r| r.get_mut("capital_question"))
+    {
+        *sampling = json!({"method": "ping"});
     }
     if faults.contains(Fault::ListsVary)
         && single.is_method("tools/list")

@@ -197,4 +197,52 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         &["mrtr/input-required/supported-requests-only"],
         "answers resources/templates/list on 2026-07-28 with resultType input_required and a requestState",
     ),
+    spec(
+        Fault::MalformedInputRequests,
+        "malformed-input-requests",
+        &["mrtr/input-required/shape"],
+        "turns mrtr_several's sampling input request into a ping request without params",
+    ),
+    spec(
+        Fault::InputAskedForever,
+        "input-asked-forever",
+        &["mrtr/input-required/completes"],
+        "answers every retry of mrtr_two_rounds' second round with that round's input request again",
+    ),
+    spec(
+        Fault::InputAsksUndeclared,
+        "input-asks-undeclared",
+        &["mrtr/input-required/client-capabilities"],
+        "asks for elicitation, sampling and roots whatever client capabilities the request declares",
+    ),
+    spec(
+        Fault::TamperedStateAccepted,
+        "tampered-state-accepted",
+        &["mrtr/input-required/tampered-state-rejected"],
+        "reads the echoed requestState without verifying its HMAC (a payload that no longer parses restarts the tool)",
+    ),
+    spec(
+        Fault::RequestStateOptional,
+        "request-state-optional",
+        &["mrtr/input-required/state-required"],
+        "takes inputResponses sent without the requestState it issued as answers to the first round",
+    ),
+    spec(
+        Fault::InvalidInputAccepted,
+        "invalid-input-accepted",
+        &["mrtr/input-required/invalid-response-rejected"],
+        "accepts input responses that are no result of the requested kind, or whose form content fails the requested schema",
+    ),
+    spec(
+        Fault::MissingInputError,
+        "missing-input-error",
+        &["mrtr/input-required/missing-response-rerequested"],
+        "answers a retry lacking a requested input response with -32602 instead of asking again",
+    ),
+    spec(
+        Fault::ExtraInputRefused,
+        "extra-input-refused",
+        &["mrtr/input-required/extra-responses-ignored"],
+        "answers -32602 to a retry whose inputResponses carry a key that was not asked for",
+    ),
 ];
