@@ -542,6 +542,12 @@ impl Shared {
         };
         if stateless {
             result["resultType"] = json!("complete");
+            // 2026-07-28 list results carry their caching hints (required
+            // by its schema; a validating client refuses a list without them).
+            if method == "tools/list" {
+                result["ttlMs"] = json!(0);
+                result["cacheScope"] = json!("public");
+            }
         }
         ok(Some(id), result)
     }
