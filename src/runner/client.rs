@@ -203,29 +203,23 @@ fn run_result(
     exchanges: Vec<crate::report::model::Exchange>,
     elapsed: Duration,
 ) -> CheckResult {
-    let g = grade::verdict(v, Level::Must);
-    CheckResult {
-        id: run_id(scenario),
-        revision: version.to_string(),
-        title: format!(
+    let requirement = if scenario.expects_refusal() {
+        "The client under test refuses to go on (the server's answer must not be trusted) and exits within --client-timeout, with any status."
+    } else {
+        "The client under test connects, lists the tools, calls the first one with {\"a\": 2, \"b\": 3}, closes, and exits with status 0 within --client-timeout."
+    };
+    let what = grade::Requirement {
+        id: &run_id(scenario),
+        title: &format!(
             "the client completes scenario {}: the server {}",
             scenario.name(),
             scenario.describe()
         ),
         level: Level::Must,
-        status: g.status,
         spec_ref: format!("{version} mcpcheck client scenario {}", scenario.name()),
-        requirement: if scenario.expects_refusal() {
-            "The client under test refuses to go on (the server's answer must not be trusted) and exits within --client-timeout, with any status.".into()
-        } else {
-            "The client under test connects, lists the tools, calls the first one with {\"a\": 2, \"b\": 3}, closes, and exits with status 0 within --client-timeout.".into()
-        },
-        message: g.message,
-        expected: g.expected,
-        actual: g.actual,
-        duration_ms: elapsed.as_millis() as u64,
-        exchanges,
-    }
+        requirement,
+    };
+    grade::result(&what, version, v, exchanges, elapsed)
 }
 
 fn graded(
@@ -235,19 +229,12 @@ fn graded(
     exchanges: Vec<crate::report::model::Exchange>,
     elapsed: Duration,
 ) -> CheckResult {
-    let g = grade::verdict(v, check.level);
-    CheckResult {
-        id: check.id.into(),
-        revision: version.to_string(),
-        title: check.title.into(),
+    let what = grade::Requirement {
+        id: check.id,
+        title: check.title,
         level: check.level,
-        status: g.status,
         spec_ref: check.spec.for_version(version),
-        requirement: check.requirement.into(),
-        message: g.message,
-        expected: g.expected,
-        actual: g.actual,
-        duration_ms: elapsed.as_millis() as u64,
-        exchanges,
-    }
+        requirement: check.requirement,
+    };
+    grade::result(&what, version, v, exchanges, elapsed)
 }

@@ -46,15 +46,42 @@ pub fn check(
     exchanges: Vec<Exchange>,
     elapsed: Duration,
 ) -> CheckResult {
-    let g = verdict(v, check.level);
-    CheckResult {
-        id: check.id.into(),
-        revision: version.to_string(),
-        title: check.title.into(),
+    let what = Requirement {
+        id: check.id,
+        title: check.title,
         level: check.level,
-        status: g.status,
         spec_ref: check.spec.for_version(version),
-        requirement: check.requirement.into(),
+        requirement: check.requirement,
+    };
+    result(&what, version, v, exchanges, elapsed)
+}
+
+/// What a result names of the requirement it grades.
+pub struct Requirement<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub level: Level,
+    pub spec_ref: String,
+    pub requirement: &'a str,
+}
+
+/// Any requirement's result on one revision (built-in, client, scenario run).
+pub fn result(
+    what: &Requirement,
+    version: SpecVersion,
+    v: Verdict,
+    exchanges: Vec<Exchange>,
+    elapsed: Duration,
+) -> CheckResult {
+    let g = verdict(v, what.level);
+    CheckResult {
+        id: what.id.into(),
+        revision: version.to_string(),
+        title: what.title.into(),
+        level: what.level,
+        status: g.status,
+        spec_ref: what.spec_ref.clone(),
+        requirement: what.requirement.into(),
         message: g.message,
         expected: g.expected,
         actual: g.actual,
