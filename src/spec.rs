@@ -148,10 +148,28 @@ impl SpecRef {
         format!("{v} {}#{}", self.page_in(v), self.anchor)
     }
     /// The page as that revision names it: 2026-07-28 split `basic/transports`
-    /// into one page per transport.
+    /// into one page per transport, and `basic/authorization` into an index
+    /// and three pages (found by the section the anchor names).
     pub fn page_in(&self, v: SpecVersion) -> &'static str {
         match self.page {
             "basic/transports" if v >= SpecVersion::V2026_07_28 => "basic/transports/streamable-http",
+            "basic/authorization" if v >= SpecVersion::V2026_07_28 => match self.anchor {
+                "authorization-server-location"
+                | "protected-resource-metadata-discovery-requirements"
+                | "authorization-server-metadata-discovery" => {
+                    "basic/authorization/authorization-server-discovery"
+                }
+                "client-id-metadata-documents"
+                | "preregistration"
+                | "pre-registration"
+                | "dynamic-client-registration"
+                | "authorization-server-binding" => "basic/authorization/client-registration",
+                "token-audience-binding-and-validation"
+                | "token-theft"
+                | "authorization-code-protection"
+                | "open-redirection" => "basic/authorization/security-considerations",
+                _ => "basic/authorization",
+            },
             page => page,
         }
     }

@@ -1,8 +1,9 @@
 //! Authorization (`basic/authorization`), client side: what the client does
 //! with the authorization server's own answers. Metadata naming another
 //! issuer, an authorization response whose `iss` is wrong, missing or
-//! unexpected (RFC 9207), Client ID Metadata Documents, and a bound on
-//! step-up attempts. Graded, like [`super::auth`], on the scripted server's
+//! unexpected (RFC 9207) and the right `iss` accepted, metadata found at
+//! the last of the well-known URIs, Client ID Metadata Documents, and a
+//! bound on step-up attempts. Graded, like [`super::auth`], on the scripted server's
 //! record.
 
 use super::auth::{authorizations, check, describe_all, path_of, to};
@@ -49,6 +50,46 @@ pub const CHECKS: &[ClientCheck] = &[
         code_not_redeemed
     ),
     check!(
+        "client/auth-server/iss-match-accepted",
+        "a code whose iss is the advertised issuer is redeemed",
+        Must,
+        STATELESS,
+        ISS,
+        "(`authorization_response_iss_parameter_supported` true and `iss` present: \"Compare to the recorded issuer using simple string comparison\"; a match is accepted) MCP clients MUST apply the validation in RFC9207 Section 2.4 before transmitting the authorization code to any token endpoint",
+        AuthIssSupported,
+        code_redeemed
+    ),
+    check!(
+        "client/auth-server/iss-absent-accepted",
+        "a code without iss is redeemed when the issuer does not advertise iss",
+        Must,
+        STATELESS,
+        ISS,
+        "(`authorization_response_iss_parameter_supported` false or absent and `iss` absent: \"Proceed\") MCP clients MUST apply the validation in RFC9207 Section 2.4 before transmitting the authorization code to any token endpoint",
+        AuthIssNotAdvertised,
+        code_redeemed
+    ),
+    check!(
+        "client/auth-server/iss-not-normalized",
+        "an iss equal to the issuer only after URL normalization is refused",
+        Must,
+        STATELESS,
+        ISS,
+        "After decoding the `iss` value from the `application/x-www-form-urlencoded` response per RFC 9207 Section 2.4, clients MUST NOT apply scheme or host case folding, default-port elision, trailing-slash, or percent-encoding normalization (RFC 3986 Sections 6.2.2-6.2.3) before comparison.",
+        AuthIssNormalized,
+        code_not_redeemed
+    ),
+    check!(
+        "client/auth-server/as-metadata-oidc-appended",
+        "authorization server metadata is looked for at the issuer with the OpenID suffix appended",
+        Must,
+        Revisions::since(SpecVersion::V2025_11_25),
+        SpecRef { page: PAGE, anchor: "authorization-server-metadata-discovery" },
+        "For issuer URLs with path components, clients MUST try endpoints in the following priority order: OAuth 2.0 Authorization Server Metadata with path insertion, OpenID Connect Discovery 1.0 with path insertion, OpenID Connect Discovery 1.0 path appending",
+        AuthMetadataAppended,
+        as_metadata_appended
+    ),
+    check!(
         "client/auth-server/issuer-mismatch-refused",
         "metadata whose issuer is not the one asked for is not used",
         Must,
@@ -92,6 +133,43 @@ fn code_not_redeemed(obs: &Observed) -> Outcome {
         "the client redeemed a code the authorization response's iss disqualifies",
         "no token request for that code",
         "POST /token with grant_type=authorization_code",
+    ))
+}
+
+fn code_redeemed(obs: &Observed) -> Outcome {
+    let auth = authorizations(obs)?;
+    let redeemed = to(obs, "POST", "/token")
+        .into_iter()
+        .any(|s| s.form(true).get("grant_type").map(String::as_str) == Some("authorization_code"));
+    if redeemed {
+        return Ok(Verdict::pass("the code was redeemed"));
+    }
+    let back = auth[0]
+        .exchange
+        .response
+        .as_ref()
+        .and_then(|r| r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("(none recorded)");
+    Ok(Verdict::violation(
+        "the client refused an authorization response that passes RFC 9207 §2.4",
+        "a token request for the code (grant_type=authorization_code)",
+        format!("no token request; the redirect was {back}; the client {}", obs.process),
+    ))
+}
+
+fn as_metadata_appended(obs: &Observed) -> Outcome {
+    let appended = "/tenant1/.well-known/openid-configuration";
+    if !to(obs, "GET", appended).is_empty() {
+        return Ok(Verdict::pass(format!("GET {appended} after the inserted URIs failed")));
+    }
+    if obs.seen.iter().all(|s| !path_of(s).contains("protected-resource")) {
+        return Err(obs.nothing("request for protected resource metadata"));
+    }
+    Ok(Verdict::violation(
+        "the client did not try the OpenID Connect URI with the path appended",
+        format!("GET {appended}"),
+        describe_all(obs),
     ))
 }
 

@@ -22,10 +22,13 @@
 //!   [`scripted_auth`], its authorization side.
 //! - [`spawn`]: the client process, bounded.
 //! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`],
-//!   [`schema`], [`auth`], [`auth_server`]:
-//!   the checks, one file per specification page.
+//!   [`schema`], [`auth`], [`auth_server`], [`auth_refresh`],
+//!   [`auth_registration`]: the checks, one file per specification page
+//!   (or, for the long authorization page, per part of it).
 
 pub mod auth;
+pub mod auth_refresh;
+pub mod auth_registration;
 pub mod auth_server;
 pub mod http_headers;
 pub mod http_transport;
@@ -89,6 +92,8 @@ pub fn all() -> Vec<&'static ClientCheck> {
         schema::CHECKS,
         auth::CHECKS,
         auth_server::CHECKS,
+        auth_refresh::CHECKS,
+        auth_registration::CHECKS,
     ]
     .into_iter()
     .flatten()

@@ -79,6 +79,39 @@ pub enum Scenario {
     SchemaRefNoDeref,
     /// 2026-07-28: the first tool listed has an invalid `x-mcp-header`.
     InvalidToolHeaders,
+    /// The challenge names resource metadata at a custom path; the issuer has a path and its metadata is only at the
+    /// OpenID Connect URI with the path appended.
+    AuthMetadataAppended,
+    /// 2026-07-28: the issuer advertises `iss` and sends the right one.
+    AuthIssSupported,
+    /// 2026-07-28: the issuer neither advertises nor sends `iss`.
+    AuthIssNotAdvertised,
+    /// 2026-07-28: the issuer advertises `iss` and sends its issuer with a
+    /// trailing slash: equal after RFC 3986 normalization, not as strings.
+    AuthIssNormalized,
+    /// 2026-07-28: the authorization server lists `offline_access` in its
+    /// `scopes_supported` (the resource metadata does not).
+    AuthOfflineAccess,
+    /// 2026-07-28: the authorization server lists scopes, not `offline_access`.
+    AuthOfflineNotSupported,
+    /// 2026-07-28: once the tools are listed, the resource metadata names a
+    /// second authorization server and the first one's tokens are refused.
+    AuthServerMigration,
+    /// Once the tools are listed, the first access token is refused as
+    /// expired (`invalid_token`); the token response carried a refresh token.
+    AuthTokenRefresh,
+}
+
+/// Where the authorization server's metadata is served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AsMetadataAt {
+    /// RFC 8414, the issuer's path inserted after the well-known prefix.
+    #[default]
+    OAuthInserted,
+    /// OpenID Connect discovery, the path inserted.
+    OidcInserted,
+    /// OpenID Connect discovery, the well-known suffix appended to the issuer.
+    OidcAppended,
 }
 
 /// The `iss` the authorization response carries.
@@ -88,6 +121,8 @@ pub enum Iss {
     Issuer,
     Wrong,
     Missing,
+    /// The issuer with a trailing slash.
+    Normalized,
 }
 
 /// How a scenario's authorization works; see [`Scenario::auth`].
@@ -104,8 +139,15 @@ pub struct AuthScript {
     pub other_resource: bool,
     /// The issuer's path (`""` for the origin).
     pub issuer_path: &'static str,
-    /// Serve the issuer's metadata only at the OpenID Connect URI.
-    pub oidc_only: bool,
+    /// Where the issuer's metadata is.
+    pub as_metadata: AsMetadataAt,
+    /// The authorization server metadata's `scopes_supported`.
+    pub as_scopes: Option<&'static [&'static str]>,
+    /// Once a tools/list is served, the resource metadata names a second
+    /// authorization server (at `/as2`) and only its tokens are taken.
+    pub migrate: bool,
+    /// Once a tools/list is served, the first token is refused as expired.
+    pub expire_first_token: bool,
     pub registration: bool,
     pub auth_methods: &'static [&'static str],
     /// The `iss` sent with the code.
@@ -127,7 +169,7 @@ pub const PRE_REGISTERED_ID: &str = "mcpcheck-pre-registered";
 pub const PRE_REGISTERED_SECRET: &str = "mcpcheck-pre-registered-secret";
 
 impl Scenario {
-    pub const ALL: [Scenario; 28] = [
+    pub const ALL: [Scenario; 36] = [
         Scenario::Initialize,
         Scenario::ToolsCall,
         Scenario::SessionExpiry,
@@ -156,6 +198,14 @@ impl Scenario {
         Scenario::AuthCimd,
         Scenario::SchemaRefNoDeref,
         Scenario::InvalidToolHeaders,
+        Scenario::AuthMetadataAppended,
+        Scenario::AuthIssSupported,
+        Scenario::AuthIssNotAdvertised,
+        Scenario::AuthIssNormalized,
+        Scenario::AuthOfflineAccess,
+        Scenario::AuthOfflineNotSupported,
+        Scenario::AuthServerMigration,
+        Scenario::AuthTokenRefresh,
     ];
 
     /// The name passed in `MCP_CONFORMANCE_SCENARIO`.
@@ -189,6 +239,14 @@ impl Scenario {
             Scenario::AuthCimd => "auth/basic-cimd",
             Scenario::SchemaRefNoDeref => "json-schema-ref-no-deref",
             Scenario::InvalidToolHeaders => "http-invalid-tool-headers",
+            Scenario::AuthMetadataAppended => "auth/metadata-var3",
+            Scenario::AuthIssSupported => "auth/iss-supported",
+            Scenario::AuthIssNotAdvertised => "auth/iss-not-advertised",
+            Scenario::AuthIssNormalized => "auth/iss-normalized",
+            Scenario::AuthOfflineAccess => "auth/offline-access-scope",
+            Scenario::AuthOfflineNotSupported => "auth/offline-access-not-supported",
+            Scenario::AuthServerMigration => "auth/authorization-server-migration",
+            Scenario::AuthTokenRefresh => "auth/token-refresh",
         }
     }
 
@@ -211,6 +269,12 @@ impl Scenario {
             | Scenario::AuthIssMissing
             | Scenario::AuthIssUnexpected
             | Scenario::AuthIssuerMismatch
+            | Scenario::AuthIssSupported
+            | Scenario::AuthIssNotAdvertised
+            | Scenario::AuthIssNormalized
+            | Scenario::AuthOfflineAccess
+            | Scenario::AuthOfflineNotSupported
+            | Scenario::AuthServerMigration
             | Scenario::SchemaRefNoDeref
             | Scenario::InvalidToolHeaders => Revisions::since(SpecVersion::V2026_07_28),
             // Step-up, its retry limit and Client ID Metadata Documents came
@@ -218,7 +282,9 @@ impl Scenario {
             Scenario::AuthScopeRetryLimit | Scenario::AuthCimd => Revisions::since(SpecVersion::V2025_11_25),
             // Protected resource metadata (RFC 9728) came with 2025-06-18;
             // OpenID Connect discovery with 2025-11-25.
-            Scenario::AuthMetadataOidc => Revisions::since(SpecVersion::V2025_11_25),
+            Scenario::AuthMetadataOidc | Scenario::AuthMetadataAppended => {
+                Revisions::since(SpecVersion::V2025_11_25)
+            }
             _ => Revisions::since(SpecVersion::V2025_06_18),
         }
     }
@@ -279,6 +345,26 @@ impl Scenario {
             Scenario::InvalidToolHeaders => {
                 "lists first a tool whose x-mcp-header annotates a number (invalid)"
             }
+            Scenario::AuthMetadataAppended => {
+                "wants a token; the challenge names resource metadata at a custom path, and the issuer's metadata is only at {issuer}/.well-known/openid-configuration"
+            }
+            Scenario::AuthIssSupported => "advertises iss in authorization responses and sends the right one",
+            Scenario::AuthIssNotAdvertised => "neither advertises nor sends iss",
+            Scenario::AuthIssNormalized => {
+                "advertises iss and sends its issuer with a trailing slash (equal only after normalization)"
+            }
+            Scenario::AuthOfflineAccess => {
+                "lists offline_access in the authorization server's scopes_supported"
+            }
+            Scenario::AuthOfflineNotSupported => {
+                "lists scopes in the authorization server's metadata, offline_access not among them"
+            }
+            Scenario::AuthServerMigration => {
+                "moves to a second authorization server once the tools are listed, refusing the first one's tokens"
+            }
+            Scenario::AuthTokenRefresh => {
+                "refuses the first access token as expired once the tools are listed; the token response had a refresh token"
+            }
         }
     }
 
@@ -299,7 +385,27 @@ impl Scenario {
             Scenario::AuthMetadataWellKnown => {
                 AuthScript { challenge_metadata: false, well_known_prm: true, ..base }
             }
-            Scenario::AuthMetadataOidc => AuthScript { issuer_path: "/tenant1", oidc_only: true, ..base },
+            Scenario::AuthMetadataOidc => {
+                AuthScript { issuer_path: "/tenant1", as_metadata: AsMetadataAt::OidcInserted, ..base }
+            }
+            Scenario::AuthMetadataAppended => {
+                AuthScript { issuer_path: "/tenant1", as_metadata: AsMetadataAt::OidcAppended, ..base }
+            }
+            Scenario::AuthIssSupported => AuthScript { advertise_iss: true, ..base },
+            Scenario::AuthIssNotAdvertised => AuthScript { iss: Iss::Missing, ..base },
+            Scenario::AuthIssNormalized => AuthScript { iss: Iss::Normalized, advertise_iss: true, ..base },
+            Scenario::AuthOfflineAccess => AuthScript {
+                scopes_supported: Some(&["mcp:basic"]),
+                as_scopes: Some(&["mcp:basic", "offline_access"]),
+                ..base
+            },
+            Scenario::AuthOfflineNotSupported => AuthScript {
+                scopes_supported: Some(&["mcp:basic", "mcp:read"]),
+                as_scopes: Some(&["mcp:basic", "mcp:read"]),
+                ..base
+            },
+            Scenario::AuthServerMigration => AuthScript { migrate: true, ..base },
+            Scenario::AuthTokenRefresh => AuthScript { expire_first_token: true, ..base },
             Scenario::AuthScopeFromChallenge => AuthScript {
                 challenge_scope: Some("mcp:tools"),
                 scopes_supported: Some(&["mcp:tools", "mcp:admin"]),
@@ -348,6 +454,7 @@ impl Scenario {
                 | Scenario::AuthIssMissing
                 | Scenario::AuthIssUnexpected
                 | Scenario::AuthIssuerMismatch
+                | Scenario::AuthIssNormalized
                 | Scenario::AuthScopeRetryLimit
         )
     }

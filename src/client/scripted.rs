@@ -331,7 +331,7 @@ impl Shared {
             let a = if path == MCP_PATH {
                 let method = req.messages.first().and_then(method_of);
                 super::scripted_auth::gate(
-                    &live.auth,
+                    &mut live.auth,
                     script,
                     &self.origin,
                     req.header("authorization"),

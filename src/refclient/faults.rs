@@ -47,6 +47,14 @@ pub enum ClientFault {
     NoRetryLimit,
     DerefSchemas,
     KeepInvalidTools,
+    NoOidcAppending,
+    IssAgainstMetadataUrl,
+    RequireIss,
+    NormalizeIss,
+    NoRefreshGrant,
+    OfflineAccessUnlisted,
+    RefreshWithoutResource,
+    ReuseClientAcrossServers,
 }
 
 /// A fault's name, what it does, and the checks it breaks.
@@ -209,7 +217,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::NoOidcFallback,
         name: "no-oidc-fallback",
         does: "looks for authorization server metadata at the RFC 8414 URI only",
-        breaks: &["client/auth/as-metadata-fallback"],
+        breaks: &["client/auth/as-metadata-fallback", "client/auth-server/as-metadata-oidc-appended"],
     },
     FaultSpec {
         fault: ClientFault::NoPkce,
@@ -221,17 +229,20 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::NoResource,
         name: "no-resource",
         does: "sends no resource parameter (RFC 8707)",
-        breaks: &["client/auth/resource-parameter"],
+        breaks: &["client/auth/resource-parameter", "client/auth-refresh/resource-on-refresh"],
     },
     FaultSpec {
         fault: ClientFault::NoBearerAfterFirst,
         name: "no-bearer-after-first",
         does: "sends the token on the first request after authorizing only",
-        // The stepped-up token is never sent either.
+        // The stepped-up token is never sent either, and the tools are
+        // never listed, so the migration scenario never migrates.
         breaks: &[
             "client/auth/bearer-every-request",
             "client/auth/step-up",
             "client/auth-server/step-up-bounded",
+            "client/auth-registration/reregister-on-as-change",
+            "client/auth-registration/no-credential-reuse",
         ],
     },
     FaultSpec {
@@ -286,6 +297,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
             "client/auth-server/iss-wrong-refused",
             "client/auth-server/iss-missing-refused",
             "client/auth-server/iss-unexpected-refused",
+            "client/auth-server/iss-not-normalized",
         ],
     },
     FaultSpec {
@@ -317,6 +329,57 @@ pub const CATALOGUE: &[FaultSpec] = &[
         name: "keep-invalid-tools",
         does: "keeps tools whose x-mcp-header annotations break the rules",
         breaks: &["client/http-headers/invalid-tool-excluded"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoOidcAppending,
+        name: "no-oidc-appending",
+        does: "never tries the issuer with /.well-known/openid-configuration appended",
+        breaks: &["client/auth-server/as-metadata-oidc-appended"],
+    },
+    FaultSpec {
+        fault: ClientFault::IssAgainstMetadataUrl,
+        name: "iss-against-metadata-url",
+        does: "compares an advertised iss with the metadata URL instead of the issuer",
+        breaks: &["client/auth-server/iss-match-accepted"],
+    },
+    FaultSpec {
+        fault: ClientFault::RequireIss,
+        name: "require-iss",
+        does: "refuses an authorization response without iss even where the issuer does not advertise it",
+        breaks: &["client/auth-server/iss-absent-accepted"],
+    },
+    FaultSpec {
+        fault: ClientFault::NormalizeIss,
+        name: "normalize-iss",
+        does: "compares iss after dropping a trailing slash and folding case",
+        breaks: &["client/auth-server/iss-not-normalized"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoRefreshGrant,
+        name: "no-refresh-grant",
+        does: "registers for the authorization_code grant only",
+        breaks: &["client/auth-refresh/grant-type-registered"],
+    },
+    FaultSpec {
+        fault: ClientFault::OfflineAccessUnlisted,
+        name: "offline-access-unlisted",
+        does: "asks for offline_access whenever the authorization server lists any scopes",
+        breaks: &["client/auth-refresh/offline-access-when-listed"],
+    },
+    FaultSpec {
+        fault: ClientFault::RefreshWithoutResource,
+        name: "refresh-without-resource",
+        does: "leaves resource out of refresh requests",
+        breaks: &["client/auth-refresh/resource-on-refresh"],
+    },
+    FaultSpec {
+        fault: ClientFault::ReuseClientAcrossServers,
+        name: "reuse-client-across-servers",
+        does: "keeps the first authorization server's registration when the resource metadata names another",
+        breaks: &[
+            "client/auth-registration/reregister-on-as-change",
+            "client/auth-registration/no-credential-reuse",
+        ],
     },
 ];
 

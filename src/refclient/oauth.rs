@@ -6,7 +6,10 @@
 //! registration (RFC 7591), the authorization request with PKCE S256,
 //! `resource` (RFC 8707) and the scope the strategy picks, the redirect read
 //! rather than followed, its `state` and `iss` (RFC 9207) validated, and the
-//! token request authenticated the way the client registered.
+//! token request authenticated the way the client registered. A token
+//! refused later is refreshed when the authorization server is the same;
+//! when the resource metadata names another one, the client registers there
+//! anew (credentials are bound to their issuer).
 //!
 //! Headless: the authorization endpoint of a test server approves at once
 //! and redirects; the client reads `code` from the `Location` header, as a
@@ -61,7 +64,9 @@ pub struct Authorizer {
     pub faults: Vec<ClientFault>,
     pub handed: Option<Credentials>,
     pub token: Option<String>,
-    registered: Option<Registered>,
+    refresh_token: Option<String>,
+    /// The client and the issuer that registered it.
+    registered: Option<(String, Registered)>,
     metadata: Option<Value>,
     issuer: Option<String>,
 }
@@ -90,6 +95,7 @@ impl Authorizer {
             faults,
             handed,
             token: None,
+            refresh_token: None,
             registered: None,
             metadata: None,
             issuer: None,
@@ -131,6 +137,9 @@ impl Authorizer {
         if self.on(ClientFault::NoOidcFallback) {
             urls.truncate(1);
         }
+        if self.on(ClientFault::NoOidcAppending) {
+            urls.truncate(2);
+        }
         let mut metadata = None;
         for url in &urls {
             if let Some(v) = get_json(url).await {
@@ -153,10 +162,19 @@ impl Authorizer {
         if !lists("code_challenge_methods_supported", "S256") {
             return Err("the authorization server does not support PKCE S256; refusing to proceed".into());
         }
+        let same = self.issuer.as_deref() == Some(issuer);
+        if same && let Some(refresh) = self.refresh_token.take() {
+            if self.refresh(&refresh).await.is_ok() {
+                return Ok(());
+            }
+        }
         self.issuer = Some(issuer.to_string());
         self.metadata = Some(metadata.clone());
-        self.register(&metadata).await?;
-        let scope = match bearer.and_then(|c| c.param("scope")) {
+        let bound = self.registered.as_ref().is_some_and(|(at, _)| at == issuer);
+        if !bound && !(self.registered.is_some() && self.on(ClientFault::ReuseClientAcrossServers)) {
+            self.register(issuer, &metadata).await?;
+        }
+        let mut scope = match bearer.and_then(|c| c.param("scope")) {
             _ if self.on(ClientFault::ScopeFromNowhere) => Some("mcp:everything".to_string()),
             Some(s) => Some(s.to_string()),
             None => prm
@@ -164,6 +182,17 @@ impl Authorizer {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")),
         };
+        // A refresh token is wanted: `offline_access` is added where the
+        // authorization server lists it (a MAY), and nowhere else.
+        let as_scopes = metadata.get("scopes_supported").and_then(Value::as_array);
+        if lists("scopes_supported", "offline_access")
+            || (as_scopes.is_some() && self.on(ClientFault::OfflineAccessUnlisted))
+        {
+            scope = Some(match scope {
+                Some(s) if !s.is_empty() => format!("{s} offline_access"),
+                _ => "offline_access".into(),
+            });
+        }
         self.authorize(scope.as_deref()).await
     }
 
@@ -183,7 +212,7 @@ impl Authorizer {
         Ok(true)
     }
 
-    async fn register(&mut self, metadata: &Value) -> Result<(), String> {
+    async fn register(&mut self, issuer: &str, metadata: &Value) -> Result<(), String> {
         let methods: Vec<&str> = metadata
             .get("token_endpoint_auth_methods_supported")
             .and_then(Value::as_array)
@@ -195,8 +224,8 @@ impl Authorizer {
                 Some(_) => "client_secret_post",
                 None => "none",
             };
-            self.registered =
-                Some(Registered { id: c.client_id, secret: c.client_secret, method: method.into() });
+            let client = Registered { id: c.client_id, secret: c.client_secret, method: method.into() };
+            self.registered = Some((issuer.into(), client));
             return Ok(());
         }
         // A Client ID Metadata Document: the client_id is the URL where the
@@ -205,7 +234,8 @@ impl Authorizer {
         if metadata.get("client_id_metadata_document_supported") == Some(&json!(true))
             && !self.on(ClientFault::NoCimd)
         {
-            self.registered = Some(Registered { id: CIMD_URL.into(), secret: None, method: "none".into() });
+            let client = Registered { id: CIMD_URL.into(), secret: None, method: "none".into() };
+            self.registered = Some((issuer.into(), client));
             return Ok(());
         }
         let endpoint = metadata
@@ -219,7 +249,11 @@ impl Authorizer {
         let body = json!({
             "client_name": "mcpcheck-reference-client",
             "redirect_uris": [REDIRECT_URI],
-            "grant_types": ["authorization_code", "refresh_token"],
+            "grant_types": if self.on(ClientFault::NoRefreshGrant) {
+                json!(["authorization_code"])
+            } else {
+                json!(["authorization_code", "refresh_token"])
+            },
             "response_types": ["code"],
             "token_endpoint_auth_method": preferred,
         });
@@ -231,7 +265,7 @@ impl Authorizer {
         let reg =
             reply.json().filter(|_| (200..300).contains(&reply.status)).ok_or("registration was refused")?;
         let id = reg.get("client_id").and_then(Value::as_str).ok_or("registration gave no client_id")?;
-        self.registered = Some(Registered {
+        let client = Registered {
             id: id.to_string(),
             secret: reg.get("client_secret").and_then(Value::as_str).map(str::to_string),
             method: reg
@@ -239,14 +273,15 @@ impl Authorizer {
                 .and_then(Value::as_str)
                 .unwrap_or(preferred)
                 .to_string(),
-        });
+        };
+        self.registered = Some((issuer.into(), client));
         Ok(())
     }
 
     /// The authorization request, its redirect, and the token request.
     async fn authorize(&mut self, scope: Option<&str>) -> Result<(), String> {
         let metadata = self.metadata.clone().ok_or("no authorization server metadata")?;
-        let client = self.registered.clone().ok_or("no client")?;
+        let client = self.registered.clone().ok_or("no client")?.1;
         let endpoint = metadata
             .get("authorization_endpoint")
             .and_then(Value::as_str)
@@ -284,18 +319,25 @@ impl Authorizer {
         }
         // RFC 9207 §2.4, as the 2026-07-28 authorization page tabulates it.
         let advertised = metadata.get("authorization_response_iss_parameter_supported") == Some(&json!(true));
-        let expected = self.issuer.clone().unwrap_or_default();
+        // Simple string comparison: no normalization of any kind.
+        let mut expected = self.issuer.clone().unwrap_or_default();
+        if advertised && self.on(ClientFault::IssAgainstMetadataUrl) {
+            expected = format!("{expected}/.well-known/oauth-authorization-server");
+        }
+        let normalize = |s: &str| s.trim_end_matches('/').to_ascii_lowercase();
+        let equal = |iss: &str| {
+            iss == expected || (self.on(ClientFault::NormalizeIss) && normalize(iss) == normalize(&expected))
+        };
         match back.get("iss") {
-            Some(iss) if *iss != expected && !self.on(ClientFault::IgnoreIss) => {
+            Some(iss) if !equal(iss) && !self.on(ClientFault::IgnoreIss) => {
                 return Err(format!("the authorization response's iss {iss} is not the issuer {expected}"));
             }
-            None if advertised && !self.on(ClientFault::IgnoreIss) => {
-                return Err("the authorization response has no iss, which the issuer advertises".into());
+            None if (advertised && !self.on(ClientFault::IgnoreIss)) || self.on(ClientFault::RequireIss) => {
+                return Err("the authorization response has no iss".into());
             }
             _ => {}
         }
         let code = back.get("code").ok_or("the redirect carries no code")?;
-        let token_url = metadata.get("token_endpoint").and_then(Value::as_str).ok_or("no token_endpoint")?;
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         form.append_pair("grant_type", "authorization_code")
             .append_pair("code", code)
@@ -306,6 +348,31 @@ impl Authorizer {
         if !self.on(ClientFault::NoResource) {
             form.append_pair("resource", &self.server_url);
         }
+        self.token_request(&metadata, &client, form).await
+    }
+
+    /// A refresh (OAuth 2.1 §4.3), authenticated as the code's redemption
+    /// was, with `resource` as every token request has it.
+    async fn refresh(&mut self, refresh_token: &str) -> Result<(), String> {
+        let metadata = self.metadata.clone().ok_or("no authorization server metadata")?;
+        let client = self.registered.clone().ok_or("no client")?.1;
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "refresh_token").append_pair("refresh_token", refresh_token);
+        if !self.on(ClientFault::NoResource) && !self.on(ClientFault::RefreshWithoutResource) {
+            form.append_pair("resource", &self.server_url);
+        }
+        self.token_request(&metadata, &client, form).await
+    }
+
+    /// POSTs a token request with the client's authentication added, and
+    /// keeps the tokens it answers with.
+    async fn token_request(
+        &mut self,
+        metadata: &Value,
+        client: &Registered,
+        mut form: url::form_urlencoded::Serializer<'_, String>,
+    ) -> Result<(), String> {
+        let token_url = metadata.get("token_endpoint").and_then(Value::as_str).ok_or("no token_endpoint")?;
         let method = match client.method.as_str() {
             "client_secret_basic" if self.on(ClientFault::TokenAuthMismatch) => "client_secret_post",
             _ if self.on(ClientFault::TokenAuthMismatch) => "client_secret_basic",
@@ -335,6 +402,9 @@ impl Authorizer {
             .ok_or_else(|| format!("the token request got HTTP {}", reply.status))?;
         let token = answer.get("access_token").and_then(Value::as_str).ok_or("no access_token")?;
         self.token = Some(token.to_string());
+        // Never assumed: a response without one leaves the client to
+        // authorize anew when this token is refused.
+        self.refresh_token = answer.get("refresh_token").and_then(Value::as_str).map(str::to_string);
         Ok(())
     }
 }
