@@ -250,7 +250,8 @@ fn headers_are_sent_and_secrets_redacted() {
 #[test]
 fn coverage_doc_names_only_known_checks() {
     let out = mcpcheck().arg("list").assert().success().get_output().stdout.clone();
-    let listed = String::from_utf8_lossy(&out);
+    let client = mcpcheck().args(["list", "--client"]).assert().success().get_output().stdout.clone();
+    let listed = format!("{}\n{}", String::from_utf8_lossy(&out), String::from_utf8_lossy(&client));
     let known: Vec<&str> = listed.lines().filter_map(|l| l.split_whitespace().next()).collect();
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/coverage.md")).expect("doc");
     // Every `area/page/slug` in backticks is a check id, unless marked planned.

@@ -17,7 +17,7 @@ pub const CHECKS: &[ClientCheck] = &[
         level: Level::Must,
         revisions: Revisions::HANDSHAKE,
         spec: INITIALIZATION,
-        requirement: "The initialization phase MUST be the first interaction between client and server. The client MUST initiate this phase by sending an `initialize` request",
+        requirement: "The initialization phase MUST be the first interaction between client and server. The client MUST initiate this phase by sending an `initialize` request (2026-07-28's versioning page lets a dual-era client probe first: \"the modern request returns a `4xx` without a recognized modern error body, and the client falls back to `initialize`\"; such a rejected probe is not counted)",
         scenarios: &[Scenario::Initialize],
         grade: initialize_first,
     },
@@ -64,10 +64,26 @@ pub fn first_initialize(obs: &Observed) -> Result<&Seen, Verdict> {
         .ok_or_else(|| obs.nothing("initialize request"))
 }
 
+/// A dual-era client's modern probe (a `server/discover`, or any request
+/// carrying the 2026-07-28 `_meta` protocol version) that the handshake
+/// server refused with a 4xx.
+fn rejected_probe(s: &Seen) -> bool {
+    let modern = s.rpc_method() == Some("server/discover")
+        || s.messages
+            .iter()
+            .any(|m| m.pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion").is_some());
+    modern && (400..500).contains(&s.status)
+}
+
 fn initialize_first(obs: &Observed) -> Outcome {
-    let Some(first) = obs.seen.iter().find(|s| s.is_post()) else { return Err(obs.nothing("POST")) };
+    let posts: Vec<&Seen> = obs.seen.iter().filter(|s| s.is_post()).collect();
+    let probes = posts.iter().take_while(|s| rejected_probe(s)).count();
+    let Some(first) = posts.get(probes) else { return Err(obs.nothing("POST")) };
     if first.rpc_method() == Some("initialize") && !first.batch {
-        return Ok(Verdict::pass("the first POST is initialize"));
+        return Ok(Verdict::pass(match probes {
+            0 => "the first POST is initialize".to_string(),
+            n => format!("initialize, after {n} modern probe(s) the server refused (the dual-era fallback)"),
+        }));
     }
     Ok(Verdict::violation(
         "the client sent something else before initialize",

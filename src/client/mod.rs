@@ -19,17 +19,19 @@
 //! - [`scenarios`]: what each scenario's server does and what the client is
 //!   asked to do.
 //! - [`scripted`]: the scripted server and its record of the traffic;
-//!   [`scripted_auth`], its authorization side.
+//!   [`scripted_auth`], its authorization side; [`scripted_elicitation`],
+//!   the server request it sends mid-call on the handshake revisions.
 //! - [`spawn`]: the client process, bounded.
 //! - [`lifecycle`], [`http_transport`], [`http_headers`], [`meta`], [`mrtr`],
 //!   [`schema`], [`auth`], [`auth_server`], [`auth_refresh`],
-//!   [`auth_registration`]: the checks, one file per specification page
+//!   [`auth_registration`], [`elicitation`]: the checks, one file per specification page
 //!   (or, for the long authorization page, per part of it).
 
 pub mod auth;
 pub mod auth_refresh;
 pub mod auth_registration;
 pub mod auth_server;
+pub mod elicitation;
 pub mod http_headers;
 pub mod http_transport;
 pub mod lifecycle;
@@ -39,6 +41,7 @@ pub mod scenarios;
 pub mod schema;
 pub mod scripted;
 pub mod scripted_auth;
+pub mod scripted_elicitation;
 pub mod spawn;
 
 use crate::checks::Verdict;
@@ -89,6 +92,7 @@ pub fn all() -> Vec<&'static ClientCheck> {
         http_headers::CHECKS,
         meta::CHECKS,
         mrtr::CHECKS,
+        elicitation::CHECKS,
         schema::CHECKS,
         auth::CHECKS,
         auth_server::CHECKS,

@@ -100,6 +100,10 @@ pub enum Scenario {
     /// Once the tools are listed, the first access token is refused as
     /// expired (`invalid_token`); the token response carried a refresh token.
     AuthTokenRefresh,
+    /// 2025-11-25: the tool call's stream carries an `elicitation/create`
+    /// whose fields are all optional with defaults (SEP-1034), when the
+    /// client declares elicitation.
+    ElicitationDefaults,
 }
 
 /// Where the authorization server's metadata is served.
@@ -169,7 +173,7 @@ pub const PRE_REGISTERED_ID: &str = "mcpcheck-pre-registered";
 pub const PRE_REGISTERED_SECRET: &str = "mcpcheck-pre-registered-secret";
 
 impl Scenario {
-    pub const ALL: [Scenario; 36] = [
+    pub const ALL: [Scenario; 37] = [
         Scenario::Initialize,
         Scenario::ToolsCall,
         Scenario::SessionExpiry,
@@ -206,6 +210,7 @@ impl Scenario {
         Scenario::AuthOfflineNotSupported,
         Scenario::AuthServerMigration,
         Scenario::AuthTokenRefresh,
+        Scenario::ElicitationDefaults,
     ];
 
     /// The name passed in `MCP_CONFORMANCE_SCENARIO`.
@@ -247,6 +252,7 @@ impl Scenario {
             Scenario::AuthOfflineNotSupported => "auth/offline-access-not-supported",
             Scenario::AuthServerMigration => "auth/authorization-server-migration",
             Scenario::AuthTokenRefresh => "auth/token-refresh",
+            Scenario::ElicitationDefaults => "elicitation-sep1034-client-defaults",
         }
     }
 
@@ -261,6 +267,11 @@ impl Scenario {
             Scenario::ToolsCall => Revisions::ALL,
             // Priming events and `retry` came with 2025-11-25.
             Scenario::SseRetry => Revisions::between(SpecVersion::V2025_11_25, SpecVersion::V2025_11_25),
+            // Defaults in requested schemas came with 2025-11-25; 2026-07-28
+            // asks for input with multi round-trip results instead.
+            Scenario::ElicitationDefaults => {
+                Revisions::between(SpecVersion::V2025_11_25, SpecVersion::V2025_11_25)
+            }
             Scenario::RequestMetadata
             | Scenario::StandardHeaders
             | Scenario::CustomHeaders
@@ -364,6 +375,9 @@ impl Scenario {
             }
             Scenario::AuthTokenRefresh => {
                 "refuses the first access token as expired once the tools are listed; the token response had a refresh token"
+            }
+            Scenario::ElicitationDefaults => {
+                "asks, on the tool call's stream, for a form whose fields are all optional with defaults"
             }
         }
     }

@@ -137,6 +137,9 @@ struct Live {
     asked_inputs: Vec<String>,
     rounds: u32,
     auth: super::scripted_auth::AuthState,
+    /// The elicitation scenario's held tool call: its id, and the stream's
+    /// tail, sent once the client answers.
+    elicit: Option<(Value, tokio::sync::oneshot::Sender<String>)>,
     seen: Vec<Seen>,
 }
 
@@ -219,17 +222,22 @@ struct Answer {
     status: StatusCode,
     headers: Vec<(&'static str, String)>,
     body: String,
+    /// More of the body, sent when it arrives (within a bound).
+    tail: Option<tokio::sync::oneshot::Receiver<String>>,
 }
 
 impl Answer {
+    fn new(status: StatusCode, headers: Vec<(&'static str, String)>, body: String) -> Answer {
+        Answer { status, headers, body, tail: None }
+    }
     fn json(status: StatusCode, v: &Value) -> Answer {
-        Answer { status, headers: vec![("content-type", "application/json".into())], body: v.to_string() }
+        Answer::new(status, vec![("content-type", "application/json".into())], v.to_string())
     }
     fn empty(status: StatusCode) -> Answer {
-        Answer { status, headers: vec![], body: String::new() }
+        Answer::new(status, vec![], String::new())
     }
     fn sse(body: String) -> Answer {
-        Answer { status: StatusCode::OK, headers: vec![("content-type", "text/event-stream".into())], body }
+        Answer::new(StatusCode::OK, vec![("content-type", "text/event-stream".into())], body)
     }
 }
 
@@ -298,7 +306,19 @@ async fn handle(
         });
     }
     drop(live);
-    let mut resp = (answer.status, answer.body).into_response();
+    let body = match answer.tail {
+        Some(tail) => {
+            use futures::StreamExt;
+            let first = futures::stream::once(std::future::ready(Ok::<_, std::io::Error>(answer.body)));
+            let rest = futures::stream::once(async move {
+                let hold = super::scripted_elicitation::HOLD;
+                Ok(tokio::time::timeout(hold, tail).await.ok().and_then(Result::ok).unwrap_or_default())
+            });
+            axum::body::Body::from_stream(first.chain(rest))
+        }
+        None => axum::body::Body::from(answer.body),
+    };
+    let mut resp = (answer.status, body).into_response();
     for (n, v) in answer.headers {
         if let Ok(v) = v.parse() {
             resp.headers_mut().insert(n, v);
@@ -350,7 +370,7 @@ impl Shared {
             };
             if let Some(a) = a {
                 let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                return Answer { status, headers: a.headers, body: a.body };
+                return Answer::new(status, a.headers, a.body);
             }
         }
         if path == REMOTE_SCHEMA_PATH && self.scenario == Scenario::SchemaRefNoDeref {
@@ -419,12 +439,35 @@ impl Shared {
             if method_of(m) == Some("notifications/initialized") {
                 *initialized = true;
             }
+            if super::scripted_elicitation::is_answer(m)
+                && let Some((call, tail)) = live.elicit.take()
+            {
+                let _ = tail.send(super::scripted_elicitation::result_event(&call, m));
+            }
             let Some(id) = m.get("id").filter(|_| m.get("method").is_some()) else { continue };
             let method = method_of(m).unwrap_or_default();
             if method == "tools/call" && self.scenario == Scenario::SessionExpiry && !live.expired_once {
                 live.expired_once = true;
                 live.sessions.remove(sid);
                 return Answer::json(StatusCode::NOT_FOUND, &error(Some(id), -32001, "session expired"));
+            }
+            if method == "tools/call"
+                && self.scenario == Scenario::ElicitationDefaults
+                && live.elicit.is_none()
+            {
+                let init = live
+                    .seen
+                    .iter()
+                    .rev()
+                    .flat_map(|s| &s.messages)
+                    .find(|m| method_of(m) == Some("initialize"));
+                if super::scripted_elicitation::declared(init) {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    live.elicit = Some((id.clone(), tx));
+                    let mut a = Answer::sse(super::scripted_elicitation::request_event());
+                    a.tail = Some(rx);
+                    return a;
+                }
             }
             let answer = self.result_of(method, m, id);
             if method == "tools/call" && self.scenario == Scenario::SseRetry && live.pending.is_none() {

@@ -55,6 +55,7 @@ pub enum ClientFault {
     OfflineAccessUnlisted,
     RefreshWithoutResource,
     ReuseClientAcrossServers,
+    NoElicitationDefaults,
 }
 
 /// A fault's name, what it does, and the checks it breaks.
@@ -115,9 +116,11 @@ pub const CATALOGUE: &[FaultSpec] = &[
             "client/http-transport/new-session-after-404",
             "client/http-transport/sse-retry-respected",
             "client/http-transport/sse-resumed",
-            // Without the session the tool call never gets to its 403.
+            // Without the session the tool call never gets to its 403, nor
+            // to the elicitation asked on its stream.
             "client/auth/step-up",
             "client/auth-server/step-up-bounded",
+            "client/elicitation/defaults-applied",
         ],
     },
     FaultSpec {
@@ -380,6 +383,12 @@ pub const CATALOGUE: &[FaultSpec] = &[
             "client/auth-registration/reregister-on-as-change",
             "client/auth-registration/no-credential-reuse",
         ],
+    },
+    FaultSpec {
+        fault: ClientFault::NoElicitationDefaults,
+        name: "no-elicitation-defaults",
+        does: "accepts a server's elicitation with empty content, leaving out the schema's defaults",
+        breaks: &["client/elicitation/defaults-applied"],
     },
 ];
 

@@ -16,7 +16,7 @@ pub mod faults;
 pub mod oauth;
 
 use crate::spec::SpecVersion;
-use crate::wire::http::{HttpReply, HttpRequest, HttpTarget, Until};
+use crate::wire::http::{HttpReply, HttpRequest, HttpTarget, Until, Watch};
 use crate::wire::record::Recorder;
 use crate::wire::{Limits, jsonrpc};
 use faults::ClientFault;
@@ -318,8 +318,41 @@ impl Conn {
                 let url = format!("{}?access_token={t}", self.opts.url);
                 HttpTarget::new(&url, vec![], Limits::default())?.send(req, &Recorder::new()).await
             }
+            None if self.opts.version.has_handshake() && req.method == Method::POST => {
+                self.send_answering(req).await
+            }
             None => self.http.send(req, &Recorder::new()).await,
         }
+    }
+
+    /// Sends a POST whose stream may carry server requests (the handshake
+    /// revisions: elicitation, sampling, roots), answering each with a POST
+    /// of its own while the stream is still read.
+    async fn send_answering(&mut self, req: HttpRequest) -> Result<HttpReply, crate::wire::WireError> {
+        let (tap, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+        let watch = Watch { tap, window: Limits::default().timeout };
+        let headers = self.headers(None);
+        let leave_defaults = self.on(ClientFault::NoElicitationDefaults);
+        let http = &self.http;
+        let answering = async {
+            // The tap closes when the stream has been read.
+            while let Some(m) = arrived.recv().await {
+                let (Some(id), Some(_)) = (m.get("id"), m.get("method")) else { continue };
+                let mut result = answer_input(&m);
+                if leave_defaults
+                    && let Some(content) = result.get_mut("content").and_then(Value::as_object_mut)
+                {
+                    content.clear();
+                }
+                let answer = json!({"jsonrpc": "2.0", "id": id, "result": result});
+                let mut post = HttpRequest::post(answer.to_string(), Until::End);
+                post.headers = headers.clone();
+                let _ = http.send(post, &Recorder::new()).await;
+            }
+        };
+        let rec = Recorder::new();
+        let (reply, ()) = tokio::join!(http.send_watched(req, watch, &rec), answering);
+        reply
     }
 
     /// The headers of a request (`msg`: the POST body, if it is one).
@@ -511,11 +544,11 @@ pub fn answer_input(request: &Value) -> Value {
 
 /// A value satisfying one flat elicitation property schema.
 fn fill(prop: &Value) -> Value {
-    if let Some(first) = prop.get("enum").and_then(|e| e.get(0)) {
-        return first.clone();
-    }
     if let Some(d) = prop.get("default") {
         return d.clone();
+    }
+    if let Some(first) = prop.get("enum").and_then(|e| e.get(0)) {
+        return first.clone();
     }
     match prop.get("type").and_then(Value::as_str) {
         Some("boolean") => json!(true),
