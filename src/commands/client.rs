@@ -17,7 +17,7 @@ use crate::usage::usage;
 pub async fn run(args: ClientArgs) -> anyhow::Result<bool> {
     if args.list_scenarios {
         for s in Scenario::ALL {
-            println!("{:<32} {:<24} the server {}", s.name(), s.revisions().to_string(), s.describe());
+            println!("{:<36} {:<12} the server {}", s.name(), s.revisions().to_string(), s.describe());
         }
         return Ok(true);
     }
