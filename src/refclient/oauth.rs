@@ -163,15 +163,17 @@ impl Authorizer {
             return Err("the authorization server does not support PKCE S256; refusing to proceed".into());
         }
         let same = self.issuer.as_deref() == Some(issuer);
-        if same && let Some(refresh) = self.refresh_token.take() {
-            if self.refresh(&refresh).await.is_ok() {
-                return Ok(());
-            }
+        if same
+            && let Some(refresh) = self.refresh_token.take()
+            && self.refresh(&refresh).await.is_ok()
+        {
+            return Ok(());
         }
         self.issuer = Some(issuer.to_string());
         self.metadata = Some(metadata.clone());
         let bound = self.registered.as_ref().is_some_and(|(at, _)| at == issuer);
-        if !bound && !(self.registered.is_some() && self.on(ClientFault::ReuseClientAcrossServers)) {
+        let kept = self.registered.is_some() && self.on(ClientFault::ReuseClientAcrossServers);
+        if !bound && !kept {
             self.register(issuer, &metadata).await?;
         }
         let mut scope = match bearer.and_then(|c| c.param("scope")) {
