@@ -434,9 +434,11 @@ impl ServerHandler for PlainServer {
     async fn set_level(
         &self,
         _request: rmcp::model::SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if self.on(Fault::SetLevelNotServed) {
+        // 2026-07-28 removed the method (the level travels in each request's
+        // `_meta`); rmcp would still route it here.
+        if self.on(Fault::SetLevelNotServed) || stateless(&context) {
             return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "logging/setLevel", None));
         }
         Ok(())
@@ -475,7 +477,11 @@ impl ServerHandler for PlainServer {
         if self.on(Fault::DiscoverOmitsHandshake) {
             versions.retain(|v| v.as_str() == "2026-07-28");
         }
-        Ok(DiscoverResult::from_server_info(versions, info))
+        let mut result = DiscoverResult::from_server_info(versions, info);
+        if self.on(Fault::DiscoverNoServerInfo) {
+            result.meta = None;
+        }
+        Ok(result)
     }
 
     // Subscriptions are legacy on 2026-07-28 (subscriptions/listen replaced
@@ -562,7 +568,10 @@ impl ServerHandler for PlainServer {
             }
             None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
             // rmcp turns -32002 into -32602 for 2026-07-28 requests.
-            None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
+            None => {
+                let data = (!self.on(Fault::UnknownUriNoData)).then(|| json!({"uri": uri}));
+                Err(ErrorData::resource_not_found(format!("no resource at {uri}"), data))
+            }
         }
     }
 }
