@@ -107,6 +107,10 @@ pub enum Fault {
     RemovedMethodsServed,
     /// Leave the URI out of the data of the unknown-resource error.
     UnknownUriNoData,
+    /// Send a notification on a subscriptions/listen stream before its acknowledgement (HTTP).
+    ListenAckLate,
+    /// Send an update on a subscriptions/listen stream without the subscription id.
+    ListenUntagged,
     /// stdio: print a banner line on stdout.
     StdoutNoise,
     /// stdio: keep running after stdin closes.
@@ -368,6 +372,7 @@ impl Fault {
                 | UnknownUriEmptyContents
                 | UnknownUriNoData
                 | DiscoverNoServerInfo
+                | ListenUntagged
                 | PromptListedUnknown
                 | PromptMissingArgumentAccepted
                 | UnknownPromptWrongCode
@@ -495,11 +500,12 @@ mod tests {
         // feature checks' 19, the utilities' (cancellation, logging,
         // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 9, the robustness checks' 9,
         // the stateless revision's envelope, errors and removed methods 7,
+        // subscriptions/listen's 2,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 7 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 7 + 2 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -274,6 +274,7 @@ impl Shared {
             return empty(StatusCode::ACCEPTED);
         }
         let response = self.call(Request::from_parts(parts, Body::from(bytes))).await;
+        let response = stateless_faults::on_listen_response(&self.faults, &single, response);
         if cancellation && self.on(Fault::CancelRejected) {
             let body = messages::error_body(Value::Null, -32602, "Invalid params: no such request");
             return json_response(StatusCode::BAD_REQUEST, body);

@@ -3,8 +3,9 @@
 //! body rewrites before rmcp validates a request, answers given in rmcp's
 //! place, and edits of rmcp's error data.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use super::messages::{self, Single};
@@ -100,6 +101,37 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value) {
     {
         data.remove("requested");
     }
+}
+
+/// `listen-ack-late`: a `subscriptions/listen` stream starts with an update
+/// of the first subscribed resource (tagged, and one the filter asked for),
+/// so that the acknowledgement is no longer the first message. The stream
+/// itself stays rmcp's, read as it comes.
+pub(crate) fn on_listen_response(
+    faults: &FaultSet,
+    single: &Single,
+    response: Response<Body>,
+) -> Response<Body> {
+    let is_sse = header_str(response.headers(), header::CONTENT_TYPE.as_str())
+        .is_some_and(|ct| ct.starts_with("text/event-stream"));
+    if !(faults.contains(Fault::ListenAckLate) && single.is_method("subscriptions/listen") && is_sse) {
+        return response;
+    }
+    let Some(id) = single.id.clone() else { return response };
+    let uri = single
+        .value
+        .pointer("/params/notifications/resourceSubscriptions/0")
+        .cloned()
+        .unwrap_or(json!("note://1"));
+    let early = json!({
+        "jsonrpc": "2.0",
+        "method": "notifications/resources/updated",
+        "params": {"_meta": {"io.modelcontextprotocol/subscriptionId": id}, "uri": uri},
+    });
+    let event = Bytes::from(format!("data: {early}\n\n"));
+    let (parts, body) = response.into_parts();
+    let first = futures::stream::once(async move { Ok::<_, axum::Error>(event) });
+    Response::from_parts(parts, Body::from_stream(first.chain(body.into_data_stream())))
 }
 
 fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {

@@ -280,6 +280,18 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "leaves the URI out of the data of its error for an unknown resource",
     ),
     spec(
+        Fault::ListenAckLate,
+        "listen-ack-late",
+        &["subscriptions/listen/acknowledged"],
+        "sends a resource update on a subscriptions/listen stream before the acknowledgement",
+    ),
+    spec(
+        Fault::ListenUntagged,
+        "listen-untagged",
+        &["subscriptions/listen/subscription-id"],
+        "sends a resource update on a subscriptions/listen stream without io.modelcontextprotocol/subscriptionId",
+    ),
+    spec(
         Fault::StdoutNoise,
         "stdout-noise",
         &["stdio/stdout/only-messages"],
