@@ -93,6 +93,24 @@ pub enum Fault {
     StatelessSessionMinted,
     /// Drop the last tool from tools/list answers to even request ids.
     ListsVary,
+    /// Fill in the whole `_meta` envelope of a 2026-07-28 request that has none.
+    MetaAbsentAccepted,
+    /// Refuse (-32602, 400) a 2026-07-28 request whose `_meta` lacks clientInfo.
+    ClientInfoRequired,
+    /// Drop serverInfo from the server/discover result's `_meta`.
+    DiscoverNoServerInfo,
+    /// Drop `requested` from the data of UnsupportedProtocolVersionError.
+    UnsupportedVersionNoRequested,
+    /// Make the `_meta` protocol version agree with the MCP-Protocol-Version header.
+    VersionMismatchAccepted,
+    /// Answer ping on 2026-07-28 with an empty result.
+    RemovedMethodsServed,
+    /// Leave the URI out of the data of the unknown-resource error.
+    UnknownUriNoData,
+    /// Send a notification on a subscriptions/listen stream before its acknowledgement (HTTP).
+    ListenAckLate,
+    /// Send an update on a subscriptions/listen stream without the subscription id.
+    ListenUntagged,
     /// stdio: print a banner line on stdout.
     StdoutNoise,
     /// stdio: keep running after stdin closes.
@@ -352,6 +370,9 @@ impl Fault {
                 | ReadEmptyContents
                 | TemplateMalformed
                 | UnknownUriEmptyContents
+                | UnknownUriNoData
+                | DiscoverNoServerInfo
+                | ListenUntagged
                 | PromptListedUnknown
                 | PromptMissingArgumentAccepted
                 | UnknownPromptWrongCode
@@ -478,11 +499,13 @@ mod tests {
         // revisions), the transport catalogue's 20, the
         // feature checks' 19, the utilities' (cancellation, logging,
         // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 9, the robustness checks' 9,
+        // the stateless revision's envelope, errors and removed methods 7,
+        // subscriptions/listen's 2,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 7 + 2 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -16,6 +16,7 @@ mod messages;
 mod robustness_faults;
 mod serve;
 mod sessions;
+mod stateless_faults;
 mod transport_faults;
 
 use std::{convert::Infallible, future::Future, sync::Arc};

@@ -31,10 +31,10 @@ use rmcp::{
         PaginatedRequestParams, ProgressNotificationParam, Prompt, PromptArgument, PromptMessage,
         ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
         Resource, ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig,
-        ServerNotification, Tool,
+        ServerNotification, SubscriptionFilter, Tool,
     },
     prompt, prompt_router,
-    service::RequestContext,
+    service::{RequestContext, SubscriptionContext},
     tool, tool_handler, tool_router,
 };
 use schemars::JsonSchema;
@@ -45,6 +45,7 @@ use crate::faults::{Fault, FaultSet};
 
 pub mod mrtr;
 pub mod request_state;
+pub mod subscriptions;
 
 /// The `serverInfo.name` the plain server reports.
 pub const SERVER_NAME: &str = "mcpcheck-plain";
@@ -434,9 +435,11 @@ impl ServerHandler for PlainServer {
     async fn set_level(
         &self,
         _request: rmcp::model::SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if self.on(Fault::SetLevelNotServed) {
+        // 2026-07-28 removed the method (the level travels in each request's
+        // `_meta`); rmcp would still route it here.
+        if self.on(Fault::SetLevelNotServed) || stateless(&context) {
             return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "logging/setLevel", None));
         }
         Ok(())
@@ -460,22 +463,33 @@ impl ServerHandler for PlainServer {
         Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None))
     }
 
-    // On 2026-07-28 `resources.subscribe` would promise resource
-    // subscriptions through `subscriptions/listen`, which this server does
-    // not offer; its resources/subscribe is for the handshake revisions.
+    // On 2026-07-28 `resources.subscribe` promises resource updates on a
+    // `subscriptions/listen` stream ([`subscriptions`]); on the handshake
+    // revisions, resources/subscribe.
     async fn discover(&self, _context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
         if self.on(Fault::DiscoverUnavailable) {
             return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "server/discover", None));
         }
-        let mut info = self.get_info();
-        if let Some(resources) = info.capabilities.resources.as_mut() {
-            resources.subscribe = None;
-        }
+        let info = self.get_info();
         let mut versions = self.supported_protocol_versions().into_owned();
         if self.on(Fault::DiscoverOmitsHandshake) {
             versions.retain(|v| v.as_str() == "2026-07-28");
         }
-        Ok(DiscoverResult::from_server_info(versions, info))
+        let mut result = DiscoverResult::from_server_info(versions, info);
+        if self.on(Fault::DiscoverNoServerInfo) {
+            result.meta = None;
+        }
+        Ok(result)
+    }
+
+    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+        let listed: Vec<String> = all_resources(&self.faults).into_iter().map(|r| r.uri).collect();
+        subscriptions::accepted(requested, &listed)
+    }
+
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), ErrorData> {
+        subscriptions::listen(subscription, &self.faults).await;
+        Ok(())
     }
 
     // Subscriptions are legacy on 2026-07-28 (subscriptions/listen replaced
@@ -562,7 +576,10 @@ impl ServerHandler for PlainServer {
             }
             None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
             // rmcp turns -32002 into -32602 for 2026-07-28 requests.
-            None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
+            None => {
+                let data = (!self.on(Fault::UnknownUriNoData)).then(|| json!({"uri": uri}));
+                Err(ErrorData::resource_not_found(format!("no resource at {uri}"), data))
+            }
         }
     }
 }

@@ -38,6 +38,16 @@ pub const CHECKS: &[Check] = &[
         requirement: "supportedVersions: Protocol versions the server supports. (basic/versioning shows a dual-era server's supported list as [\"2026-07-28\", \"2025-11-25\"]; the text does not say MUST, so a server that leaves its handshake revisions out is warned, not failed.)",
         run: runs!(lists_handshake),
     },
+    Check {
+        id: "discover/result/server-info",
+        title: "server/discover names the server in its result _meta",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/discover", anchor: "discoverresult" },
+        requirement: "_meta['io.modelcontextprotocol/serverInfo']: Name and version of the server software. Servers SHOULD include this field.",
+        run: runs!(server_info),
+    },
 ];
 
 /// A server that serves 2026-07-28 requests must answer discover at all.
@@ -142,6 +152,34 @@ async fn result_shape(ctx: &Ctx) -> Outcome {
             jsonrpc::show(Some(result)),
         ))
     }
+}
+
+const SERVER_INFO_KEY: &str = "io.modelcontextprotocol/serverInfo";
+
+/// `_meta["io.modelcontextprotocol/serverInfo"]`: an Implementation, so a
+/// `name` and a `version`, both strings.
+async fn server_info(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let a = s.request("server/discover", None).await?;
+    let result = verify::result(&a)?;
+    let info = result.get("_meta").and_then(|m| m.get(SERVER_INFO_KEY));
+    let named = info.is_some_and(|i| {
+        i.get("name").is_some_and(Value::is_string) && i.get("version").is_some_and(Value::is_string)
+    });
+    if named {
+        return Ok(Verdict::pass(format!("serverInfo {}", jsonrpc::show(info))));
+    }
+    Ok(Verdict::violation(
+        match info {
+            None if result.get("serverInfo").is_some() => {
+                "serverInfo is in the result body, not in its _meta".to_string()
+            }
+            None => "the discover result's _meta names no server".to_string(),
+            Some(_) => "_meta serverInfo lacks a string name or version".to_string(),
+        },
+        format!("_meta[\"{SERVER_INFO_KEY}\"] with name and version"),
+        jsonrpc::show(Some(result)),
+    ))
 }
 
 /// `supportedVersions` of a discover answer (strings only).

@@ -31,6 +31,7 @@ pub mod robustness;
 pub mod schema;
 pub mod stateless;
 pub mod stdio;
+pub mod subscriptions;
 pub mod tools;
 pub mod verify;
 
@@ -185,6 +186,7 @@ pub fn all() -> Vec<&'static Check> {
         stdio::CHECKS,
         tools::CHECKS,
         resources::CHECKS,
+        subscriptions::CHECKS,
         prompts::CHECKS,
         pagination::CHECKS,
         schema::CHECKS,

@@ -69,6 +69,16 @@ pub const CHECKS: &[Check] = &[
         run: runs!(unknown_uri),
     },
     Check {
+        id: "resources/read/unknown-uri-data",
+        title: "the not-found error for an unknown URI names the URI in error.data.uri",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/resources", anchor: "error-handling" },
+        requirement: "If the requested resource does not exist, servers MUST return a JSON-RPC error with code -32602 (Invalid Params). (The page's example error carries \"data\": {\"uri\": ...}; the text has no sentence on the data, so, as the official suite's sep-2164-data-uri does, a missing uri is a missed SHOULD, and no error at all a missed one too.)",
+        run: runs!(unknown_uri_data),
+    },
+    Check {
         id: "resources/subscribe/matches-capability",
         title: "resources/subscribe and unsubscribe are served exactly when resources.subscribe is declared",
         level: Level::Must,
@@ -224,6 +234,34 @@ async fn unknown_uri(ctx: &Ctx) -> Outcome {
     };
     verify::error_code(&a, code, name)?;
     Ok(Verdict::pass(format!("{UNKNOWN_URI}: error {code}")))
+}
+
+/// The error for an unknown URI echoes it in `error.data.uri`, so that a
+/// client reading several resources knows which one is missing.
+async fn unknown_uri_data(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let caps = pagination::capabilities(&mut s).await?;
+    if !caps.get("resources").is_some_and(Value::is_object) {
+        return Ok(Verdict::Skip("the server does not declare the resources capability".into()));
+    }
+    let a = s.request("resources/read", Some(json!({"uri": UNKNOWN_URI}))).await?;
+    let r = verify::response(&a)?;
+    let Some(error) = r.get("error") else {
+        return Ok(Verdict::violation(
+            "a read of an unknown URI was answered with a result, not an error naming the URI",
+            format!("an error with data.uri \"{UNKNOWN_URI}\""),
+            jsonrpc::show(Some(r)),
+        ));
+    };
+    let uri = error.pointer("/data/uri");
+    if uri.and_then(Value::as_str) == Some(UNKNOWN_URI) {
+        return Ok(Verdict::pass(format!("error.data.uri is {UNKNOWN_URI}")));
+    }
+    Ok(Verdict::violation(
+        format!("error.data.uri is {}, not the URI read", jsonrpc::show(uri)),
+        format!("error.data.uri \"{UNKNOWN_URI}\""),
+        jsonrpc::show(Some(r)),
+    ))
 }
 
 /// `resources.subscribe` declared: subscribing to the first listed resource

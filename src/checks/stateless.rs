@@ -16,6 +16,7 @@ const META: SpecRef = SpecRef { page: "basic/index", anchor: "_meta" };
 const TRANSPORT: SpecRef = SpecRef { page: "basic/transports", anchor: "server-validation" };
 const VERSION_KEY: &str = "io.modelcontextprotocol/protocolVersion";
 const CAPABILITIES_KEY: &str = "io.modelcontextprotocol/clientCapabilities";
+const CLIENT_INFO_KEY: &str = "io.modelcontextprotocol/clientInfo";
 const UNSUPPORTED: &str = "2099-01-01";
 
 pub const CHECKS: &[Check] = &[
@@ -28,6 +29,26 @@ pub const CHECKS: &[Check] = &[
         spec: META,
         requirement: "A request missing any required field is malformed; the server MUST reject it with JSON-RPC error code -32602 (Invalid params). On HTTP, the response status MUST be 400 Bad Request.",
         run: runs!(required_fields),
+    },
+    Check {
+        id: "base/meta/absent-rejected",
+        title: "a request with no _meta at all is rejected with -32602 (HTTP 400)",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: META,
+        requirement: "Client requests carry the following io.modelcontextprotocol/* fields in _meta; fields marked as required MUST be included on every request. [...] A request missing any required field is malformed; the server MUST reject it with JSON-RPC error code -32602 (Invalid params). On HTTP, the response status MUST be 400 Bad Request.",
+        run: runs!(absent_rejected),
+    },
+    Check {
+        id: "base/meta/client-info-optional",
+        title: "a request whose _meta lacks clientInfo is served",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: META,
+        requirement: "fields marked as required MUST be included on every request. (The table marks io.modelcontextprotocol/clientInfo Required: No; \"Clients SHOULD include io.modelcontextprotocol/clientInfo on every request\": a server cannot require what a client only should send.)",
+        run: runs!(client_info_optional),
     },
     Check {
         id: "http/headers/mismatch-rejected",
@@ -48,6 +69,26 @@ pub const CHECKS: &[Check] = &[
         spec: SpecRef { page: "basic/versioning", anchor: "protocol-version-negotiation" },
         requirement: "If the server does not implement the requested version, it MUST respond with an UnsupportedProtocolVersionError listing the versions it does support. (Streamable HTTP: it MUST respond with 400 Bad Request.)",
         run: runs!(unsupported_lists_versions),
+    },
+    Check {
+        id: "http/headers/version-mismatch-rejected",
+        title: "an MCP-Protocol-Version header that disagrees with _meta is rejected with -32020",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports/streamable-http", anchor: "protocol-version-header" },
+        requirement: "The header value MUST match the io.modelcontextprotocol/protocolVersion field carried in the request body's _meta. If the values do not match, the server MUST reject the request with 400 Bad Request and a HeaderMismatch JSON-RPC error.",
+        run: runs!(version_mismatch_rejected),
+    },
+    Check {
+        id: "http/version-header/unsupported-error-data",
+        title: "the unsupported-version error echoes the requested version and lists what server/discover lists",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/versioning", anchor: "protocol-version-negotiation" },
+        requirement: "If the server does not implement the requested version [...], it MUST respond with an UnsupportedProtocolVersionError listing the versions it does support. (Schema: data.supported: \"Protocol versions the server supports\"; data.requested: \"The protocol version that was requested by the client\", both required.)",
+        run: runs!(unsupported_error_data),
     },
     Check {
         id: "base/result/result-type",
@@ -108,6 +149,16 @@ pub const CHECKS: &[Check] = &[
         spec: SpecRef { page: "server/tools", anchor: "listing-tools" },
         requirement: "Servers that declare the tools capability MUST respond to tools/list requests with the set of tools currently available to the requesting client. This set ... MUST NOT vary per-connection or as a side effect of other requests on the connection. (basic/versioning: Clients MAY call [server/discover] before sending any other requests [...] but are not required to: a client is free to invoke any RPC inline.)",
         run: runs!(cold_tool_call),
+    },
+    Check {
+        id: "base/stateless/removed-methods-404",
+        title: "initialize, ping, logging/setLevel and resources/(un)subscribe are gone on 2026-07-28: 404 and -32601",
+        level: Level::Must,
+        revisions: STATELESS,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/transports/streamable-http", anchor: "protocol-version-header" },
+        requirement: "If the server does not implement the requested RPC method, it MUST respond with 404 Not Found and a JSON-RPC error with code -32601 (Method not found). (2026-07-28 removed initialize, ping, logging/setLevel, resources/subscribe and resources/unsubscribe.)",
+        run: runs!(removed_methods_404),
     },
 ];
 
@@ -329,4 +380,175 @@ async fn cold_tool_call(ctx: &Ctx) -> Outcome {
         "the result a listed connection gets",
         jsonrpc::show(Some(r)),
     ))
+}
+
+/// The envelope mcpcheck sends, as a value: every field, clientInfo included
+/// (so that a probe about one field differs from a good request in that one
+/// field only).
+fn full_meta(version: &str) -> Value {
+    json!({
+        VERSION_KEY: version,
+        CLIENT_INFO_KEY: {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")},
+        CAPABILITIES_KEY: {},
+    })
+}
+
+/// A request sent exactly as given (no envelope added), with `opts`.
+async fn send_exact(
+    s: &mut Session,
+    method: &str,
+    params: Option<Value>,
+    opts: &SendOpts,
+) -> Result<crate::wire::session::Answered, Verdict> {
+    let id = s.next_id();
+    let msg = jsonrpc::request(id.clone(), method, params);
+    let reply = s.send_value(&msg, opts).await?;
+    Ok(crate::wire::session::Answered { id, reply })
+}
+
+/// Prefixes a verifier's violation with the probe it was found on.
+fn on_probe(what: &str) -> impl Fn(Verdict) -> Verdict + '_ {
+    move |v| match v {
+        Verdict::Violation { message, expected, actual } => {
+            Verdict::Violation { message: format!("{what}: {message}"), expected, actual }
+        }
+        other => other,
+    }
+}
+
+/// No `_meta` at all: `server/discover` without params, and `tools/list`
+/// with params but no `_meta`. The required fields are missing as surely as
+/// when `_meta` lacks one of them.
+async fn absent_rejected(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let probes = [
+        ("server/discover without params", "server/discover", None),
+        ("tools/list with params but no _meta", "tools/list", Some(json!({}))),
+    ];
+    for (what, method, params) in probes {
+        let a = send_exact(&mut s, method, params, &SendOpts::default()).await?;
+        verify::error_code(&a, -32602, "Invalid params").map_err(on_probe(what))?;
+        verify::status(&a.reply, 400, "a malformed request must be answered 400").map_err(on_probe(what))?;
+    }
+    Ok(Verdict::pass("both requests without _meta rejected with -32602 and 400"))
+}
+
+/// clientInfo is optional: a `tools/list` whose `_meta` has the protocol
+/// version and the client capabilities, and nothing else, gets its result.
+async fn client_info_optional(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let meta = json!({VERSION_KEY: ctx.version.as_str(), CAPABILITIES_KEY: {}});
+    let a = list_with_meta(&mut s, meta).await?;
+    let r = verify::response(&a)?;
+    if r.get("result").is_none() {
+        return Ok(Verdict::violation(
+            "a tools/list without clientInfo was refused",
+            "a result: clientInfo is not a required field",
+            jsonrpc::show(Some(r)),
+        ));
+    }
+    if let Some(status) = a.reply.status().filter(|s| *s != 200) {
+        return Ok(Verdict::violation(
+            format!("a tools/list without clientInfo got a result with HTTP {status}"),
+            "HTTP 200",
+            a.reply.summary(),
+        ));
+    }
+    Ok(Verdict::pass("tools/list without clientInfo served"))
+}
+
+/// The header names the revision in use, `_meta` another (one no server
+/// supports, as the official suite sends it): the two disagree, which is the
+/// HeaderMismatch the transport defines, whatever the server thinks of the
+/// version in the body.
+async fn version_mismatch_rejected(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let params = json!({"_meta": full_meta(UNSUPPORTED)});
+    let opts =
+        SendOpts { protocol_version: HeaderChoice::Value(ctx.version.as_str().into()), ..Default::default() };
+    let a = send_exact(&mut s, "server/discover", Some(params), &opts).await?;
+    let why = format!(
+        "MCP-Protocol-Version: {} with _meta protocolVersion {UNSUPPORTED} must be rejected",
+        ctx.version
+    );
+    verify::status(&a.reply, 400, &why)?;
+    verify::error_code(&a, -32020, "HeaderMismatch")?;
+    Ok(Verdict::pass("header and _meta disagreeing: 400 and -32020"))
+}
+
+/// The UnsupportedProtocolVersionError's data: `requested` is the version
+/// asked for, and `supported` names only versions `server/discover` names
+/// too (the same server cannot support a version in one answer and not in
+/// the other).
+async fn unsupported_error_data(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let discovered = s.request("server/discover", None).await?;
+    let listed = super::discover::supported_versions(&discovered);
+    let opts = SendOpts { protocol_version: HeaderChoice::Value(UNSUPPORTED.into()), ..Default::default() };
+    let a = send_exact(&mut s, "tools/list", Some(json!({"_meta": full_meta(UNSUPPORTED)})), &opts).await?;
+    verify::error_code(&a, -32022, "UnsupportedProtocolVersion")?;
+    let data = verify::response(&a)?.pointer("/error/data");
+    let requested = data.and_then(|d| d.get("requested"));
+    if requested.and_then(Value::as_str) != Some(UNSUPPORTED) {
+        return Ok(Verdict::violation(
+            format!("error.data.requested is {}, not the version requested", jsonrpc::show(requested)),
+            format!("error.data.requested \"{UNSUPPORTED}\""),
+            a.reply.summary(),
+        ));
+    }
+    let supported: Vec<&str> = data
+        .and_then(|d| d.get("supported"))
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if supported.is_empty() {
+        return Ok(Verdict::violation(
+            "error.data.supported lists no version",
+            "error.data.supported: the versions the server supports",
+            a.reply.summary(),
+        ));
+    }
+    if discovered.result().is_none() {
+        return Ok(Verdict::pass(format!(
+            "requested echoed, supported {supported:?}; server/discover did not answer, so the lists \
+             were not compared (discover/versions/lists-served judges that)"
+        )));
+    }
+    let unknown: Vec<&str> = supported.iter().copied().filter(|v| !listed.iter().any(|l| l == v)).collect();
+    if !unknown.is_empty() {
+        return Ok(Verdict::violation(
+            format!("error.data.supported names {} that server/discover does not", unknown.join(", ")),
+            format!("only versions server/discover lists: {listed:?}"),
+            format!("error.data.supported {supported:?}"),
+        ));
+    }
+    Ok(Verdict::pass(format!("requested echoed; supported {supported:?} agrees with server/discover")))
+}
+
+/// The methods 2026-07-28 removed, each in the 2026-07-28 envelope: -32601
+/// and, on HTTP, 404. `initialize` carries the envelope only, as the
+/// official suite sends it: with a legacy client's initialize params as well,
+/// a dual-era server may take it for a legacy client's handshake (the
+/// reference server does), which no sentence settles.
+async fn removed_methods_404(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let probe = json!({"uri": "mcpcheck://probe"});
+    let methods = [
+        ("initialize", json!({})),
+        ("ping", json!({})),
+        ("logging/setLevel", json!({"level": "info"})),
+        ("resources/subscribe", probe.clone()),
+        ("resources/unsubscribe", probe),
+    ];
+    // The wire layer leaves the version header off an initialize (a legacy
+    // client's has none); this one is a 2026-07-28 request and carries it.
+    let opts =
+        SendOpts { protocol_version: HeaderChoice::Value(ctx.version.as_str().into()), ..Default::default() };
+    for (method, params) in methods {
+        let a = s.request_with(method, Some(params), &opts).await?;
+        verify::error_code(&a, -32601, "Method not found").map_err(on_probe(method))?;
+        verify::status(&a.reply, 404, "a method the revision does not have is answered 404 Not Found")
+            .map_err(on_probe(method))?;
+    }
+    Ok(Verdict::pass("all five removed methods answered -32601 (404)"))
 }

@@ -479,6 +479,24 @@ impl Session {
         Ok(Reply::from_http(t.send_watched(req, Watch { tap, window }, &self.rec).await?))
     }
 
+    /// Sends `msg` (as is) and reads what comes back until the response to it,
+    /// the end of the answer, or `window`, which is no error here: a stream
+    /// that stays open by design (`subscriptions/listen`'s) is read this
+    /// long. Both transports: over HTTP the POST's answer, over stdio every
+    /// line read meanwhile.
+    pub async fn request_window(&mut self, msg: &Value, window: Duration) -> Result<Reply, WireError> {
+        if self.is_http() {
+            return self.http_read_window(Some(msg), &SendOpts::default(), window).await;
+        }
+        let rec = self.rec.clone();
+        let Conn::Stdio(c) = &mut self.conn else {
+            return Err(WireError::Process("no transport".into()));
+        };
+        let id = msg.get("id").cloned();
+        let read = c.send_until(&msg.to_string(), id.as_ref(), window, &mut |_| false, &rec).await?;
+        Ok(Reply::from_stdio(read))
+    }
+
     /// Access to the stdio process, for transport checks.
     pub fn stdio(&mut self) -> Option<&mut StdioConn> {
         match &mut self.conn {

@@ -16,6 +16,11 @@
 //! * Batches on 2025-03-26, where the server "MUST" accept an array of
 //!   messages: rmcp rejects every array. We run each element through rmcp
 //!   and answer with the JSON array of responses.
+//! * `resources/subscribe` and `resources/unsubscribe` on 2026-07-28, which
+//!   removed them: the transport answers a method a server does not
+//!   implement with 404 and -32601, and requires `Mcp-Name` only on
+//!   `tools/call`, `resources/read` and `prompts/get`. rmcp refuses them
+//!   with -32020 for a missing `Mcp-Name`. We answer 404 and -32601.
 //! * DELETE with an unknown session id: rmcp answers 202 as if it ended a
 //!   session. The spec answers requests carrying an ended or unknown session
 //!   id with 404 Not Found; we do that.
@@ -43,7 +48,7 @@ use super::{
     limits::{Limits, jsonrpc_refusal},
     messages::{self, PostBody, Single},
     sessions::BoundedSessions,
-    transport_faults,
+    stateless_faults, transport_faults,
 };
 use crate::{
     faults::{Fault, FaultSet},
@@ -200,6 +205,9 @@ impl Shared {
         if let Some(edited) = transport_faults::on_request_body(&self.faults, &mut parts.headers, &bytes) {
             bytes = Bytes::from(edited);
         }
+        if let Some(edited) = stateless_faults::on_request_body(&self.faults, &parts.headers, &bytes) {
+            bytes = Bytes::from(edited);
+        }
         if !is_json(&parts.headers) {
             // Wrong media type: rmcp's 415 is the right answer.
             return self.call(Request::from_parts(parts, Body::from(bytes))).await;
@@ -239,6 +247,17 @@ impl Shared {
         if let Some(refused) = transport_faults::refuses_cold_call(&self.faults, &single, &parts.headers) {
             return refused;
         }
+        if let Some(answer) = stateless_faults::answers(&self.faults, &single, &parts.headers) {
+            return answer;
+        }
+        if single.is_stateless()
+            && let Some(id) = &single.id
+            && matches!(single.method.as_deref(), Some("resources/subscribe" | "resources/unsubscribe"))
+        {
+            let code = if self.on(Fault::MethodNotFoundCode) { -32600 } else { -32601 };
+            let body = messages::error_body(id.clone(), code, "Method not found: removed in 2026-07-28");
+            return json_response(StatusCode::NOT_FOUND, body);
+        }
         let _turn =
             match transport_faults::take_turn(&self.faults, &self.transport, &single, session.as_deref())
                 .await
@@ -255,6 +274,7 @@ impl Shared {
             return empty(StatusCode::ACCEPTED);
         }
         let response = self.call(Request::from_parts(parts, Body::from(bytes))).await;
+        let response = stateless_faults::on_listen_response(&self.faults, &single, response);
         if cancellation && self.on(Fault::CancelRejected) {
             let body = messages::error_body(Value::Null, -32602, "Invalid params: no such request");
             return json_response(StatusCode::BAD_REQUEST, body);
@@ -300,7 +320,8 @@ impl Shared {
             || (self.on(Fault::PingNonEmpty) && single.is_method("ping"))
             || (self.on(Fault::StringIdRewritten) && single.has_string_id())
             || (self.on(Fault::DiscoverNoVersions) && single.is_method("server/discover"))
-            || transport_faults::wants_rewrite(&self.faults, &single);
+            || transport_faults::wants_rewrite(&self.faults, &single)
+            || stateless_faults::wants_rewrite(&self.faults);
         if !wants_body {
             return response;
         }
@@ -345,6 +366,7 @@ impl Shared {
             }
             self.fault_message(message, single);
             transport_faults::on_message(&self.faults, message, single);
+            stateless_faults::on_message(&self.faults, message);
         };
         let new_body = match kind {
             BodyKind::Sse => {

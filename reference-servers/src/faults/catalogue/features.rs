@@ -59,7 +59,11 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::UnknownUriEmptyContents,
         "unknown-uri-empty-contents",
-        &["resources/read/unknown-uri-32002", "resources/read/unknown-uri-32602"],
+        &[
+            "resources/read/unknown-uri-32002",
+            "resources/read/unknown-uri-32602",
+            "resources/read/unknown-uri-data",
+        ],
         "answers a read of an unknown URI with empty contents instead of an error",
     ),
     spec(

@@ -48,7 +48,7 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::MethodNotFoundCode,
         "method-not-found-code",
-        &["base/jsonrpc/method-not-found"],
+        &["base/jsonrpc/method-not-found", "base/stateless/removed-methods-404"],
         "reports unknown methods with error code -32600 instead of -32601",
     ),
     spec(
@@ -194,7 +194,7 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::MetaFieldsOptional,
         "meta-fields-optional",
-        &["base/meta/required-fields"],
+        &["base/meta/required-fields", "base/meta/absent-rejected"],
         "fills in a missing _meta protocolVersion or clientCapabilities instead of answering -32602",
     ),
     spec(
@@ -206,7 +206,7 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::UnsupportedVersionCode,
         "unsupported-version-code",
-        &["http/version-header/unsupported-lists-versions"],
+        &["http/version-header/unsupported-lists-versions", "http/version-header/unsupported-error-data"],
         "answers an unsupported protocol version with -32602 and no supported list",
     ),
     spec(
@@ -234,6 +234,62 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "lists-vary",
         &["base/stateless/lists-stable"],
         "drops the last tool from tools/list answers to even request ids",
+    ),
+    // The stateless revision's envelope, errors and removed methods: all of
+    // them 2026-07-28's, whose checks apply to it alone.
+    spec(
+        Fault::MetaAbsentAccepted,
+        "meta-absent-accepted",
+        &["base/meta/absent-rejected"],
+        "fills in the whole _meta envelope of a 2026-07-28 request that has none instead of answering -32602",
+    ),
+    spec(
+        Fault::ClientInfoRequired,
+        "client-info-required",
+        &["base/meta/client-info-optional"],
+        "refuses a 2026-07-28 request whose _meta lacks clientInfo with -32602 and 400",
+    ),
+    spec(
+        Fault::DiscoverNoServerInfo,
+        "discover-no-server-info",
+        &["discover/result/server-info"],
+        "leaves io.modelcontextprotocol/serverInfo out of the server/discover result's _meta",
+    ),
+    spec(
+        Fault::UnsupportedVersionNoRequested,
+        "unsupported-version-no-requested",
+        &["http/version-header/unsupported-error-data"],
+        "drops requested from the data of its UnsupportedProtocolVersionError",
+    ),
+    spec(
+        Fault::VersionMismatchAccepted,
+        "version-mismatch-accepted",
+        &["http/headers/version-mismatch-rejected"],
+        "serves a request whose _meta protocol version disagrees with its MCP-Protocol-Version header, as the header's",
+    ),
+    spec(
+        Fault::RemovedMethodsServed,
+        "removed-methods-served",
+        &["base/stateless/removed-methods-404"],
+        "answers ping on 2026-07-28, which removed it, with an empty result",
+    ),
+    spec(
+        Fault::UnknownUriNoData,
+        "unknown-uri-no-data",
+        &["resources/read/unknown-uri-data"],
+        "leaves the URI out of the data of its error for an unknown resource",
+    ),
+    spec(
+        Fault::ListenAckLate,
+        "listen-ack-late",
+        &["subscriptions/listen/acknowledged"],
+        "sends a resource update on a subscriptions/listen stream before the acknowledgement",
+    ),
+    spec(
+        Fault::ListenUntagged,
+        "listen-untagged",
+        &["subscriptions/listen/subscription-id"],
+        "sends a resource update on a subscriptions/listen stream without io.modelcontextprotocol/subscriptionId",
     ),
     spec(
         Fault::StdoutNoise,
