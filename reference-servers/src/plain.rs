@@ -43,6 +43,7 @@ use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
 
+pub mod fixture;
 pub mod mrtr;
 pub mod request_state;
 
@@ -59,10 +60,10 @@ pub const NOTES: usize = 4;
 /// Names `greeting`'s argument completes to.
 pub const NAMES: &[&str] = &["Ada", "Alan", "Barbara", "Grace", "Linus", "Margaret"];
 /// A 1×1 transparent PNG, for `sample_content`.
-const PIXEL_PNG: &str =
+pub(crate) const PIXEL_PNG: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 /// A WAV header with no samples, for `sample_content`.
-const EMPTY_WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
+pub(crate) const EMPTY_WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
 const CURSOR_PREFIX: &str = "page-";
 
 /// Arguments of `add` and `subtract`.
