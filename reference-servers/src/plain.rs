@@ -562,8 +562,12 @@ impl ServerHandler for PlainServer {
                 Ok(ReadResourceResult::new(vec![ResourceContents::text(format!("note {n}"), uri)]).into())
             }
             None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
-            // rmcp turns -32002 into -32602 for 2026-07-28 requests.
-            None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
+            // rmcp turns -32002 into -32602 for 2026-07-28 requests. The
+            // URI goes in `data`, as in the error example of every revision's
+            // resources page (server/resources#error-handling).
+            None => {
+                Err(ErrorData::resource_not_found(format!("no resource at {uri}"), Some(json!({"uri": uri}))))
+            }
         }
     }
 }
