@@ -129,7 +129,7 @@ run_set() {
 
 write_report() {
   local machine
-  machine="$(uname -srm), $(nproc) cores, $("$NODE" --version) ($NODE)"
+  machine="$(uname -srm), $(nproc) cores, node $("$NODE" --version)"
   python3 "$ROOT/scripts/interop/official_suite_report.py" "$RUN" "$OUT/official-suite.md" \
     "$SUITE_VERSION" "$machine" "$("$MCPCHECK" --version)" "${REVISIONS[@]}" || die "report failed"
 }
