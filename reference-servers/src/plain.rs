@@ -7,7 +7,8 @@
 //! served two per page with a template, one prompt (`greeting`) with
 //! completion of its argument, and logging; on 2026-07-28 also the multi
 //! round-trip tools of [`mrtr`], which ask the client for input first. The
-//! transports live in [`crate::http`] and [`crate::stdio`].
+//! transports live in [`crate::http`] and [`crate::stdio`]. [`fixture`] wraps this
+//! handler with the official conformance suite's fixture (off by default).
 //!
 //! Feature faults (tools, resources, prompts, utilities) are committed here,
 //! in the handler, where a real server would get them wrong; each
