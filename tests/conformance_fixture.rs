@@ -260,3 +260,16 @@ fn plain_serve_has_no_fixture() {
         assert!(prompts.iter().all(|p| !p.starts_with("test_")), "{prompts:?}");
     });
 }
+
+/// The fixture server is a correct server too: mcpcheck's own catalogue
+/// passes against it on every revision (it calls the fixture's read-only
+/// tools and fetches its prompts, the multi round-trip ones included).
+#[test]
+fn mcpchecks_own_checks_pass_against_the_fixture() {
+    let served = Served::start(&["--conformance-fixture"]);
+    assert_cmd::Command::cargo_bin("mcpcheck")
+        .expect("binary built")
+        .args(["test", &served.url, "--quiet"])
+        .assert()
+        .success();
+}
