@@ -244,6 +244,17 @@ fn the_fixture_is_served_on_the_handshake_revisions() {
         let (_, body) = c.post(Some(6), "tools/call", call).await;
         assert!(!body.contains("sampling/createMessage"), "asked an undeclared capability: {body}");
         assert_eq!(answer(&body, 6)["result"]["isError"], true, "{body}");
+        // The logging tool honours the session's minimum level.
+        let logging = json!({"name": "test_tool_with_logging", "arguments": {}});
+        c.request(7, "logging/setLevel", json!({"level": "error"})).await;
+        let quiet = c.request(8, "tools/call", logging.clone()).await;
+        assert!(
+            quiet["content"][0]["text"].as_str().is_some_and(|t| t.starts_with("Nothing logged")),
+            "{quiet}"
+        );
+        c.request(9, "logging/setLevel", json!({"level": "debug"})).await;
+        let loud = c.request(10, "tools/call", logging).await;
+        assert_eq!(loud["content"][0]["text"], "Logged three messages", "{loud}");
     });
 }
 

@@ -100,9 +100,6 @@ NOTES = """## What the referee found
 - **List-change triggers** (`test_trigger_tool_change`, `test_trigger_prompt_change` in
   `server-stateless`): the plain server declares no `listChanged`, so the suite skips the
   checks that would call them.
-- The handshake fixture's `test_tool_with_logging` sends its three messages at `info`
-  whatever level `logging/setLevel` chose (the plain server does not keep the level); the
-  suite sets `debug`, under which `info` is due.
 """
 
 

@@ -33,6 +33,8 @@ mod content;
 mod handshake;
 mod input;
 
+use std::sync::{Arc, Mutex};
+
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     model::{
@@ -47,10 +49,14 @@ use rmcp::{
 use super::PlainServer;
 use crate::faults::FaultSet;
 
-/// The plain server with the conformance suite's fixture beside it.
+/// The plain server with the conformance suite's fixture beside it. One per
+/// session (clones share the session's log level).
 #[derive(Debug, Clone)]
 pub struct FixtureServer {
     plain: PlainServer,
+    /// The level `logging/setLevel` chose on this session, as its rank
+    /// (debug 0 to emergency 7); `None` until a client sets one.
+    log_level: Arc<Mutex<Option<u8>>>,
 }
 
 impl Default for FixtureServer {
@@ -68,7 +74,7 @@ impl FixtureServer {
     /// The plain server committing `faults`, with the fixture (which commits
     /// none of its own).
     pub fn with_faults(faults: FaultSet) -> Self {
-        Self { plain: PlainServer::with_faults(faults) }
+        Self { plain: PlainServer::with_faults(faults), log_level: Arc::default() }
     }
 }
 
@@ -137,7 +143,10 @@ impl ServerHandler for FixtureServer {
         let name = request.name.to_string();
         match era(&context) {
             _ if content::has_tool(&name) => content::call(&name, &request, context).await,
-            Era::Handshake if handshake::has_tool(&name) => handshake::call(&name, &request, context).await,
+            Era::Handshake if handshake::has_tool(&name) => {
+                let level = self.log_level.lock().ok().and_then(|l| *l);
+                handshake::call(&name, &request, context, level).await
+            }
             Era::Stateless if input::has_tool(&name) => input::call_tool(&name, &request, &context).await,
             _ => self.plain.call_tool(request, context).await,
         }
@@ -183,7 +192,12 @@ impl ServerHandler for FixtureServer {
         request: rmcp::model::SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.plain.set_level(request, context).await
+        let level = request.level as u8;
+        self.plain.set_level(request, context).await?;
+        if let Ok(mut chosen) = self.log_level.lock() {
+            *chosen = Some(level);
+        }
+        Ok(())
     }
 
     async fn on_custom_request(
