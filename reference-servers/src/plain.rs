@@ -7,7 +7,8 @@
 //! served two per page with a template, one prompt (`greeting`) with
 //! completion of its argument, and logging; on 2026-07-28 also the multi
 //! round-trip tools of [`mrtr`], which ask the client for input first. The
-//! transports live in [`crate::http`] and [`crate::stdio`].
+//! transports live in [`crate::http`] and [`crate::stdio`]. [`fixture`] wraps this
+//! handler with the official conformance suite's fixture (off by default).
 //!
 //! Feature faults (tools, resources, prompts, utilities) are committed here,
 //! in the handler, where a real server would get them wrong; each
@@ -43,6 +44,7 @@ use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
 
+pub mod fixture;
 pub mod mrtr;
 pub mod request_state;
 pub mod subscriptions;
@@ -60,10 +62,10 @@ pub const NOTES: usize = 4;
 /// Names `greeting`'s argument completes to.
 pub const NAMES: &[&str] = &["Ada", "Alan", "Barbara", "Grace", "Linus", "Margaret"];
 /// A 1×1 transparent PNG, for `sample_content`.
-const PIXEL_PNG: &str =
+pub(crate) const PIXEL_PNG: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 /// A WAV header with no samples, for `sample_content`.
-const EMPTY_WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
+pub(crate) const EMPTY_WAV: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
 const CURSOR_PREFIX: &str = "page-";
 
 /// Arguments of `add` and `subtract`.
@@ -575,7 +577,9 @@ impl ServerHandler for PlainServer {
                 Ok(ReadResourceResult::new(vec![ResourceContents::text(format!("note {n}"), uri)]).into())
             }
             None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
-            // rmcp turns -32002 into -32602 for 2026-07-28 requests.
+            // rmcp turns -32002 into -32602 for 2026-07-28 requests. The
+            // URI goes in `data`, as in the error example of every revision's
+            // resources page (server/resources#error-handling).
             None => {
                 let data = (!self.on(Fault::UnknownUriNoData)).then(|| json!({"uri": uri}));
                 Err(ErrorData::resource_not_found(format!("no resource at {uri}"), data))

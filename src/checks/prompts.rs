@@ -77,17 +77,36 @@ fn blames_arguments(error: &Value) -> bool {
     message.contains(ARG_VALUE)
 }
 
+/// Why a `prompts/get` answer is left unjudged, if it is: a refusal that
+/// blames the made-up argument values; on 2026-07-28, a prompt that needs a
+/// client capability mcpcheck's request did not declare ("the server MUST
+/// return a MissingRequiredClientCapabilityError (-32021)", basic/index) or
+/// that asks for input first (`resultType: "input_required"`, whose round
+/// trip `mrtr/input-required/prompt-round-trip` will check).
+fn unjudged(answer: &Value) -> Option<&'static str> {
+    if answer.get("error").is_some() && blames_arguments(answer) {
+        return Some("refused made-up argument values");
+    }
+    if answer.pointer("/error/code").and_then(Value::as_i64) == Some(-32021) {
+        return Some("needs an undeclared client capability (-32021)");
+    }
+    if answer.pointer("/result/resultType").and_then(Value::as_str) == Some("input_required") {
+        return Some("asks for input first (input_required)");
+    }
+    None
+}
+
 /// Fetches each listed prompt (at most [`MAX_GETS`]) with its required
 /// arguments filled in; each must yield a `messages` array of
-/// `{role: user|assistant, content: {type, ...}}`. A refusal that blames the
-/// made-up argument values is not held against the server.
+/// `{role: user|assistant, content: {type, ...}}`. Answers [`unjudged`]
+/// names are not held against the server.
 async fn get_listed(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let list = prompts(&mut s).await?;
     if list.is_empty() {
         return Ok(Verdict::Skip("the server lists no prompts".into()));
     }
-    let mut refused_values = Vec::new();
+    let mut not_judged = Vec::new();
     for p in list.iter().take(MAX_GETS) {
         let Some(name) = p.get("name").and_then(Value::as_str) else {
             return Ok(Verdict::violation(
@@ -100,8 +119,8 @@ async fn get_listed(ctx: &Ctx) -> Outcome {
             required_args(p).into_iter().map(|a| (a.into(), json!(ARG_VALUE))).collect();
         let a = s.request("prompts/get", Some(json!({"name": name, "arguments": args}))).await?;
         let r = verify::response(&a)?;
-        if r.get("error").is_some() && blames_arguments(r) {
-            refused_values.push(name.to_string());
+        if let Some(why) = unjudged(r) {
+            not_judged.push(format!("{name} ({why})"));
             continue;
         }
         let Some(result) = r.get("result") else {
@@ -126,22 +145,15 @@ async fn get_listed(ctx: &Ctx) -> Outcome {
         }
     }
     let tried = list.len().min(MAX_GETS);
-    if refused_values.len() == tried {
-        return Ok(Verdict::Skip(format!(
-            "every listed prompt refused mcpcheck's made-up argument values: {}",
-            refused_values.join(", ")
-        )));
+    if not_judged.len() == tried {
+        return Ok(Verdict::Skip(format!("no listed prompt could be judged: {}", not_judged.join(", "))));
     }
-    let note = if refused_values.is_empty() {
+    let note = if not_judged.is_empty() {
         String::new()
     } else {
-        format!("; refused made-up argument values, not judged: {}", refused_values.join(", "))
+        format!("; not judged: {}", not_judged.join(", "))
     };
-    Ok(Verdict::pass(format!(
-        "fetched {} of {} listed prompts{note}",
-        tried - refused_values.len(),
-        list.len()
-    )))
+    Ok(Verdict::pass(format!("fetched {} of {} listed prompts{note}", tried - not_judged.len(), list.len())))
 }
 
 /// A prompt with a required argument, fetched without arguments.

@@ -223,6 +223,11 @@ pub struct ServeArgs {
     /// Print the fault catalogue and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// `plain` over HTTP only: also offer the official conformance suite's
+    /// fixture tools, resources and prompts (`test_simple_text`,
+    /// `test://static-text`, ...), so that the suite can judge this server.
+    #[arg(long)]
+    pub conformance_fixture: bool,
     /// `openapi` only: the OpenAPI 3 document, JSON or YAML (.yaml/.yml), e.g. docs/openapi/items.yaml.
     #[arg(long = "spec", value_name = "FILE")]
     pub openapi_spec: Option<PathBuf>,

@@ -26,6 +26,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let opts = HttpOptions { faults, ..http(args.path) };
             super::auth::serve_authorized(&args.host, args.port, opts, args.issuer).await
         }
+        _ if args.conformance_fixture && !matches!(args.kind, ServerKind::Plain) => {
+            Err(usage("--conformance-fixture is for serve plain"))
+        }
+        _ if args.conformance_fixture && args.stdio => {
+            Err(usage("--conformance-fixture is served over HTTP only"))
+        }
         ServerKind::Plain if args.stdio => reference_servers::serve_plain_stdio(faults).await,
         _ if args.stdio => Err(usage("only plain can be served on stdio")),
         ServerKind::Composed => {
@@ -89,16 +95,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| usage(format!("cannot listen on {addr}: {e}")))?;
             let local = listener.local_addr()?;
-            eprintln!("mcpcheck plain reference server on http://{local}{}", args.path);
-            let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            reference_servers::serve_plain_http(
-                listener,
-                HttpOptions { faults, ..http(args.path) },
-                shutdown,
-            )
-            .await?;
+            let opts = HttpOptions { faults, ..http(args.path.clone()) };
+            if args.conformance_fixture {
+                eprintln!(
+                    "mcpcheck plain reference server with the conformance fixture on http://{local}{}",
+                    args.path
+                );
+                reference_servers::plain::fixture::serve_fixture_http(listener, opts, ctrl_c()).await?;
+            } else {
+                eprintln!("mcpcheck plain reference server on http://{local}{}", args.path);
+                reference_servers::serve_plain_http(listener, opts, ctrl_c()).await?;
+            }
             Ok(())
         }
     }
