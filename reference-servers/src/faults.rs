@@ -193,6 +193,9 @@ pub enum Fault {
     TamperedStateAccepted,
     /// Take inputResponses without a requestState as answers to the first round.
     RequestStateOptional,
+    /// Complete a retry that has the requestState but no inputResponses
+    /// (absent or null), as if nothing had been asked.
+    AbsentResponsesComplete,
     /// Accept input responses that are not the requested kind of result.
     InvalidInputAccepted,
     /// Answer a retry lacking a requested input response with -32602.
@@ -390,6 +393,7 @@ impl Fault {
                 | InputAsksUndeclared
                 | TamperedStateAccepted
                 | RequestStateOptional
+                | AbsentResponsesComplete
                 | InvalidInputAccepted
                 | MissingInputError
                 | ExtraInputRefused
@@ -498,14 +502,14 @@ mod tests {
         // The plain server's first 18 (two for server/discover's list of
         // revisions), the transport catalogue's 20, the
         // feature checks' 19, the utilities' (cancellation, logging,
-        // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 9, the robustness checks' 9,
+        // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 10, the robustness checks' 9,
         // the stateless revision's envelope, errors and removed methods 7,
         // subscriptions/listen's 2,
         // the authorized server's 23
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 9 + 9 + 7 + 2 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -87,6 +87,7 @@ pub const CHECKS: &[Check] = &[
     retries::TAMPERED,
     retries::STATE_REQUIRED,
     retries::INVALID,
+    retries::NULL_RESPONSES,
     retries::MISSING,
     retries::EXTRA,
 ];

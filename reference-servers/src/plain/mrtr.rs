@@ -272,6 +272,10 @@ pub fn call(
         }
         None => return ask(tool, State::new(tool.name, 0, Vec::new()), caps, faults),
     };
+    if faults.contains(Fault::AbsentResponsesComplete) && request.input_responses.is_none() {
+        let text = format!("{}: completed without its input", tool.name);
+        return Ok(CallToolResponse::Complete(CallToolResult::success(vec![ContentBlock::text(text)])));
+    }
     let Some(round) = tool.rounds.get(state.round) else {
         return Err(invalid(format!(
             "requestState names round {}, which {} has not",

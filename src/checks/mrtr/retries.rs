@@ -49,6 +49,15 @@ pub(super) const INVALID: Check = check(
     runs!(invalid_response_rejected),
 );
 
+pub(super) const NULL_RESPONSES: Check = check(
+    "mrtr/input-required/null-responses-rejected",
+    "a retry whose inputResponses is null gets an error or is asked again",
+    Level::Should,
+    ERRORS,
+    "Servers SHOULD validate that the data provided by the client is a valid `InputResponses` object and that the information inside can be correctly parsed. (`null` is no `InputResponses` object: the retry has none of the input asked for, so the server refuses it or, as for missing information, \"SHOULD respond with a new `InputRequiredResult` requesting the missing information again\".)",
+    runs!(null_responses_rejected),
+);
+
 pub(super) const MISSING: Check = check(
     "mrtr/input-required/missing-response-rerequested",
     "a retry without the requested input responses is asked again, not refused",
@@ -190,6 +199,24 @@ async fn invalid_response_rejected(ctx: &Ctx) -> Outcome {
         seen.push(format!("{label}: {}", described(r)));
     }
     Ok(Verdict::pass(format!("{}: {}", asker.name, seen.join("; "))))
+}
+
+/// A retry with the right state and `inputResponses: null`: an error or a
+/// new InputRequiredResult, never the final result.
+async fn null_responses_rejected(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let (asker, _) = subject(ctx, &mut s).await?;
+    let a = client::retry(ctx, &mut s, &asker, Some(Value::Null), asker.state()).await?;
+    let r = verify::response(&a)?;
+    let completed = r.get("result").is_some_and(|res| !client::asks(res));
+    if !completed {
+        return Ok(Verdict::pass(format!("{}: inputResponses null got {}", asker.name, described(r))));
+    }
+    Ok(Verdict::violation(
+        format!("{}: a retry with its requestState and inputResponses null completed", asker.name),
+        "a JSON-RPC error, or a new InputRequiredResult asking again",
+        jsonrpc::show(Some(r)),
+    ))
 }
 
 /// A retry with the right state and no input responses (`{}`): a new

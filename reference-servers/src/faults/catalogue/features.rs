@@ -232,6 +232,12 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "takes inputResponses sent without the requestState it issued as answers to the first round",
     ),
     spec(
+        Fault::AbsentResponsesComplete,
+        "absent-responses-complete",
+        &["mrtr/input-required/null-responses-rejected"],
+        "completes a retry that carries the requestState but no inputResponses (absent or null) without the input it asked for",
+    ),
+    spec(
         Fault::InvalidInputAccepted,
         "invalid-input-accepted",
         &["mrtr/input-required/invalid-response-rejected"],
