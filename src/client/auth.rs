@@ -5,7 +5,7 @@
 //! the scripted server's authorization side ([`super::scripted_auth`]) saw.
 
 use super::scenarios::PRE_REGISTERED_ID;
-use super::scripted_auth::{CHALLENGE_PRM_PATH, WELL_KNOWN_PRM_PATH};
+use super::scripted_auth::{CHALLENGE_PRM_PATH, ROOT_PRM_PATH, WELL_KNOWN_PRM_PATH};
 use super::{ClientCheck, Observed, Outcome, Scenario, Seen};
 use crate::checks::Verdict;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -56,6 +56,16 @@ pub const CHECKS: &[ClientCheck] = &[
         "otherwise, they MUST fall back to constructing and requesting the well-known URIs in the order listed above.",
         AuthMetadataWellKnown,
         prm_well_known
+    ),
+    check!(
+        "client/auth/prm-root-fallback",
+        "without metadata at the path-inserted URI, the root well-known URI is tried",
+        Must,
+        AUTHORIZED,
+        PRM,
+        "otherwise, they MUST fall back to constructing and requesting the well-known URIs in the order listed above. (The list: the well-known URI with the endpoint's path inserted, then at the root.)",
+        AuthMetadataOidc,
+        prm_root_fallback
     ),
     check!(
         "client/auth/as-metadata-fallback",
@@ -271,6 +281,20 @@ fn prm_well_known(obs: &Observed) -> Outcome {
     Ok(Verdict::violation(
         "the client did not try the well-known resource metadata URI",
         format!("GET {WELL_KNOWN_PRM_PATH}"),
+        describe_all(obs),
+    ))
+}
+
+fn prm_root_fallback(obs: &Observed) -> Outcome {
+    if obs.seen.iter().all(|s| s.status != 401) {
+        return Err(obs.nothing("request answered 401"));
+    }
+    if !to(obs, "GET", ROOT_PRM_PATH).is_empty() {
+        return Ok(Verdict::pass(format!("GET {ROOT_PRM_PATH}")));
+    }
+    Ok(Verdict::violation(
+        "the client did not try the root well-known resource metadata URI",
+        format!("GET {ROOT_PRM_PATH} after {WELL_KNOWN_PRM_PATH} failed"),
         describe_all(obs),
     ))
 }

@@ -32,7 +32,60 @@ pub const CHECKS: &[ClientCheck] = &[
         scenarios: &[Scenario::RequestMetadata],
         grade: client_info,
     },
+    ClientCheck {
+        id: "client/meta/version-retry",
+        title: "after UnsupportedProtocolVersionError, the request is sent again with a listed version",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        spec: SpecRef { page: "basic/versioning", anchor: "protocol-version-negotiation" },
+        requirement: "The client SHOULD select a mutually supported version from the `supported` list and retry the request, or surface an error to the user if no compatible version exists.",
+        scenarios: &[Scenario::RequestMetadata],
+        grade: version_retry,
+    },
 ];
+
+/// The scripted server refuses the scenario's first request other than
+/// `server/discover` with this error once, listing the revision it plays.
+pub const VERSION_REFUSED: i64 = -32022;
+
+fn version_retry(obs: &Observed) -> Outcome {
+    let requests = requests(obs)?;
+    let refused = requests.iter().position(|s| {
+        s.status == 400
+            && s.exchange.response.as_ref().is_some_and(|r| r.body.contains(&VERSION_REFUSED.to_string()))
+    });
+    let Some(at) = refused else {
+        return Err(
+            obs.nothing("request the scripted server could refuse with UnsupportedProtocolVersionError")
+        );
+    };
+    let method = requests[at].rpc_method();
+    let version = obs.version.as_str();
+    let Some(again) = requests[at + 1..].iter().find(|s| s.rpc_method() == method) else {
+        return Ok(Verdict::violation(
+            format!("the client did not send {} again after -32022", method.unwrap_or("the request")),
+            format!("the same request again, with version {version} (the one `supported` lists)"),
+            format!(
+                "the client {}; after the refusal: {}",
+                obs.process,
+                requests[at + 1..].iter().map(|s| s.describe()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let header = again.headers.iter().find(|(n, _)| n == "mcp-protocol-version").map(|(_, v)| v.as_str());
+    let meta = meta_of(again).and_then(|m| m.get(PROTOCOL_VERSION)).and_then(Value::as_str);
+    if header == Some(version) && meta == Some(version) {
+        return Ok(Verdict::pass(format!(
+            "{} sent again with {version} in the header and _meta",
+            again.describe()
+        )));
+    }
+    Ok(Verdict::violation(
+        "the retry does not use the version the error listed",
+        format!("MCP-Protocol-Version and _meta protocolVersion {version}"),
+        format!("header {header:?}, _meta {meta:?}"),
+    ))
+}
 
 /// The `_meta` of a request's params.
 pub fn meta_of(s: &Seen) -> Option<&serde_json::Map<String, Value>> {

@@ -39,8 +39,9 @@ pub enum Scenario {
     /// The challenge names no resource metadata: it is only at the
     /// well-known URI with the endpoint's path inserted.
     AuthMetadataWellKnown,
-    /// The authorization server's issuer has a path, and its metadata is
-    /// only at the OpenID Connect discovery URI (path inserted).
+    /// The resource metadata is only at the root well-known URI; the
+    /// authorization server's issuer has a path, and its metadata is only at
+    /// the OpenID Connect discovery URI (path inserted).
     AuthMetadataOidc,
     /// The challenge carries `scope`.
     AuthScopeFromChallenge,
@@ -139,6 +140,8 @@ pub struct AuthScript {
     /// Serve the resource metadata at the path-inserted well-known URI too
     /// (besides the challenge's own URL, when it names one).
     pub well_known_prm: bool,
+    /// Serve the resource metadata at the root well-known URI (no path).
+    pub root_prm: bool,
     /// The `resource` the metadata names, when not the endpoint.
     pub other_resource: bool,
     /// The issuer's path (`""` for the origin).
@@ -312,7 +315,9 @@ impl Scenario {
             Scenario::SseRetry => {
                 "answers the call on an SSE stream that sends a priming event (id, retry: 500) and closes; the response comes on a GET with Last-Event-ID"
             }
-            Scenario::RequestMetadata => "records every request's _meta envelope",
+            Scenario::RequestMetadata => {
+                "records every request's _meta envelope, and refuses the first request once with UnsupportedProtocolVersionError listing its version"
+            }
             Scenario::StandardHeaders => {
                 "records Mcp-Method, Mcp-Name and MCP-Protocol-Version on every POST"
             }
@@ -327,7 +332,7 @@ impl Scenario {
                 "wants a token; its resource metadata is only at the well-known URI"
             }
             Scenario::AuthMetadataOidc => {
-                "wants a token; the authorization server's metadata is only at the OpenID Connect discovery URI"
+                "wants a token; its resource metadata is only at the root well-known URI, the authorization server's only at the OpenID Connect discovery URI"
             }
             Scenario::AuthScopeFromChallenge => "wants a token; the challenge names the scope",
             Scenario::AuthScopeFromSupported => "wants a token; only scopes_supported names scopes",
@@ -399,9 +404,16 @@ impl Scenario {
             Scenario::AuthMetadataWellKnown => {
                 AuthScript { challenge_metadata: false, well_known_prm: true, ..base }
             }
-            Scenario::AuthMetadataOidc => {
-                AuthScript { issuer_path: "/tenant1", as_metadata: AsMetadataAt::OidcInserted, ..base }
-            }
+            // Resource metadata only at the root well-known URI, so the
+            // client must take both fall-backs.
+            Scenario::AuthMetadataOidc => AuthScript {
+                challenge_metadata: false,
+                well_known_prm: false,
+                root_prm: true,
+                issuer_path: "/tenant1",
+                as_metadata: AsMetadataAt::OidcInserted,
+                ..base
+            },
             Scenario::AuthMetadataAppended => {
                 AuthScript { issuer_path: "/tenant1", as_metadata: AsMetadataAt::OidcAppended, ..base }
             }

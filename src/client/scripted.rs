@@ -140,6 +140,8 @@ struct Live {
     /// The elicitation scenario's held tool call: its id, and the stream's
     /// tail, sent once the client answers.
     elicit: Option<(Value, tokio::sync::oneshot::Sender<String>)>,
+    /// The request-metadata scenario has refused one request's version.
+    version_refused: bool,
     seen: Vec<Seen>,
 }
 
@@ -518,6 +520,17 @@ impl Shared {
             let e = json!({"jsonrpc": "2.0", "id": id, "error": {
                 "code": -32022, "message": "Unsupported protocol version",
                 "data": {"supported": [self.version.as_str()], "requested": asked}}});
+            return Answer::json(StatusCode::BAD_REQUEST, &e);
+        }
+        // The request-metadata scenario refuses its first request (after
+        // any server/discover) once, as a server that does not take the
+        // client's first choice would, listing the version it plays.
+        if self.scenario == Scenario::RequestMetadata && method != "server/discover" && !live.version_refused
+        {
+            live.version_refused = true;
+            let e = json!({"jsonrpc": "2.0", "id": id, "error": {
+                "code": super::meta::VERSION_REFUSED, "message": "Unsupported protocol version",
+                "data": {"supported": [self.version.as_str()], "requested": requested.unwrap_or_default()}}});
             return Answer::json(StatusCode::BAD_REQUEST, &e);
         }
         if method == "tools/call" && self.scenario == Scenario::RequestState {

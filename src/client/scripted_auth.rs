@@ -18,6 +18,8 @@ use std::collections::HashMap;
 pub const CHALLENGE_PRM_PATH: &str = "/meta/protected-resource";
 /// The path-inserted well-known URI of the endpoint `/mcp`.
 pub const WELL_KNOWN_PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+/// The root well-known URI (RFC 9728 §3, no path inserted).
+pub const ROOT_PRM_PATH: &str = "/.well-known/oauth-protected-resource";
 /// The `iss` the wrong-issuer scenarios send with the code.
 const WRONG_ISSUER: &str = "http://127.0.0.1:9/not-the-issuer";
 /// Where the migration scenario's second authorization server lives: its
@@ -141,7 +143,8 @@ pub fn answer(
         if second || second_meta { format!("{origin}{SECOND_AS_PATH}") } else { issuer(origin, script) };
     let ip = if second_meta { SECOND_AS_PATH } else { script.issuer_path };
     let prm_here = (path == CHALLENGE_PRM_PATH && script.challenge_metadata)
-        || (path == WELL_KNOWN_PRM_PATH && script.well_known_prm);
+        || (path == WELL_KNOWN_PRM_PATH && script.well_known_prm)
+        || (path == ROOT_PRM_PATH && script.root_prm);
     if method == "GET" && prm_here && !second {
         let resource = if script.other_resource {
             format!("{origin}/another-server/mcp")

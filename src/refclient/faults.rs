@@ -56,6 +56,8 @@ pub enum ClientFault {
     RefreshWithoutResource,
     ReuseClientAcrossServers,
     NoElicitationDefaults,
+    NoRootPrm,
+    NoVersionRetry,
 }
 
 /// A fault's name, what it does, and the checks it breaks.
@@ -214,7 +216,11 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::NoPrmFallback,
         name: "no-prm-fallback",
         does: "tries no well-known URI when the challenge names no resource metadata",
-        breaks: &["client/auth/prm-well-known"],
+        breaks: &[
+            "client/auth/prm-well-known",
+            "client/auth/prm-root-fallback",
+            "client/auth/as-metadata-fallback",
+        ],
     },
     FaultSpec {
         fault: ClientFault::NoOidcFallback,
@@ -389,6 +395,19 @@ pub const CATALOGUE: &[FaultSpec] = &[
         name: "no-elicitation-defaults",
         does: "accepts a server's elicitation with empty content, leaving out the schema's defaults",
         breaks: &["client/elicitation/defaults-applied"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoRootPrm,
+        name: "no-root-prm",
+        does: "never tries the root well-known resource metadata URI",
+        // Without the resource metadata it never reaches the issuer's.
+        breaks: &["client/auth/prm-root-fallback", "client/auth/as-metadata-fallback"],
+    },
+    FaultSpec {
+        fault: ClientFault::NoVersionRetry,
+        name: "no-version-retry",
+        does: "gives up on UnsupportedProtocolVersionError instead of retrying with a listed version",
+        breaks: &["client/meta/version-retry"],
     },
 ];
 

@@ -54,6 +54,7 @@ pub async fn run(opts: &Options) -> Result<(), String> {
         next_id: 0,
         auth,
         bearer_sent: false,
+        version_retried: false,
     };
     if opts.version.has_handshake() { c.with_handshake().await } else { c.stateless().await }
 }
@@ -80,6 +81,8 @@ struct Conn {
     auth: oauth::Authorizer,
     /// Whether a request has carried the token yet.
     bearer_sent: bool,
+    /// Whether a request was sent again after UnsupportedProtocolVersionError.
+    version_retried: bool,
 }
 
 impl Conn {
@@ -236,7 +239,7 @@ impl Conn {
         if !self.opts.version.has_handshake() {
             params["_meta"] = self.meta();
         }
-        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let msg = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params.clone()});
         let had_session = self.session.is_some() && !self.on(ClientFault::DropSessionId);
         let reply = self.post(&msg, Some(extra)).await?;
         if reply.status == 404 && had_session {
@@ -246,6 +249,22 @@ impl Conn {
             Some(r) => r.clone(),
             None => self.resume(&reply, id).await?,
         };
+        // UnsupportedProtocolVersionError: sent again, once, with a version
+        // from `supported` that this client speaks (it speaks one).
+        let ours = json!(self.opts.version.as_str());
+        let listed = response
+            .pointer("/error/data/supported")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.contains(&ours));
+        if jsonrpc::error_code(&response) == Some(-32022)
+            && listed
+            && !self.version_retried
+            && !self.on(ClientFault::NoVersionRetry)
+        {
+            self.version_retried = true;
+            let id = self.id();
+            return Box::pin(self.request_as(id, method, params, extra)).await;
+        }
         match response.get("result") {
             Some(r) => Ok(r.clone()),
             None => Err(Failed::Other(format!("{method}: {}", jsonrpc::show(response.get("error"))))),

@@ -115,7 +115,11 @@ impl Authorizer {
             .filter(|_| !self.on(ClientFault::IgnoreResourceMetadata));
         let mut candidates: Vec<String> = named.map(str::to_string).into_iter().collect();
         if !self.on(ClientFault::NoPrmFallback) {
-            candidates.extend(prm_candidates(&self.server_url));
+            let mut fallbacks = prm_candidates(&self.server_url);
+            if self.on(ClientFault::NoRootPrm) {
+                fallbacks.truncate(1);
+            }
+            candidates.extend(fallbacks);
         }
         let mut prm = None;
         for url in &candidates {
