@@ -162,3 +162,66 @@ pub fn cut(body: &str) -> String {
         None => body.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SpecVersion;
+    use crate::wire::record::{self, Exchange};
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn post(msg: Value, status: u16) -> Seen {
+        let body = msg.to_string();
+        Seen {
+            at: Duration::ZERO,
+            method: "POST".into(),
+            path: "/mcp".into(),
+            headers: vec![],
+            body: body.clone(),
+            messages: vec![msg],
+            batch: false,
+            status,
+            exchange: Exchange {
+                transport: "http".into(),
+                request: record::request("POST", "http://127.0.0.1:9/mcp", Default::default(), &body),
+                response: None,
+                error: None,
+                duration_ms: 0.0,
+            },
+        }
+    }
+
+    fn observed(seen: Vec<Seen>) -> Observed {
+        Observed {
+            version: SpecVersion::V2025_11_25,
+            scenario: Scenario::Initialize,
+            seen,
+            sse_cut_at: None,
+            issued_state: None,
+            asked_inputs: vec![],
+            process: crate::client::spawn::ProcessEnd::NotStarted("test".into()),
+        }
+    }
+
+    fn init() -> Value {
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}})
+    }
+
+    #[test]
+    fn a_refused_modern_probe_before_initialize_is_the_dual_era_fallback() {
+        let probe = json!({"jsonrpc": "2.0", "id": 0, "method": "server/discover", "params": {}});
+        let v = initialize_first(&observed(vec![post(probe, 400), post(init(), 200)]));
+        assert!(matches!(v, Ok(Verdict::Pass(ref m)) if m.contains("probe")), "{v:?}");
+    }
+
+    #[test]
+    fn a_served_probe_or_any_other_first_request_fails() {
+        let probe = json!({"jsonrpc": "2.0", "id": 0, "method": "server/discover", "params": {}});
+        let served = initialize_first(&observed(vec![post(probe, 200), post(init(), 200)]));
+        assert!(matches!(served, Ok(Verdict::Violation { .. })), "{served:?}");
+        let list = json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list", "params": {}});
+        let early = initialize_first(&observed(vec![post(list, 400), post(init(), 200)]));
+        assert!(matches!(early, Ok(Verdict::Violation { .. })), "{early:?}");
+    }
+}

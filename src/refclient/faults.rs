@@ -129,9 +129,11 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::NoVersionHeader,
         name: "no-version-header",
         does: "sends no MCP-Protocol-Version header",
+        // The retry after -32022 lacks the version in its header too.
         breaks: &[
             "client/http-transport/protocol-version-header",
             "client/http-headers/version-matches-meta",
+            "client/meta/version-retry",
         ],
     },
     FaultSpec {
@@ -174,7 +176,7 @@ pub const CATALOGUE: &[FaultSpec] = &[
         fault: ClientFault::MismatchedVersionHeader,
         name: "mismatched-version-header",
         does: "sends MCP-Protocol-Version 2025-11-25 on 2026-07-28 requests",
-        breaks: &["client/http-headers/version-matches-meta"],
+        breaks: &["client/http-headers/version-matches-meta", "client/meta/version-retry"],
     },
     FaultSpec {
         fault: ClientFault::NoParamHeaders,
