@@ -576,10 +576,15 @@ impl Shared {
         let stateless = !self.version.has_handshake();
         let mut result = match method {
             "ping" => json!({}),
+            // The 2026-07-28 schema's DiscoverResult: caching hints
+            // required, the server named in `_meta`.
             "server/discover" => json!({
                 "supportedVersions": [self.version.as_str()],
                 "capabilities": {"tools": {}},
-                "serverInfo": {"name": "mcpcheck-scripted", "version": env!("CARGO_PKG_VERSION")}
+                "ttlMs": 0,
+                "cacheScope": "public",
+                "_meta": {"io.modelcontextprotocol/serverInfo":
+                    {"name": "mcpcheck-scripted", "version": env!("CARGO_PKG_VERSION")}}
             }),
             "tools/list" => json!({"tools": self.tools()}),
             "tools/call" => {
