@@ -354,8 +354,14 @@ EOF
 # CLIENT_CHECK_TIMEOUT bounds one client process (mcpcheck kills it past that);
 # CLIENT_CONCURRENCY scenarios run at once (2: the machine has 2 cores, and the SSE
 # scenario's retry timing should not be graded on a starved scheduler).
-CLIENT_CHECK_TIMEOUT=${CLIENT_CHECK_TIMEOUT:-40s}
+CLIENT_CHECK_TIMEOUT=${CLIENT_CHECK_TIMEOUT:-60s}
 CLIENT_CONCURRENCY=${CLIENT_CONCURRENCY:-2}
+# One `mcpcheck client` run (every scenario on every revision, ~75 client processes with
+# the OAuth scenarios) takes several minutes on a busy 2-core machine: bounded here
+# rather than by CHECK_TIMEOUT. The six runs go in two lanes of three at once
+# (CLIENT_LANES=1 runs them one after another).
+CLIENT_RUN_TIMEOUT=${CLIENT_RUN_TIMEOUT:-1500}
+CLIENT_LANES=${CLIENT_LANES:-2}
 
 # client_check NAME [mcpcheck client options...] -- CMD...: writes client-NAME.{json,md}.
 # Exit 1 (the client failed checks) is a result, not an error of this script.
@@ -363,30 +369,48 @@ client_check() {
   local name=$1 rc=0
   shift
   log "mcpcheck client ($name)"
-  timeout "$CHECK_TIMEOUT" "$MCPCHECK" client --quiet --client-timeout "$CLIENT_CHECK_TIMEOUT" \
+  timeout "$CLIENT_RUN_TIMEOUT" "$MCPCHECK" client --quiet --client-timeout "$CLIENT_CHECK_TIMEOUT" \
     --concurrency "$CLIENT_CONCURRENCY" --json "$OUT/client-$name.json" \
     --markdown "$OUT/client-$name.md" "$@" >"$RUN/client-check-$name.log" 2>&1 || rc=$?
   case $rc in
     0 | 1) log "  $name: exit $rc" ;;
     *) log "  $name: mcpcheck exit $rc (harness error or timeout; see $RUN/client-check-$name.log)" ;;
   esac
-  CLIENT_RESULTS+=("$name $rc")
+  echo "$name $rc" >>"$RUN/client-results"
 }
 
 clients() {
   local driver=$HERE/conformance_client.py
-  CLIENT_RESULTS=()
+  local lane_pids=()
+  rm -f "$RUN/client-results"
   # The Python SDK and FastMCP: MCP_CONFORMANCE_PROTOCOL_VERSION picks the era (the
   # driver's mode=); then once more with the libraries' default, mode="auto".
-  client_check sdk -- "$CACHE/venv/bin/python" "$driver" sdk
-  client_check fastmcp -- "$CACHE/venv/bin/python" "$driver" fastmcp
-  INTEROP_CLIENT_MODE=auto client_check sdk-auto -- "$CACHE/venv/bin/python" "$driver" sdk
-  INTEROP_CLIENT_MODE=auto client_check fastmcp-auto -- "$CACHE/venv/bin/python" "$driver" fastmcp
   # langchain-mcp-adapters (mcp 1.30.0) and the Inspector (TypeScript SDK 1.32.2) speak
   # the handshake only and choose no revision: on 2026-07-28 they are expected to fail.
-  client_check langchain -- "$CACHE/venv-langchain/bin/python" "$driver" langchain
-  INSPECTOR_CLI=$CACHE/npm/node_modules/.bin/mcp-inspector NODE_BIN=$NODE_BIN \
-    client_check inspector -- "$HERE/inspector_client.sh"
+  lane_a() {
+    client_check sdk -- "$CACHE/venv/bin/python" "$driver" sdk
+    client_check fastmcp -- "$CACHE/venv/bin/python" "$driver" fastmcp
+    client_check langchain -- "$CACHE/venv-langchain/bin/python" "$driver" langchain
+  }
+  lane_b() {
+    INTEROP_CLIENT_MODE=auto client_check sdk-auto -- "$CACHE/venv/bin/python" "$driver" sdk
+    INTEROP_CLIENT_MODE=auto client_check fastmcp-auto -- "$CACHE/venv/bin/python" "$driver" fastmcp
+    INSPECTOR_CLI=$CACHE/npm/node_modules/.bin/mcp-inspector NODE_BIN=$NODE_BIN \
+      client_check inspector -- "$HERE/inspector_client.sh"
+  }
+  if ((CLIENT_LANES > 1)); then
+    lane_a &
+    lane_pids+=($!)
+    PIDS+=($!)
+    lane_b &
+    lane_pids+=($!)
+    PIDS+=($!)
+    wait "${lane_pids[@]}" || true
+  else
+    lane_a
+    lane_b
+  fi
+  mapfile -t CLIENT_RESULTS <"$RUN/client-results"
   python3 "$HERE/clients_report.py" "$OUT" \
     "sdk=official Python SDK mcp.Client|PyPI mcp $MCP_VERSION" \
     "fastmcp=FastMCP Client|PyPI fastmcp $FASTMCP_VERSION (on mcp $MCP_VERSION)" \
