@@ -79,6 +79,14 @@ NOTES = """## What the referee found
   server/resources page shows. The suite's `sep-2164-resource-not-found` warned without it
   (`sep-2164-data-uri`, a SHOULD of the suite's own). No mcpcheck check covers it yet:
   docs/coverage.md lists `resources/read/unknown-uri-data` as planned.
+- **Fixed in mcpcheck:** run against the fixture server, mcpcheck's own
+  `prompts/get/listed` failed `test_input_required_result_prompt` for answering a request
+  that declared no elicitation capability with -32021, which 2026-07-28 requires ("If
+  processing a request requires a capability the client did not include in
+  `io.modelcontextprotocol/clientCapabilities`, the server **MUST** return a
+  `MissingRequiredClientCapabilityError` (`-32021`)", basic/index). The check now
+  leaves such prompts, and prompts that answer `input_required`, unjudged;
+  tests/conformance_fixture.rs runs the whole catalogue against the fixture server.
 - Nothing else: every required scenario of both frozen sets passed on the first run
   against the fixture, so the plain server's own behaviour (sessions, stateless `_meta`
   validation, error codes and HTTP statuses, caching hints, multi round-trip rules,

@@ -79,8 +79,10 @@ fn blames_arguments(error: &Value) -> bool {
 
 /// Why a `prompts/get` answer is left unjudged, if it is: a refusal that
 /// blames the made-up argument values; on 2026-07-28, a prompt that needs a
-/// client capability mcpcheck's request did not declare ("the server MUST
-/// return a MissingRequiredClientCapabilityError (-32021)", basic/index) or
+/// client capability mcpcheck's request did not declare ("If processing a
+/// request requires a capability the client did not include in
+/// `io.modelcontextprotocol/clientCapabilities`, the server **MUST** return a
+/// `MissingRequiredClientCapabilityError` (`-32021`)", basic/index) or
 /// that asks for input first (`resultType: "input_required"`, whose round
 /// trip `mrtr/input-required/prompt-round-trip` will check).
 fn unjudged(answer: &Value) -> Option<&'static str> {
