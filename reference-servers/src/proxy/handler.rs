@@ -155,7 +155,10 @@ impl ServerHandler for Proxy {
         request: ReadResourceRequestParams,
         context: Cx,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let not_found = || ErrorData::resource_not_found(format!("no resource at {}", request.uri), None);
+        let not_found = || {
+            let data = json!({"uri": request.uri});
+            ErrorData::resource_not_found(format!("no resource at {}", request.uri), Some(data))
+        };
         let (backend, uri) = self.route_uri(&request.uri).ok_or_else(not_found)?;
         let mut result: ReadResourceResult =
             self.forward(&backend, "resources/read", json!({"uri": uri}), &context).await?;
