@@ -475,7 +475,8 @@ impl ServerHandler for Composed {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         let Some((ns, child, own)) = self.route_uri(&request.uri) else {
-            return Err(ErrorData::resource_not_found(format!("no resource at {}", request.uri), None));
+            let data = serde_json::json!({"uri": request.uri});
+            return Err(ErrorData::resource_not_found(format!("no resource at {}", request.uri), Some(data)));
         };
         let ns = ns.to_owned();
         request.uri = own;

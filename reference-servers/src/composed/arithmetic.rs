@@ -187,7 +187,9 @@ impl ServerHandler for Arithmetic {
         };
         match text {
             Some(text) => Ok(ReadResourceResult::new(vec![ResourceContents::text(text, uri)]).into()),
-            None => Err(ErrorData::resource_not_found(format!("no resource at {uri}"), None)),
+            None => {
+                Err(ErrorData::resource_not_found(format!("no resource at {uri}"), Some(json!({"uri": uri}))))
+            }
         }
     }
 }

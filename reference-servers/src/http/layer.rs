@@ -322,7 +322,9 @@ impl Shared {
             || (self.on(Fault::DiscoverNoVersions) && single.is_method("server/discover"))
             || transport_faults::wants_rewrite(&self.faults, &single)
             || stateless_faults::wants_rewrite(&self.faults);
-        if !wants_body {
+        // A listen stream stays open until the client leaves: buffering it
+        // to rewrite would hold back every message, the acknowledgement too.
+        if !wants_body || single.is_method("subscriptions/listen") {
             return response;
         }
         self.rewrite_response(response, &single, session.as_deref()).await

@@ -155,7 +155,10 @@ impl ServerHandler for Proxy {
         request: ReadResourceRequestParams,
         context: Cx,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let not_found = || ErrorData::resource_not_found(format!("no resource at {}", request.uri), None);
+        let not_found = || {
+            let data = json!({"uri": request.uri});
+            ErrorData::resource_not_found(format!("no resource at {}", request.uri), Some(data))
+        };
         let (backend, uri) = self.route_uri(&request.uri).ok_or_else(not_found)?;
         let mut result: ReadResourceResult =
             self.forward(&backend, "resources/read", json!({"uri": uri}), &context).await?;
@@ -209,6 +212,10 @@ impl ServerHandler for Proxy {
     /// fails the request.
     #[allow(deprecated)] // logging: see get_info
     async fn set_level(&self, request: SetLevelRequestParams, context: Cx) -> Result<(), ErrorData> {
+        // 2026-07-28 removed the method; rmcp still routes it here.
+        if stateless(&context) {
+            return Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, "logging/setLevel", None));
+        }
         let level = serde_json::to_value(request.level)
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         if let Ok(mut l) = self.level.lock() {

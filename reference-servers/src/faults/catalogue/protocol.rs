@@ -90,7 +90,13 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::VersionHeaderIgnored,
         "version-header-ignored",
-        &["http/version-header/invalid-is-400", "http/version-header/unsupported-lists-versions"],
+        &[
+            "http/version-header/invalid-is-400",
+            "http/version-header/unsupported-lists-versions",
+            // On 2026-07-28 the header it puts in disagrees with the body's
+            // unsupported version: -32020, not the version error.
+            "http/version-header/unsupported-error-data",
+        ],
         "accepts an unsupported MCP-Protocol-Version header instead of answering 400",
     ),
     spec(
@@ -101,6 +107,9 @@ pub(super) const FAULTS: &[FaultSpec] = &[
             "http/accept/both-listed-served",
             "http/session/concurrent-requests",
             "http/stateless/concurrent-requests",
+            // A listen stream labelled text/plain is no stream to read.
+            "subscriptions/listen/acknowledged",
+            "subscriptions/listen/subscription-id",
         ],
         "labels POST responses Content-Type: text/plain",
     ),
