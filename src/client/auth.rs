@@ -61,7 +61,8 @@ pub const CHECKS: &[ClientCheck] = &[
         "client/auth/prm-root-fallback",
         "without metadata at the path-inserted URI, the root well-known URI is tried",
         Must,
-        AUTHORIZED,
+        // Where its scenario runs (it also takes OpenID Connect discovery).
+        Revisions::since(SpecVersion::V2025_11_25),
         PRM,
         "otherwise, they MUST fall back to constructing and requesting the well-known URIs in the order listed above. (The list: the well-known URI with the endpoint's path inserted, then at the root.)",
         AuthMetadataOidc,
