@@ -207,6 +207,24 @@ impl ServerHandler for FixtureServer {
         self.plain.discover(context).await
     }
 
+    // `subscriptions/listen` (2026-07-28) as the plain server serves it, with
+    // the fixture's resources subscribable too.
+    fn accepted_subscription_filter(
+        &self,
+        requested: &rmcp::model::SubscriptionFilter,
+    ) -> Option<rmcp::model::SubscriptionFilter> {
+        let listed: Vec<String> = content::resources()
+            .into_iter()
+            .map(|r| r.uri.clone())
+            .chain(super::all_resources(&self.plain.faults).into_iter().map(|r| r.uri))
+            .collect();
+        super::subscriptions::accepted(requested, &listed)
+    }
+
+    async fn listen(&self, subscription: rmcp::service::SubscriptionContext) -> Result<(), ErrorData> {
+        self.plain.listen(subscription).await
+    }
+
     #[allow(deprecated)] // subscriptions: part of the handshake revisions
     async fn subscribe(
         &self,
