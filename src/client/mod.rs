@@ -18,7 +18,8 @@
 //!
 //! - [`scenarios`]: what each scenario's server does and what the client is
 //!   asked to do.
-//! - [`scripted`]: the scripted server and its record of the traffic;
+//! - [`scripted`]: the scripted server and its record of the traffic (what
+//!   it lists and answers in `scripted/tools.rs`);
 //!   [`scripted_auth`], its authorization side; [`scripted_elicitation`],
 //!   the server request it sends mid-call on the handshake revisions.
 //! - [`spawn`]: the client process, bounded.
