@@ -210,6 +210,13 @@ pub const CHECKS: &[ClientCheck] = &[
     ),
 ];
 
+/// The MCP endpoint's URL as the client used it (no query), which
+/// `resource` must name.
+pub(super) fn endpoint(obs: &Observed) -> String {
+    let url = obs.seen.iter().find(|s| s.to_mcp()).map(|s| s.exchange.request.url.as_str()).unwrap_or("");
+    url.split('?').next().unwrap_or("").to_string()
+}
+
 pub(super) fn path_of(s: &Seen) -> &str {
     s.path.split('?').next().unwrap_or("")
 }
@@ -342,9 +349,7 @@ fn pkce_s256(obs: &Observed) -> Outcome {
 }
 
 fn resource_parameter(obs: &Observed) -> Outcome {
-    let endpoint =
-        obs.seen.iter().find(|s| s.to_mcp()).map(|s| s.exchange.request.url.clone()).unwrap_or_default();
-    let endpoint = endpoint.split('?').next().unwrap_or("").to_string();
+    let endpoint = endpoint(obs);
     let auth = authorizations(obs)?;
     let tokens = token_requests(obs)?;
     let mut bad = Vec::new();

@@ -4,7 +4,7 @@
 //! lists it, and names the MCP server in `resource` when it refreshes, as
 //! in every token request. Graded on the scripted server's record.
 
-use super::auth::{check, describe_all, to};
+use super::auth::{check, describe_all, endpoint, to};
 use super::{ClientCheck, Observed, Outcome, Scenario, Seen};
 use crate::checks::Verdict;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
@@ -98,9 +98,7 @@ fn resource_on_refresh(obs: &Observed) -> Outcome {
     if obs.seen.iter().all(|s| s.status != 401 || !s.to_mcp()) {
         return Err(obs.nothing("request answered 401"));
     }
-    let endpoint =
-        obs.seen.iter().find(|s| s.to_mcp()).map(|s| s.exchange.request.url.clone()).unwrap_or_default();
-    let endpoint = endpoint.split('?').next().unwrap_or("").to_string();
+    let endpoint = endpoint(obs);
     let refreshes: Vec<&Seen> = to(obs, "POST", "/token")
         .into_iter()
         .filter(|s| s.form(true).get("grant_type").map(String::as_str) == Some("refresh_token"))

@@ -121,11 +121,16 @@ pub const CHECKS: &[ClientCheck] = &[
     ),
 ];
 
+/// Whether the client sent an authorization code to the token endpoint.
+fn code_redeemed_at_token(obs: &Observed) -> bool {
+    to(obs, "POST", "/token")
+        .into_iter()
+        .any(|s| s.form(true).get("grant_type").map(String::as_str) == Some("authorization_code"))
+}
+
 fn code_not_redeemed(obs: &Observed) -> Outcome {
     authorizations(obs)?;
-    let redeemed = to(obs, "POST", "/token")
-        .into_iter()
-        .any(|s| s.form(true).get("grant_type").map(String::as_str) == Some("authorization_code"));
+    let redeemed = code_redeemed_at_token(obs);
     if !redeemed {
         return Ok(Verdict::pass("the code was not redeemed"));
     }
@@ -138,9 +143,7 @@ fn code_not_redeemed(obs: &Observed) -> Outcome {
 
 fn code_redeemed(obs: &Observed) -> Outcome {
     let auth = authorizations(obs)?;
-    let redeemed = to(obs, "POST", "/token")
-        .into_iter()
-        .any(|s| s.form(true).get("grant_type").map(String::as_str) == Some("authorization_code"));
+    let redeemed = code_redeemed_at_token(obs);
     if redeemed {
         return Ok(Verdict::pass("the code was redeemed"));
     }
