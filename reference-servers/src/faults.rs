@@ -198,6 +198,12 @@ pub enum Fault {
     AbsentResponsesComplete,
     /// Accept input responses that are not the requested kind of result.
     InvalidInputAccepted,
+    /// Handshake revisions: send `sampling/createMessage` without `maxTokens`.
+    ServerRequestInvalid,
+    /// Handshake revisions: make a form's requested field a nested object.
+    ElicitationSchemaNested,
+    /// 2025-11-25: send URL-mode elicitations without an `elicitationId`.
+    UrlElicitationNoId,
     /// Answer a retry lacking a requested input response with -32602.
     MissingInputError,
     /// Refuse (-32602) input responses under keys that were not asked for.
@@ -395,6 +401,9 @@ impl Fault {
                 | RequestStateOptional
                 | AbsentResponsesComplete
                 | InvalidInputAccepted
+                | ServerRequestInvalid
+                | ElicitationSchemaNested
+                | UrlElicitationNoId
                 | MissingInputError
                 | ExtraInputRefused
                 | LeakPerCall
@@ -509,7 +518,7 @@ mod tests {
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 3);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -44,6 +44,7 @@ use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
 
+pub mod asking;
 pub mod fixture;
 pub mod mrtr;
 pub mod request_state;
@@ -302,8 +303,10 @@ impl ServerHandler for PlainServer {
         }
         // Last, so that checks picking the first callable tool pick one that
         // needs no input.
-        if stateless(&context) {
-            tools.extend(mrtr::tools());
+        match context.protocol_version() {
+            _ if stateless(&context) => tools.extend(mrtr::tools()),
+            Some(v) => tools.extend(asking::tools(&v)),
+            None => {}
         }
         let mut result = ListToolsResult::with_all_items(tools);
         if stateless(&context) {
@@ -323,6 +326,11 @@ impl ServerHandler for PlainServer {
         {
             let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
             return mrtr::call(tool, &request, &caps.unwrap_or(Value::Null), &self.faults);
+        }
+        if let Some(v) = context.protocol_version().filter(|_| !stateless(&context))
+            && let Some(tool) = asking::find(&name, &v)
+        {
+            return asking::call(tool, &context, &v, &self.faults).await;
         }
         if !self.tool_router.has_route(&name) {
             if self.on(Fault::UnknownToolIsResult) {

@@ -1,7 +1,7 @@
 //! Lifecycle (`basic/lifecycle`): the `initialize` handshake of the revisions
 //! that have one (2025-03-26 to 2025-11-25) and version negotiation.
 
-use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
+use super::{Check, Ctx, Outcome, Transports, Verdict, server_requests, verify};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::jsonrpc;
@@ -61,6 +61,16 @@ pub const CHECKS: &[Check] = &[
         spec: SpecRef { page: "basic/lifecycle", anchor: "capability-negotiation" },
         requirement: "Servers that support tools MUST declare the tools capability. Servers that support resources MUST declare the resources capability. Servers that support prompts MUST declare the prompts capability. (server/tools, server/resources, server/prompts)",
         run: runs!(served_declared),
+    },
+    Check {
+        id: "lifecycle/capabilities/undeclared-unused",
+        title: "no sampling, elicitation or roots request reaches a client that declared none",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic/lifecycle", anchor: "operation" },
+        requirement: "During the operation phase, the client and server exchange messages according to the negotiated capabilities. Both parties MUST: Respect the negotiated protocol version; Only use capabilities that were successfully negotiated",
+        run: runs!(undeclared_unused),
     },
 ];
 
@@ -171,6 +181,35 @@ async fn declared_capabilities(s: &mut crate::wire::session::Session) -> Result<
     }
     let a = s.request("server/discover", None).await?;
     Ok(verify::result(&a)?.get("capabilities").cloned().unwrap_or(Value::Null))
+}
+
+/// Calls the tools twice: once with every client capability declared, to
+/// see what the server asks for when it may, then in a session declaring
+/// none, where a request for sampling, elicitation or roots uses a
+/// capability that was never negotiated.
+async fn undeclared_unused(ctx: &Ctx) -> Outcome {
+    use super::mrtr::client::Input;
+    let allowed = server_requests::survey(ctx, server_requests::every_capability(ctx.version)).await?;
+    let mut asked: Vec<&str> =
+        allowed.requests().filter_map(|(_, r)| Input::of(r)).map(Input::label).collect();
+    asked.sort();
+    asked.dedup();
+    if asked.is_empty() {
+        return Ok(allowed.nothing_asked("a sampling, elicitation or roots request, even with them declared"));
+    }
+    let none = server_requests::survey(ctx, serde_json::json!({})).await?;
+    if let Some((tool, request)) = none.requests().find(|(_, r)| Input::of(r).is_some()) {
+        return Ok(Verdict::violation(
+            format!("a call of {tool} asked a client that declared no capabilities for input"),
+            "with \"capabilities\": {} declared, no sampling/createMessage, elicitation/create or roots/list",
+            jsonrpc::show(Some(request)),
+        ));
+    }
+    Ok(Verdict::pass(format!(
+        "the tools ask for {} when it is declared, and for nothing when it is not ({})",
+        asked.join(", "),
+        none.note()
+    )))
 }
 
 /// Each list method answers with a result exactly when its feature is

@@ -16,6 +16,7 @@ pub mod base;
 pub mod cancellation;
 pub mod completion;
 pub mod discover;
+pub mod elicitation;
 pub mod http_session;
 pub mod http_sse;
 pub mod http_transport;
@@ -29,6 +30,7 @@ pub mod prompts;
 pub mod resources;
 pub mod robustness;
 pub mod schema;
+pub mod server_requests;
 pub mod stateless;
 pub mod stdio;
 pub mod subscriptions;
@@ -194,6 +196,7 @@ pub fn all() -> Vec<&'static Check> {
         progress::CHECKS,
         cancellation::CHECKS,
         logging::CHECKS,
+        elicitation::CHECKS,
         auth::challenge::CHECKS,
         auth::prm::CHECKS,
         auth::metadata::CHECKS,

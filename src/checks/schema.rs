@@ -15,23 +15,37 @@
 //! types `JsonrpcError`/`JsonrpcResponse`.
 
 use super::tools::{self, Called};
-use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, verify};
+use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, server_requests, verify};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::jsonrpc::{self, Kind};
 use crate::wire::session::{Answered, Session};
 use serde_json::{Value, json};
 
-pub const CHECKS: &[Check] = &[Check {
-    id: "schema/messages/valid",
-    title: "every message the server sends matches the revision's schema",
-    level: Level::Must,
-    revisions: Revisions::ALL,
-    transports: Transports::Any,
-    spec: SpecRef { page: "basic", anchor: "schema" },
-    requirement: "The authoritative definition of the protocol is the TypeScript schema (schema.ts) and its JSON Schema (schema.json); all messages MUST follow it",
-    run: runs!(messages_valid),
-}];
+const SCHEMA_RULE: &str = "The authoritative definition of the protocol is the TypeScript schema (schema.ts) and its JSON Schema (schema.json); all messages MUST follow it";
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "schema/messages/valid",
+        title: "every message the server sends matches the revision's schema",
+        level: Level::Must,
+        revisions: Revisions::ALL,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic", anchor: "schema" },
+        requirement: SCHEMA_RULE,
+        run: runs!(messages_valid),
+    },
+    Check {
+        id: "schema/server-requests/valid",
+        title: "every request the server sends the client matches the revision's schema",
+        level: Level::Must,
+        revisions: Revisions::HANDSHAKE,
+        transports: Transports::Any,
+        spec: SpecRef { page: "basic", anchor: "schema" },
+        requirement: SCHEMA_RULE,
+        run: runs!(server_requests_valid),
+    },
+];
 
 /// Where a message departs from the schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +142,41 @@ pub fn validate(version: SpecVersion, method: &str, msg: &Value) -> Result<(), M
             }
             _ => validate_with!(mcp_schema_2025_03, method, msg, JsonrpcError, JsonrpcResponse),
         },
+    }
+}
+
+/// Checks one request the server sent the client (the handshake
+/// revisions: sampling, elicitation, roots, ping) against the schema of
+/// `version`. The older crates' request types lack the envelope, which is
+/// held to `JSONRPCRequest` first.
+pub fn server_request(version: SpecVersion, msg: &Value) -> Result<(), Mismatch> {
+    macro_rules! by_method {
+        ($m:path, $($method:literal => $ty:ident),*) => {{
+            use $m as s;
+            as_type::<s::JsonrpcRequest>("", msg)?;
+            match msg.get("method").and_then(Value::as_str) {
+                $(Some($method) => as_type::<s::$ty>("", msg),)*
+                other => Err(Mismatch {
+                    pointer: "/method".into(),
+                    message: format!(
+                        "{} is not a request a server sends on {version}",
+                        jsonrpc::show(other.map(|m| json!(m)).as_ref())
+                    ),
+                }),
+            }
+        }};
+    }
+    match version {
+        SpecVersion::V2026_07_28 => input_request(msg),
+        SpecVersion::V2025_11_25 => by_method!(mcp_schema_2025,
+            "elicitation/create" => ElicitRequest, "sampling/createMessage" => CreateMessageRequest,
+            "roots/list" => ListRootsRequest, "ping" => PingRequest),
+        SpecVersion::V2025_06_18 => by_method!(mcp_schema_2025_06,
+            "elicitation/create" => ElicitRequest, "sampling/createMessage" => CreateMessageRequest,
+            "roots/list" => ListRootsRequest, "ping" => PingRequest),
+        SpecVersion::V2025_03_26 => by_method!(mcp_schema_2025_03,
+            "sampling/createMessage" => CreateMessageRequest, "roots/list" => ListRootsRequest,
+            "ping" => PingRequest),
     }
 }
 
@@ -244,6 +293,35 @@ async fn messages_valid(ctx: &Ctx) -> Outcome {
         }
     }
     Ok(Verdict::pass(format!("{} messages valid against the {} schema", checked.len(), ctx.version)))
+}
+
+/// Calls the tools mcpcheck may call with every client capability of the
+/// revision declared, answers what the server asks, and validates each
+/// request it sent ([`server_request`]).
+async fn server_requests_valid(ctx: &Ctx) -> Outcome {
+    let survey = server_requests::survey(ctx, server_requests::every_capability(ctx.version)).await?;
+    let mut checked = 0;
+    for (tool, request) in survey.requests() {
+        if let Err(m) = server_request(ctx.version, request) {
+            return Ok(Verdict::violation(
+                format!(
+                    "a request sent during a call of {tool} does not match the {} schema at {}: {}",
+                    ctx.version, m.pointer, m.message
+                ),
+                format!("a request valid against the {} schema", ctx.version),
+                jsonrpc::show(Some(request)),
+            ));
+        }
+        checked += 1;
+    }
+    if checked == 0 {
+        return Ok(survey.nothing_asked("any request"));
+    }
+    Ok(Verdict::pass(format!(
+        "{checked} server requests valid against the {} schema ({})",
+        ctx.version,
+        survey.note()
+    )))
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod answering;
+pub use answering::Asked;
+
 pub const CLIENT_NAME: &str = "mcpcheck";
 
 /// Where the server is.
@@ -205,7 +208,12 @@ impl Session {
     /// Sends `initialize` asking for `requested`; keeps the session id and the
     /// response. Does not send `notifications/initialized`.
     pub async fn initialize(&mut self, requested: &str) -> Result<Answered, WireError> {
-        let answered = self.request("initialize", Some(initialize_params(requested))).await?;
+        self.initialize_with(initialize_params(requested)).await
+    }
+
+    /// [`Self::initialize`] with the params given.
+    pub async fn initialize_with(&mut self, params: Value) -> Result<Answered, WireError> {
+        let answered = self.request("initialize", Some(params)).await?;
         if let Some(id) = answered.reply.header("mcp-session-id") {
             self.session_id = Some(id.to_string());
         }

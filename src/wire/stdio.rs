@@ -144,6 +144,67 @@ impl StdioConn {
         result.map(|()| reply)
     }
 
+    /// Writes one request and reads until its response (bounded by
+    /// `timeout`), answering every request the server sends meanwhile with
+    /// the line `answer` makes of it: the handshake revisions' sampling,
+    /// elicitation and roots requests arrive on stdout while a tool call is
+    /// in flight. Each answer written is recorded as an exchange of its own.
+    pub async fn send_answering(
+        &mut self,
+        body: &str,
+        until_id: &Value,
+        timeout: Duration,
+        answer: &mut (dyn FnMut(&Value) -> Value + Send),
+        rec: &Recorder,
+    ) -> Result<StdioReply, WireError> {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut reply = StdioReply::default();
+        let is_server_request = |v: &Value| jsonrpc::kind(v) == jsonrpc::Kind::Request;
+        let mut result = self.write_line(body).await;
+        let mut handled = 0;
+        while result.is_ok() {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            result =
+                self.read_into(Some(until_id), left, false, &mut |v| is_server_request(v), &mut reply).await;
+            if result.is_err() || reply.messages.iter().any(|m| jsonrpc::is_response_to(m, until_id)) {
+                break;
+            }
+            let asked: Vec<Value> =
+                reply.messages[handled..].iter().filter(|m| is_server_request(m)).cloned().collect();
+            handled = reply.messages.len();
+            for request in asked {
+                let line = answer(&request).to_string();
+                let written = self.write_line(&line).await;
+                rec.push(Exchange {
+                    transport: "stdio".into(),
+                    request: record::request(
+                        "SEND",
+                        &format!("stdio: {}", self.command),
+                        BTreeMap::new(),
+                        &line,
+                    ),
+                    response: None,
+                    error: written.as_ref().err().map(|e| e.to_string()),
+                    duration_ms: 0.0,
+                });
+                if let Err(e) = written {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        rec.push(Exchange {
+            transport: "stdio".into(),
+            request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
+            response: (!reply.lines.is_empty())
+                .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
+            error: result.as_ref().err().map(|e| e.to_string()),
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        });
+        result.map(|()| reply)
+    }
+
     async fn exchange(
         &mut self,
         body: &str,

@@ -5,10 +5,10 @@
 //! for several at once and one needing two rounds.
 //!
 //! They exist so that mcpcheck's `mrtr/input-required/*` checks have a
-//! correct server to pass against and faults to fail against. They are
-//! listed and served on 2026-07-28 only: the revisions before it send such
-//! requests from server to client instead, which this server does not do.
-//! They are annotated read-only (asking changes nothing), so mcpcheck calls
+//! correct server to pass against and faults to fail against. The revisions
+//! before 2026-07-28 send such requests from server to client instead:
+//! there the same tools make the same requests that way ([`super::asking`]),
+//! and keep their names, which come from this revision. They are annotated read-only (asking changes nothing), so mcpcheck calls
 //! them by default like the plain server's other tools.
 //!
 //! The server keeps nothing between rounds: the round a retry answers and
@@ -45,7 +45,7 @@ pub const CONSENT_URL: &str = "https://example.com/mcpcheck/consent";
 
 /// The kind of one input request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// `elicitation/create` in form mode, asking for one string `field`.
     Form { field: &'static str, message: &'static str },
     /// `elicitation/create` in URL mode.
@@ -58,9 +58,9 @@ enum Kind {
 
 /// One input request of a round: its key in `inputRequests` and its kind.
 #[derive(Debug, Clone, Copy)]
-struct Ask {
-    key: &'static str,
-    kind: Kind,
+pub(super) struct Ask {
+    pub(super) key: &'static str,
+    pub(super) kind: Kind,
 }
 
 /// A tool that asks for input: the rounds of requests it makes before it
@@ -69,7 +69,7 @@ struct Ask {
 pub struct Asking {
     pub name: &'static str,
     description: &'static str,
-    rounds: &'static [&'static [Ask]],
+    pub(super) rounds: &'static [&'static [Ask]],
 }
 
 const NAME: Ask = Ask { key: "user_name", kind: Kind::Form { field: "name", message: "What is your name?" } };
@@ -85,32 +85,28 @@ const ROOTS: Ask = Ask { key: "client_roots", kind: Kind::Roots };
 pub const ASKING: &[Asking] = &[
     Asking {
         name: "mrtr_elicit_form",
-        description: "Greet the user by the name a form asks for (multi round-trip: form-mode elicitation)",
+        description: "Greet the user by the name a form asks for (form-mode elicitation)",
         rounds: &[&[NAME]],
     },
     Asking {
         name: "mrtr_elicit_url",
-        description: "Ask the user to consent on a web page (multi round-trip: URL-mode elicitation)",
+        description: "Ask the user to consent on a web page (URL-mode elicitation)",
         rounds: &[&[CONSENT]],
     },
     Asking {
         name: "mrtr_sample",
-        description: "Ask the client's model a question (multi round-trip: sampling)",
+        description: "Ask the client's model a question (sampling)",
         rounds: &[&[SAMPLE]],
     },
-    Asking {
-        name: "mrtr_roots",
-        description: "Report the client's roots (multi round-trip: roots/list)",
-        rounds: &[&[ROOTS]],
-    },
+    Asking { name: "mrtr_roots", description: "Report the client's roots (roots/list)", rounds: &[&[ROOTS]] },
     Asking {
         name: "mrtr_several",
-        description: "Ask for a name, a sampled message and the roots at once (multi round-trip)",
+        description: "Ask for a name, a sampled message and the roots at once",
         rounds: &[&[NAME, SAMPLE, ROOTS]],
     },
     Asking {
         name: "mrtr_two_rounds",
-        description: "Ask for a name, then for a favourite colour (multi round-trip, two rounds)",
+        description: "Ask for a name, then for a favourite colour (two rounds)",
         rounds: &[&[NAME], &[COLOR]],
     },
 ];
@@ -120,12 +116,16 @@ pub fn find(name: &str) -> Option<&'static Asking> {
     ASKING.iter().find(|a| a.name == name)
 }
 
-/// The tools as listed (2026-07-28 only): no arguments, read-only.
+/// The tools as listed on 2026-07-28: no arguments, read-only.
 pub fn tools() -> Vec<Tool> {
+    listed(ASKING.iter())
+}
+
+/// `tools` as listed: no arguments, read-only.
+pub(super) fn listed<'a>(tools: impl Iterator<Item = &'a Asking>) -> Vec<Tool> {
     let schema = json!({"type": "object", "properties": {}});
     let schema = schema.as_object().cloned().unwrap_or_default();
-    ASKING
-        .iter()
+    tools
         .map(|a| {
             Tool::new(a.name, a.description, schema.clone())
                 .annotate(ToolAnnotations::new().read_only(true).open_world(false))
@@ -135,7 +135,7 @@ pub fn tools() -> Vec<Tool> {
 
 /// Whether the client capabilities `caps` (as sent) allow asking `kind`.
 /// An empty `elicitation` object means form mode only (client/elicitation).
-fn supports(caps: &Value, kind: Kind) -> bool {
+pub(super) fn supports(caps: &Value, kind: Kind) -> bool {
     match kind {
         Kind::Form { .. } => {
             caps.get("elicitation").is_some_and(|e| e.get("form").is_some() || e.get("url").is_none())
@@ -161,7 +161,7 @@ fn require(required: &mut Map<String, Value>, kind: Kind) {
 }
 
 /// The request asking for `ask`, on the wire.
-fn request(ask: Ask) -> Value {
+pub(super) fn request(ask: Ask) -> Value {
     match ask.kind {
         Kind::Form { field, message } => json!({"method": "elicitation/create", "params": {
             "mode": "form", "message": message,
@@ -178,14 +178,14 @@ fn request(ask: Ask) -> Value {
 }
 
 /// What one valid input response said.
-enum Answer {
+pub(super) enum Answer {
     Given(String),
     /// The user declined or cancelled (`action`).
     Refused(String),
 }
 
 /// Reads the response to `ask`; `Err` says why it is not a valid one.
-fn answer(ask: Ask, v: &Value) -> Result<Answer, String> {
+pub(super) fn answer(ask: Ask, v: &Value) -> Result<Answer, String> {
     let obj = v.as_object().ok_or_else(|| format!("{} is not a result object", type_name(v)))?;
     let str_of = |k: &str| obj.get(k).and_then(Value::as_str);
     match ask.kind {

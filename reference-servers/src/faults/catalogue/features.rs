@@ -216,9 +216,33 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::InputAsksUndeclared,
         "input-asks-undeclared",
-        &["mrtr/input-required/client-capabilities"],
-        "asks for elicitation, sampling and roots whatever client capabilities the request declares",
+        &[
+            "mrtr/input-required/client-capabilities",
+            "lifecycle/capabilities/undeclared-unused",
+            "elicitation/request/declared-modes-only",
+        ],
+        "asks for elicitation, sampling and roots whatever client capabilities the request (2026-07-28) or the session (before it) declares",
     ),
+    spec(
+        Fault::ServerRequestInvalid,
+        "server-request-invalid",
+        &["schema/server-requests/valid"],
+        "sends sampling/createMessage without the maxTokens the schema requires (the handshake revisions)",
+    ),
+    spec(
+        Fault::ElicitationSchemaNested,
+        "elicitation-schema-nested",
+        &["elicitation/request/flat-schema", "schema/server-requests/valid"],
+        "asks for a form whose field is a nested object instead of a primitive (the handshake revisions)",
+    )
+    .not_on(&["2025-03-26"]),
+    spec(
+        Fault::UrlElicitationNoId,
+        "url-elicitation-no-id",
+        &["elicitation/request/url-fields", "schema/server-requests/valid"],
+        "sends URL-mode elicitations without an elicitationId (2025-11-25)",
+    )
+    .not_on(&["2025-03-26", "2025-06-18"]),
     spec(
         Fault::TamperedStateAccepted,
         "tampered-state-accepted",
