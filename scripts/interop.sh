@@ -8,6 +8,8 @@
 #                                           # only the Python venv, no npm)
 #   scripts/interop.sh clients              # only `mcpcheck client` against the four real
 #                                           # clients below (reports/interop/clients.md)
+#   scripts/interop.sh servers              # only `mcpcheck test` against the three real
+#                                           # servers below (no clients, no suite)
 #
 # Servers tested by mcpcheck (Streamable HTTP, 127.0.0.1 only):
 #   fastmcp     a tiny Python FastMCP server with one `add` tool (scripts/interop/fastmcp_add.py)
@@ -481,8 +483,8 @@ PY
 main() {
   local only=${1:-}
   case $only in
-    "" | fastmcp-authorized | clients) ;;
-    *) die "unknown step '$only' (the steps that run alone: fastmcp-authorized, clients)" ;;
+    "" | fastmcp-authorized | clients | servers) ;;
+    *) die "unknown step '$only' (the steps that run alone: fastmcp-authorized, clients, servers)" ;;
   esac
   mkdir -p "$OUT" "$CACHE"
   rm -rf "$RUN"
@@ -500,6 +502,19 @@ main() {
     install_clients
     build_mcpcheck
     clients
+    log "reports in $OUT; logs in $RUN"
+    return
+  fi
+  if [[ $only == servers ]]; then
+    install_clients
+    build_mcpcheck
+    start_fastmcp
+    check fastmcp "$FASTMCP_URL"
+    check fastmcp-2025-11-25 "$FASTMCP_URL" --spec 2025-11-25
+    fastmcp_authorized
+    start_everything
+    check everything "$EVERYTHING_URL"
+    log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
     log "reports in $OUT; logs in $RUN"
     return
   fi

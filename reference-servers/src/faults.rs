@@ -204,6 +204,18 @@ pub enum Fault {
     ElicitationSchemaNested,
     /// 2025-11-25: send URL-mode elicitations without an `elicitationId`.
     UrlElicitationNoId,
+    /// 2026-07-28: drop `cacheScope` from resources/read results (HTTP).
+    CacheScopeMissing,
+    /// 2026-07-28: answer pages after the first of resources/list with the
+    /// other cacheScope (HTTP).
+    CacheScopeVaries,
+    /// 2026-07-28: put a `roots/list` request on the stream of a call of
+    /// mrtr_roots before its answer (HTTP).
+    StatelessServerRequest,
+    /// 2026-07-28: list the tools in reverse order for odd request ids (HTTP).
+    ToolsOrderUnstable,
+    /// 2026-07-28: refuse every retry of mrtr_greeting's prompts/get.
+    PromptRetryRefused,
     /// Answer a retry lacking a requested input response with -32602.
     MissingInputError,
     /// Refuse (-32602) input responses under keys that were not asked for.
@@ -404,6 +416,7 @@ impl Fault {
                 | ServerRequestInvalid
                 | ElicitationSchemaNested
                 | UrlElicitationNoId
+                | PromptRetryRefused
                 | MissingInputError
                 | ExtraInputRefused
                 | LeakPerCall
@@ -518,7 +531,7 @@ mod tests {
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 3);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

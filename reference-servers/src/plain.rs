@@ -43,10 +43,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
+use leak::leak_one_call;
+use listing::{all_resources, page_of};
 
 pub mod asking;
 pub mod fixture;
+mod leak;
+mod listing;
 pub mod mrtr;
+pub mod mrtr_prompt;
 pub mod request_state;
 pub mod subscriptions;
 
@@ -236,29 +241,6 @@ fn stateless(context: &RequestContext<RoleServer>) -> bool {
     context.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
 }
 
-/// The page `cursor` asks for; `None` for a cursor this server never issued.
-fn page_of(cursor: Option<&str>) -> Option<usize> {
-    match cursor {
-        None => Some(0),
-        Some(c) => c.strip_prefix(CURSOR_PREFIX)?.parse().ok(),
-    }
-}
-
-/// `resources/list` items: `info://server` and `note://1..=NOTES`.
-fn all_resources(faults: &FaultSet) -> Vec<Resource> {
-    let mut all = vec![Resource::new(INFO_URI, "server-info").with_mime_type("text/plain")];
-    for n in 1..=NOTES {
-        // `resource-uri-invalid`: the last note is listed under a non-URI.
-        let uri = if faults.contains(Fault::ResourceUriInvalid) && n == NOTES {
-            format!("note {n}")
-        } else {
-            format!("note://{n}")
-        };
-        all.push(Resource::new(uri, format!("note-{n}")).with_mime_type("text/plain"));
-    }
-    all
-}
-
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for PlainServer {
     #[allow(deprecated)] // logging: see set_level
@@ -390,6 +372,9 @@ impl ServerHandler for PlainServer {
             let arg = PromptArgument::new("name").with_required(true);
             prompts.push(Prompt::new("farewell", Some("Say goodbye"), Some(vec![arg])));
         }
+        if stateless(&context) {
+            prompts.push(mrtr_prompt::prompt());
+        }
         let mut result = ListPromptsResult::with_all_items(prompts);
         if stateless(&context) {
             result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
@@ -402,6 +387,10 @@ impl ServerHandler for PlainServer {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
+        if stateless(&context) && request.name == mrtr_prompt::NAME {
+            let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
+            return mrtr_prompt::get(&request, &caps.unwrap_or(Value::Null), &self.faults);
+        }
         if !self.prompt_router.has_route(&request.name) {
             if self.on(Fault::UnknownPromptWrongCode) {
                 return Err(ErrorData::internal_error(format!("no prompt {}", request.name), None));
@@ -593,18 +582,5 @@ impl ServerHandler for PlainServer {
                 Err(ErrorData::resource_not_found(format!("no resource at {uri}"), data))
             }
         }
-    }
-}
-
-/// The `leak-per-call` fault: 64 KiB kept for every tools/call and never
-/// freed, up to 1 GiB in all so the fault cannot take the machine down. The
-/// bytes are written (not zeroed), so they count in the resident set.
-fn leak_one_call() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const PER_CALL: usize = 64 * 1024;
-    const MOST: usize = 1 << 30;
-    static KEPT: AtomicUsize = AtomicUsize::new(0);
-    if KEPT.fetch_add(PER_CALL, Ordering::Relaxed) < MOST {
-        std::mem::forget(std::hint::black_box(vec![0xA5u8; PER_CALL]));
     }
 }

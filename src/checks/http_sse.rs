@@ -9,7 +9,7 @@
 //! priming and keep-alive events that other SSE parsers hide, so that a
 //! priming event (an id and empty data) is seen, and tolerated, as sent.
 
-use super::{Check, Ctx, Outcome, Transports, Verdict};
+use super::{Check, Ctx, Outcome, Transports, Verdict, server_requests};
 use crate::runs;
 use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::jsonrpc::{self, Kind};
@@ -47,6 +47,16 @@ pub const CHECKS: &[Check] = &[
         spec: SpecRef { page: "basic/transports", anchor: "resumability-and-redelivery" },
         requirement: "The server MAY use this header to replay messages that would have been sent after the last event ID, on the stream that was disconnected, and to resume the stream from that point. The server MUST NOT replay messages that would have been delivered on a different stream.",
         run: runs!(resume_last_event_id),
+    },
+    Check {
+        id: "http/sse/no-server-requests",
+        title: "no request from the server on a tool call's stream (2026-07-28)",
+        level: Level::Must,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::HttpOnly,
+        spec: SpecRef { page: "basic/transports", anchor: "receiving-messages" },
+        requirement: "The server MUST NOT send independent JSON-RPC requests on this stream. Server-to-client interactions (sampling, elicitation, list-roots) are embedded as input requests inside an InputRequiredResult per MRTR (SEP-2322), not delivered as separate requests on this or any other stream.",
+        run: runs!(no_server_requests),
     },
 ];
 
@@ -217,6 +227,24 @@ async fn resume_last_event_id(ctx: &Ctx) -> Outcome {
             if foreign.is_empty() { "no foreign message".to_string() } else { foreign.join(", ") }
         ),
     ))
+}
+
+/// Calls the tools mcpcheck may call, every client capability declared in
+/// their `_meta`, and looks for requests on their streams (answered, so
+/// that a server waiting for one is not held).
+async fn no_server_requests(ctx: &Ctx) -> Outcome {
+    let survey = server_requests::survey(ctx, server_requests::every_capability(ctx.version)).await?;
+    if survey.calls.is_empty() {
+        return Ok(Verdict::Skip(format!("no tool was called ({})", survey.note())));
+    }
+    if let Some((tool, request)) = survey.requests().next() {
+        return Ok(Verdict::violation(
+            format!("a call of {tool} carried a request from the server on its stream"),
+            "notifications and the response only; input asked for through an InputRequiredResult",
+            jsonrpc::show(Some(request)),
+        ));
+    }
+    Ok(Verdict::pass(format!("no server request on any tool call's stream ({})", survey.note())))
 }
 
 #[cfg(test)]

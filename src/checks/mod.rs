@@ -11,8 +11,10 @@
 //! Shared verifiers live in [`verify`], so that "expect HTTP 400" or "expect
 //! error -32601" reads, and fails, the same way in every check (h2spec style).
 
+pub mod arguments;
 pub mod auth;
 pub mod base;
+pub mod caching;
 pub mod cancellation;
 pub mod completion;
 pub mod discover;
@@ -191,6 +193,7 @@ pub fn all() -> Vec<&'static Check> {
         subscriptions::CHECKS,
         prompts::CHECKS,
         pagination::CHECKS,
+        caching::CHECKS,
         schema::CHECKS,
         completion::CHECKS,
         progress::CHECKS,

@@ -84,6 +84,14 @@ pub const CHECKS: &[Check] = &[
         "Servers MUST NOT send an `inputRequests` that the client has not declared support for in its capabilities. For example, if a client does not declare support for `elicitation`, the server MUST NOT include any `elicitation/create` requests in the `inputRequests` field.",
         runs!(client_capabilities),
     ),
+    check(
+        "mrtr/input-required/prompt-round-trip",
+        "a prompt that asks for input gives its messages once answered",
+        Level::Should,
+        SpecRef { page: PAGE, anchor: "multi-round-trip-requests" },
+        "Client gathers the requested information from the user or other sources, then retries the original request including the additional requested information. Server determines it has sufficient information to complete the operation, and responds with the final result. (prompts/get is one of the requests an InputRequiredResult may answer)",
+        runs!(prompt_round_trip),
+    ),
     retries::TAMPERED,
     retries::STATE_REQUIRED,
     retries::INVALID,
@@ -278,6 +286,88 @@ async fn client_capabilities(ctx: &Ctx) -> Outcome {
         }
     }
     Ok(Verdict::pass(format!("nothing undeclared was asked for: {}", seen.join("; "))))
+}
+
+/// The params of a `prompts/get` of `prompt` (its required arguments
+/// filled in), every capability declared, with a retry's responses and state.
+fn prompt_params(prompt: &Value, responses: Option<Value>, state: Option<&str>) -> Value {
+    let name = prompt.get("name").cloned().unwrap_or(Value::Null);
+    let args: serde_json::Map<String, Value> = prompt
+        .get("arguments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| a.get("required") == Some(&Value::Bool(true)))
+        .filter_map(|a| a.get("name").and_then(Value::as_str))
+        .map(|a| (a.to_string(), json!("mcpcheck")))
+        .collect();
+    let mut p = json!({"name": name, "arguments": args,
+        "_meta": {"io.modelcontextprotocol/clientCapabilities": client::all_capabilities()}});
+    if let Some(r) = responses {
+        p["inputResponses"] = r;
+    }
+    if let Some(st) = state {
+        p["requestState"] = json!(st);
+    }
+    p
+}
+
+/// Every listed prompt (at most [`super::tools::MAX_CALLS`]) is got with
+/// every capability declared; each that asks for input is answered round
+/// after round until it gives its messages.
+async fn prompt_round_trip(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let caps = pagination::capabilities(&mut s).await?;
+    let Some(m) = pagination::declared(&caps).into_iter().find(|m| m.method == "prompts/list") else {
+        return Ok(Verdict::Skip("the server declares no prompts".into()));
+    };
+    let prompts = pagination::list_all(&mut s, m).await?.items;
+    let mut done = Vec::new();
+    for prompt in prompts.iter().take(super::tools::MAX_CALLS) {
+        let name = prompt.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+        let a = s.request("prompts/get", Some(prompt_params(prompt, None, None))).await?;
+        let Some(mut current) = a.result().filter(|r| client::asks(r)).cloned() else { continue };
+        let mut rounds = 0;
+        loop {
+            if rounds == client::MAX_ROUNDS {
+                return Ok(Verdict::violation(
+                    format!("prompt {name}: still asking for input after {rounds} answered retries"),
+                    format!("its messages within {} rounds", client::MAX_ROUNDS),
+                    "input_required on every retry (see the exchanges)",
+                ));
+            }
+            let Ok(responses) = client::respond_all(&current) else { break };
+            rounds += 1;
+            let state = current.get("requestState").and_then(Value::as_str).map(String::from);
+            let retry = s
+                .request("prompts/get", Some(prompt_params(prompt, Some(responses), state.as_deref())))
+                .await?;
+            let response = verify::response(&retry)?.clone();
+            match response.get("result") {
+                Some(r) if client::asks(r) => current = r.clone(),
+                Some(r) if r.get("messages").is_some_and(Value::is_array) => {
+                    done.push(format!("{name} ({rounds} retries)"));
+                    break;
+                }
+                _ => {
+                    return Ok(Verdict::violation(
+                        format!(
+                            "prompt {name}: retry {rounds}, answering everything it asked, got no prompt"
+                        ),
+                        "a GetPromptResult with messages (or another InputRequiredResult)",
+                        jsonrpc::show(Some(&response)),
+                    ));
+                }
+            }
+        }
+    }
+    if done.is_empty() {
+        return Ok(Verdict::Skip(format!(
+            "no listed prompt answered input_required with input mcpcheck can give ({} tried)",
+            prompts.len().min(super::tools::MAX_CALLS)
+        )));
+    }
+    Ok(Verdict::pass(format!("answered and completed: {}", done.join(", "))))
 }
 
 #[cfg(test)]

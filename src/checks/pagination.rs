@@ -67,6 +67,8 @@ pub struct Listing {
     pub repeated: Option<String>,
     /// The walk stopped at [`MAX_PAGES`] with a cursor still pending.
     pub capped: bool,
+    /// Each page's whole result, in order (the caching checks read their hints).
+    pub pages: Vec<Value>,
 }
 
 /// Lists `m` from the first page to the last (or to a repeated cursor, or to
@@ -87,6 +89,7 @@ pub async fn list_all(s: &mut Session, m: ListMethod) -> Result<Listing, Verdict
             ));
         };
         out.items.extend(items.iter().cloned());
+        out.pages.push(result.clone());
         match result.get("nextCursor") {
             None | Some(Value::Null) => return Ok(out),
             Some(Value::String(next)) => {

@@ -3,7 +3,9 @@
 //! and `roots/list`, sent while one of the client's requests (a tool call)
 //! is in flight. This is no checks file of its own: it is how the checks on
 //! those requests (in [`super::schema`], [`super::elicitation`] and
-//! [`super::lifecycle`]) get to see any.
+//! [`super::lifecycle`]) get to see any. On 2026-07-28, where such requests
+//! are forbidden on every stream, the same survey lets [`super::http_sse`]
+//! and [`super::logging`] see what a tool call's stream carries.
 //!
 //! mcpcheck's ordinary sessions declare no client capabilities, so a
 //! conforming server asks them nothing. Here a session declares the
@@ -30,6 +32,8 @@ pub struct Call {
     pub requests: Vec<Value>,
     /// The response to the call, if one came.
     pub response: Option<Value>,
+    /// Every message of the call's answer, the response included.
+    pub messages: Vec<Value>,
 }
 
 /// Every call a survey made, and the tools it left out with the reason.
@@ -105,7 +109,8 @@ fn looks_like_asking(tool: &Value) -> bool {
 /// may call (cheapest first, at most [`tools::MAX_CALLS`], within the
 /// check's tool budget), answering what the server asks meanwhile.
 pub async fn survey(ctx: &Ctx, capabilities: Value) -> Result<Survey, Verdict> {
-    let mut s = Session::open_declaring(&ctx.endpoint, ctx.version, ctx.rec.clone(), capabilities).await?;
+    let mut s =
+        Session::open_declaring(&ctx.endpoint, ctx.version, ctx.rec.clone(), capabilities.clone()).await?;
     let mut list = tools::tools(&mut s).await?;
     list.sort_by_key(|t| (!looks_like_asking(t), tools::cost(t)));
     let mut survey = Survey::default();
@@ -127,11 +132,16 @@ pub async fn survey(ctx: &Ctx, capabilities: Value) -> Result<Survey, Verdict> {
             survey.left_out.push(format!("{name} (no arguments could be generated from its inputSchema)"));
             continue;
         }
-        let params = json!({"name": name, "arguments": args});
+        let mut params = json!({"name": name, "arguments": args});
+        // 2026-07-28 declares client capabilities per request.
+        if !ctx.version.has_handshake() {
+            params["_meta"] = json!({"io.modelcontextprotocol/clientCapabilities": capabilities.clone()});
+        }
         match s.request_answering("tools/call", Some(params), ctx.tool_timeout, &answer).await {
             Ok(asked) => survey.calls.push(Call {
                 tool: name,
                 response: asked.answered.response().cloned(),
+                messages: asked.answered.reply.messages.clone(),
                 requests: asked.requests,
             }),
             Err(WireError::Timeout(d)) => {

@@ -8,6 +8,7 @@
 //! validated against it before the call, so a tool is never blamed for
 //! arguments mcpcheck got wrong.
 
+pub use super::arguments::arguments;
 use super::pagination::{self, ListMethod};
 use super::{Check, Ctx, Outcome, Transports, Verdict, verify};
 use crate::runs;
@@ -16,7 +17,7 @@ use crate::wire::WireError;
 use crate::wire::jsonrpc;
 use crate::wire::session::{Answered, Session};
 use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Tools called by one check at most.
 pub const MAX_CALLS: usize = 10;
@@ -83,6 +84,16 @@ pub const CHECKS: &[Check] = &[
         spec: SpecRef { page: "server/tools", anchor: "tool-names" },
         requirement: "Tool names SHOULD be between 1 and 128 characters in length (inclusive). ... The following SHOULD be the only allowed characters: uppercase and lowercase ASCII letters (A-Z, a-z), digits (0-9), underscore (_), hyphen (-), and dot (.) ... Tool names SHOULD be unique within a server. (2025-11-25+; before: `name`: Unique identifier for the tool)",
         run: runs!(names),
+    },
+    Check {
+        id: "tools/list/order-stable",
+        title: "tools/list gives the same tools in the same order each time",
+        level: Level::Should,
+        revisions: Revisions::since(SpecVersion::V2026_07_28),
+        transports: Transports::Any,
+        spec: SpecRef { page: "server/tools", anchor: "capabilities" },
+        requirement: "Servers SHOULD return tools in a deterministic order (i.e., the same ordering across requests when the underlying set of tools has not changed).",
+        run: runs!(order_stable),
     },
     Check {
         id: "tools/call/structured-content",
@@ -215,80 +226,32 @@ async fn names(ctx: &Ctx) -> Outcome {
     }
 }
 
-/// A value for `schema`, as simple as the schema allows: `const`, the first
-/// `enum` member, `default`, the first example, else by type (bounds
-/// respected). Hand-written because no maintained crate generates instances
-/// from a JSON Schema; a wrong guess is caught by validating the result.
-pub fn arguments(schema: &Value) -> Value {
-    value_for(schema, 0)
-}
-
-fn value_for(schema: &Value, depth: usize) -> Value {
-    if depth > 8 {
-        return Value::Null;
+/// Lists the tools three times in a row; the same set in another order is
+/// the violation (a set that changes is `base/stateless/lists-stable`'s).
+async fn order_stable(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    let mut lists: Vec<Vec<String>> = Vec::new();
+    for _ in 0..3 {
+        lists.push(tools(&mut s).await?.iter().map(|t| name_of(t).to_string()).collect());
     }
-    if let Some(v) = schema.get("const") {
-        return v.clone();
-    }
-    if let Some(v) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
-        return v.clone();
-    }
-    if let Some(v) = schema.get("default") {
-        return v.clone();
-    }
-    if let Some(v) = schema.get("examples").and_then(Value::as_array).and_then(|e| e.first()) {
-        return v.clone();
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
-            return value_for(first, depth + 1);
-        }
-    }
-    let ty = match schema.get("type") {
-        Some(Value::String(t)) => t.as_str(),
-        Some(Value::Array(ts)) => {
-            ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null")
-        }
-        _ if schema.get("properties").is_some() => "object",
-        _ => "string",
+    let sorted = |l: &Vec<String>| {
+        let mut l = l.clone();
+        l.sort();
+        l
     };
-    let num = |key: &str| schema.get(key).and_then(Value::as_f64);
-    match ty {
-        "object" => {
-            let mut m = Map::new();
-            let required = schema.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
-            for r in required.iter().filter_map(Value::as_str) {
-                let sub = schema.pointer(&format!("/properties/{}", r.replace('~', "~0").replace('/', "~1")));
-                m.insert(r.to_string(), sub.map_or(json!("mcpcheck"), |s| value_for(s, depth + 1)));
-            }
-            Value::Object(m)
-        }
-        "array" => {
-            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0).min(8);
-            let item = schema.get("items").cloned().unwrap_or(json!({}));
-            Value::Array((0..n).map(|_| value_for(&item, depth + 1)).collect())
-        }
-        "integer" | "number" => {
-            let mut v = num("minimum").or(num("exclusiveMinimum").map(|m| m.floor() + 1.0)).unwrap_or(1.0);
-            if let Some(max) = num("maximum") {
-                v = v.min(max);
-            }
-            if ty == "integer" { json!(v.ceil() as i64) } else { json!(v) }
-        }
-        "boolean" => json!(true),
-        "null" => Value::Null,
-        _ => {
-            let text = match schema.get("format").and_then(Value::as_str) {
-                Some("date-time") => "2025-01-01T00:00:00Z".to_string(),
-                Some("date") => "2025-01-01".into(),
-                Some("email") => "mcpcheck@example.com".into(),
-                Some("uri") | Some("url") => "urn:mcpcheck".into(),
-                _ => "mcpcheck".into(),
-            };
-            let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-            json!(format!("{text:x<min$}"))
-        }
+    if lists.iter().any(|l| sorted(l) != sorted(&lists[0])) {
+        return Ok(Verdict::Skip(
+            "the set of tools changed between the lists, so their order says nothing".into(),
+        ));
     }
+    if let Some(other) = lists.iter().find(|l| **l != lists[0]) {
+        return Ok(Verdict::violation(
+            "the same tools came back in another order",
+            format!("every list in the order {:?}", lists[0]),
+            format!("{other:?}"),
+        ));
+    }
+    Ok(Verdict::pass(format!("{} tools, in one order across three lists", lists[0].len())))
 }
 
 /// One tool call mcpcheck made, or why it did not make it.
@@ -546,16 +509,6 @@ async fn invalid_arguments(ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_arguments_fit_their_schema() {
-        let schema = json!({"type": "object", "required": ["a", "s", "e", "n", "l"], "properties": {
-            "a": {"type": "integer", "minimum": 3}, "s": {"type": "string", "minLength": 12},
-            "e": {"enum": ["x", "y"]}, "n": {"type": ["null", "number"], "maximum": 0},
-            "l": {"type": "array", "minItems": 2, "items": {"type": "boolean"}}}});
-        let args = arguments(&schema);
-        assert!(jsonschema::is_valid(&schema, &args), "{args}");
-    }
 
     #[test]
     fn call_tools_allows_read_only_unless_widened() {

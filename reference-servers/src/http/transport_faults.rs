@@ -233,6 +233,10 @@ pub(crate) fn wants_rewrite(faults: &FaultSet, single: &Single) -> bool {
         || faults.contains(Fault::UnsupportedVersionCode)
         || (faults.contains(Fault::ResultTypeMissing) && single.is_method("prompts/list"))
         || (faults.contains(Fault::ListsVary) && single.is_method("tools/list"))
+        || (faults.contains(Fault::CacheScopeMissing) && single.is_method("resources/read"))
+        || (faults.contains(Fault::StatelessServerRequest) && single.is_method("tools/call"))
+        || (faults.contains(Fault::ToolsOrderUnstable) && single.is_method("tools/list"))
+        || (faults.contains(Fault::CacheScopeVaries) && single.is_method("resources/list"))
         || faults.contains(Fault::EventIdConstant)
         || (faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list"))
         || (faults.contains(Fault::ResumeOtherStream) && single.is_method("tools/list"))
@@ -280,6 +284,25 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     {
         *sampling = json!({"method": "ping"});
     }
+    if faults.contains(Fault::CacheScopeMissing) && single.is_method("resources/read") {
+        result.remove("cacheScope");
+    }
+    if faults.contains(Fault::CacheScopeVaries)
+        && single.is_method("resources/list")
+        && single.value.pointer("/params/cursor").is_some()
+        && let Some(scope) = result.get("cacheScope").and_then(Value::as_str)
+    {
+        let other = if scope == "public" { "private" } else { "public" };
+        result.insert("cacheScope".into(), json!(other));
+    }
+    if faults.contains(Fault::ToolsOrderUnstable)
+        && single.is_method("tools/list")
+        && result.contains_key("resultType")
+        && single.id.as_ref().and_then(Value::as_i64).is_some_and(|id| id % 2 == 1)
+        && let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut)
+    {
+        tools.reverse();
+    }
     if faults.contains(Fault::ListsVary)
         && single.is_method("tools/list")
         // Keyed on the request id, not on a count of calls: concurrent
@@ -296,6 +319,14 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
 pub(crate) fn on_sse_body(faults: &FaultSet, single: &Single, mut body: Vec<u8>) -> Vec<u8> {
     if faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list") {
         body.splice(0..0, b"data: pong\n\n".iter().copied());
+    }
+    let stateless = single.value.pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion").is_some();
+    if faults.contains(Fault::StatelessServerRequest)
+        && stateless
+        && single.value.pointer("/params/name").and_then(Value::as_str) == Some("mrtr_roots")
+    {
+        let request = b"data: {\"jsonrpc\":\"2.0\",\"id\":\"mcpcheck-fault\",\"method\":\"roots/list\"}\n\n";
+        body.splice(0..0, request.iter().copied());
     }
     if !faults.contains(Fault::EventIdConstant) {
         return body;

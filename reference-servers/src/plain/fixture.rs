@@ -125,8 +125,14 @@ impl ServerHandler for FixtureServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let era = era(&context);
+        // SEP-1034's defaults and SEP-1330's enums are 2025-11-25's: an
+        // older client's schema has neither.
+        let older = context.protocol_version().is_some_and(|v| v < ProtocolVersion::V_2025_11_25);
         let mut result = self.plain.list_tools(request, context).await?;
         result.tools.extend(tools(era));
+        if older {
+            result.tools.retain(|t| !t.name.starts_with("test_elicitation_sep"));
+        }
         Ok(result)
     }
 

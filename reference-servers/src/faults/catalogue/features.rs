@@ -99,8 +99,8 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::LogMessageInvalid,
         "log-message-invalid",
-        &["schema/messages/valid"],
-        "sends notifications/message with level \"loud\" during tool calls",
+        &["schema/messages/valid", "logging/meta/no-level-no-messages"],
+        "sends notifications/message with level \"loud\" during tool calls, whether or not a level was asked for",
     )
     // On the handshake revisions rmcp delivers no log message before the
     // client sets a level (logging/setLevel), and the schema check sets none.
@@ -222,6 +222,12 @@ pub(super) const FAULTS: &[FaultSpec] = &[
             "elicitation/request/declared-modes-only",
         ],
         "asks for elicitation, sampling and roots whatever client capabilities the request (2026-07-28) or the session (before it) declares",
+    ),
+    spec(
+        Fault::PromptRetryRefused,
+        "prompt-retry-refused",
+        &["mrtr/input-required/prompt-round-trip"],
+        "refuses every retry of mrtr_greeting's prompts/get, answered or not, with -32602",
     ),
     spec(
         Fault::ServerRequestInvalid,

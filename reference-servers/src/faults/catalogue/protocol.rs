@@ -244,6 +244,31 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         &["base/stateless/lists-stable"],
         "drops the last tool from tools/list answers to even request ids",
     ),
+    spec(
+        Fault::CacheScopeMissing,
+        "cache-scope-missing",
+        &["caching/hints/present", "schema/messages/valid"],
+        "answers resources/read without the cacheScope hint (2026-07-28)",
+    )
+    .not_on(&["2025-03-26", "2025-06-18", "2025-11-25"]),
+    spec(
+        Fault::CacheScopeVaries,
+        "cache-scope-varies",
+        &["caching/scope/pages-consistent"],
+        "gives the pages after the first of resources/list the other cacheScope (2026-07-28)",
+    ),
+    spec(
+        Fault::StatelessServerRequest,
+        "stateless-server-request",
+        &["http/sse/no-server-requests"],
+        "sends a roots/list request on the stream of a mrtr_roots call, as the handshake revisions would (2026-07-28)",
+    ),
+    spec(
+        Fault::ToolsOrderUnstable,
+        "tools-order-unstable",
+        &["tools/list/order-stable"],
+        "lists the same tools in reverse order in answers to odd request ids (2026-07-28)",
+    ),
     // The stateless revision's envelope, errors and removed methods: all of
     // them 2026-07-28's, whose checks apply to it alone.
     spec(
