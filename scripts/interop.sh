@@ -71,6 +71,12 @@ CHECK_TIMEOUT=600   # one mcpcheck run
 # that call tools end in `error` rather than a verdict.
 EXCHANGE_TIMEOUT=30s
 
+# The everything server's tools that ask the client for input (sampling, form and URL
+# elicitation) are not annotated read-only, so mcpcheck calls them only when named; this
+# run judges the requests they send (2025-11-25) and nothing else.
+ASKING_FLAGS=(--call-tools trigger-sampling-request,trigger-elicitation-request,trigger-url-elicitation
+  --only schema/server-requests --only elicitation --only lifecycle/capabilities/undeclared-unused)
+
 log() { printf '[interop] %s\n' "$*" >&2; }
 die() {
   log "error: $*"
@@ -514,6 +520,7 @@ main() {
     fastmcp_authorized
     start_everything
     check everything "$EVERYTHING_URL"
+    check everything-asking "$EVERYTHING_URL" --spec 2025-11-25 "${ASKING_FLAGS[@]}"
     log "servers (mcpcheck exit per report: 0 pass, 1 failures found): ${SERVER_RESULTS[*]}"
     log "reports in $OUT; logs in $RUN"
     return
@@ -529,6 +536,7 @@ main() {
 
   start_everything
   check everything "$EVERYTHING_URL"
+  check everything-asking "$EVERYTHING_URL" --spec 2025-11-25 "${ASKING_FLAGS[@]}"
   suite everything "$EVERYTHING_URL"
 
   start_plain
