@@ -103,14 +103,7 @@ impl StdioConn {
         let started = Instant::now();
         let mut reply = StdioReply::default();
         let result = self.exchange(body, until_id, timeout, &mut reply).await;
-        rec.push(Exchange {
-            transport: "stdio".into(),
-            request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
-            response: (!reply.lines.is_empty())
-                .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
-            error: result.as_ref().err().map(|e| e.to_string()),
-            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        });
+        self.record(rec, body, &reply, result.as_ref().err(), started);
         result.map(|()| reply)
     }
 
@@ -133,14 +126,7 @@ impl StdioConn {
             Ok(()) => self.read_into(until_id, wait, true, stop, &mut reply).await,
             Err(e) => Err(e),
         };
-        rec.push(Exchange {
-            transport: "stdio".into(),
-            request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
-            response: (!reply.lines.is_empty())
-                .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
-            error: result.as_ref().err().map(|e| e.to_string()),
-            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        });
+        self.record(rec, body, &reply, result.as_ref().err(), started);
         result.map(|()| reply)
     }
 
@@ -176,33 +162,34 @@ impl StdioConn {
             for request in asked {
                 let line = answer(&request).to_string();
                 let written = self.write_line(&line).await;
-                rec.push(Exchange {
-                    transport: "stdio".into(),
-                    request: record::request(
-                        "SEND",
-                        &format!("stdio: {}", self.command),
-                        BTreeMap::new(),
-                        &line,
-                    ),
-                    response: None,
-                    error: written.as_ref().err().map(|e| e.to_string()),
-                    duration_ms: 0.0,
-                });
+                self.record(rec, &line, &StdioReply::default(), written.as_ref().err(), Instant::now());
                 if let Err(e) = written {
                     result = Err(e);
                     break;
                 }
             }
         }
+        self.record(rec, body, &reply, result.as_ref().err(), started);
+        result.map(|()| reply)
+    }
+
+    /// Records one message written and every line read for it.
+    fn record(
+        &self,
+        rec: &Recorder,
+        body: &str,
+        reply: &StdioReply,
+        error: Option<&WireError>,
+        started: Instant,
+    ) {
         rec.push(Exchange {
             transport: "stdio".into(),
             request: record::request("SEND", &format!("stdio: {}", self.command), BTreeMap::new(), body),
             response: (!reply.lines.is_empty())
                 .then(|| record::response(None, BTreeMap::new(), reply.lines.join("\n").as_bytes())),
-            error: result.as_ref().err().map(|e| e.to_string()),
+            error: error.map(|e| e.to_string()),
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         });
-        result.map(|()| reply)
     }
 
     async fn exchange(
