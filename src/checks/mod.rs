@@ -16,6 +16,7 @@ pub mod base;
 pub mod cancellation;
 pub mod completion;
 pub mod discover;
+pub mod http_headers;
 pub mod http_session;
 pub mod http_sse;
 pub mod http_transport;
@@ -182,6 +183,7 @@ pub fn all() -> Vec<&'static Check> {
         http_sse::CHECKS,
         discover::CHECKS,
         stateless::CHECKS,
+        http_headers::CHECKS,
         mrtr::CHECKS,
         stdio::CHECKS,
         tools::CHECKS,

@@ -6,6 +6,7 @@
 //! session id, send a wrong version header, send a body that is not JSON), since
 //! most checks exist to see what a server does when a client gets it wrong.
 
+use super::param_headers::ParamHeaders;
 use super::http::{HttpReply, HttpRequest, HttpTarget, Until, Watch};
 use super::record::Recorder;
 use super::stdio::{StdioConn, StdioReply};
@@ -64,6 +65,9 @@ pub struct SendOpts {
     /// The bound on this exchange instead of the limits' timeout (tool calls
     /// get `--tool-timeout`).
     pub timeout: Option<Duration>,
+    /// Automatic headers left out, by name in any case (a request a
+    /// conforming client would never send without them).
+    pub omit: Vec<String>,
 }
 
 /// What came back for one message, whatever the transport.
@@ -172,6 +176,8 @@ pub struct Session {
     pub initialize: Option<Value>,
     next_id: i64,
     pub rec: Recorder,
+    /// The `x-mcp-header` annotations learned from `tools/list` answers.
+    param_headers: ParamHeaders,
 }
 
 impl Session {
@@ -181,7 +187,15 @@ impl Session {
             Endpoint::Http(t) => Conn::Http(t.clone()),
             Endpoint::Stdio { command, limits } => Conn::Stdio(Box::new(StdioConn::spawn(command, *limits)?)),
         };
-        Ok(Session { conn, version, session_id: None, initialize: None, next_id: 1, rec })
+        Ok(Session {
+            conn,
+            version,
+            session_id: None,
+            initialize: None,
+            next_id: 1,
+            rec,
+            param_headers: ParamHeaders::default(),
+        })
     }
 
     /// A ready session: on handshake revisions `initialize` (at `version`) and
@@ -233,6 +247,7 @@ impl Session {
             initialize: self.initialize.clone(),
             next_id: first_id,
             rec: self.rec.clone(),
+            param_headers: self.param_headers.clone(),
         })
     }
 
@@ -436,6 +451,11 @@ impl Session {
                     Some(within) => t.send_within(req, within, &self.rec).await?,
                     None => t.send(req, &self.rec).await?,
                 };
+                if msg.and_then(|m| m.get("method")).and_then(Value::as_str) == Some("tools/list") {
+                    for result in reply.messages.iter().filter_map(|m| m.get("result")) {
+                        self.param_headers.learn(result);
+                    }
+                }
                 Ok(Reply::from_http(reply))
             }
         }
@@ -532,8 +552,12 @@ impl Session {
             && let Some(m) = msg
         {
             h.extend(routing_headers(m));
+            if m.get("method").and_then(Value::as_str) == Some("tools/call") {
+                h.extend(self.param_headers.for_call(m));
+            }
         }
         h.extend(opts.headers.iter().cloned());
+        h.retain(|(n, _)| !opts.omit.iter().any(|o| o.eq_ignore_ascii_case(n)));
         h
     }
 }
