@@ -104,6 +104,8 @@ pub struct RegionalEchoArgs {
     pub message: String,
 }
 
+/// The tool whose `region` is mirrored into a header.
+pub const REGIONAL_ECHO: &str = "regional_echo";
 /// The `x-mcp-header` name of `regional_echo`'s `region`.
 pub const REGION_HEADER: &str = "Region";
 

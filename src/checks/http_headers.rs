@@ -136,7 +136,8 @@ fn on_probe(what: &str) -> impl Fn(Verdict) -> Verdict + '_ {
 
 /// The answer is 400 with HeaderMismatch (-32020).
 fn rejected(a: &Answered, what: &str) -> Result<(), Verdict> {
-    verify::status(&a.reply, 400, "a header validation failure must be answered 400").map_err(on_probe(what))?;
+    verify::status(&a.reply, 400, "a header validation failure must be answered 400")
+        .map_err(on_probe(what))?;
     verify::error_code(a, -32020, "HeaderMismatch").map_err(on_probe(what))
 }
 
@@ -167,7 +168,8 @@ async fn missing_rejected(ctx: &Ctx) -> Outcome {
 
 async fn value_case_sensitive(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
-    let a = s.request_with("tools/list", None, &with_headers(ctx, &[("Mcp-Method", "TOOLS/LIST")], &[])).await?;
+    let a =
+        s.request_with("tools/list", None, &with_headers(ctx, &[("Mcp-Method", "TOOLS/LIST")], &[])).await?;
     rejected(&a, "Mcp-Method: TOOLS/LIST on a tools/list body")?;
     Ok(Verdict::pass("Mcp-Method: TOOLS/LIST on a tools/list body rejected with 400 and -32020"))
 }

@@ -101,7 +101,8 @@ impl ParamHeaders {
         let Some(name) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
             return Vec::new();
         };
-        let (Some(found), Some(arguments)) = (self.by_tool.get(name), params.and_then(|p| p.get("arguments")))
+        let (Some(found), Some(arguments)) =
+            (self.by_tool.get(name), params.and_then(|p| p.get("arguments")))
         else {
             return Vec::new();
         };

@@ -6,8 +6,8 @@
 //! session id, send a wrong version header, send a body that is not JSON), since
 //! most checks exist to see what a server does when a client gets it wrong.
 
-use super::param_headers::ParamHeaders;
 use super::http::{HttpReply, HttpRequest, HttpTarget, Until, Watch};
+use super::param_headers::ParamHeaders;
 use super::record::Recorder;
 use super::stdio::{StdioConn, StdioReply};
 use super::{Limits, WireError, jsonrpc};
