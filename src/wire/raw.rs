@@ -290,7 +290,7 @@ mod tests {
     fn a_chunked_event_stream_gives_its_messages() {
         let a = parse(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n\
-              6\r\ndata: \r\n9\r\n{\"id\":1}\n\n\r\n0\r\n\r\n",
+              6\r\ndata: \r\na\r\n{\"id\":1}\n\n\r\n0\r\n\r\n",
             false,
         );
         assert_eq!(a.messages(), vec![serde_json::json!({"id": 1})]);

@@ -24,7 +24,7 @@ async fn session_revisions_serve_tools_resources_and_prompts() {
 
         let tools = session.request(json!(4), "tools/list").await.first();
         let tools = tools["result"]["tools"].as_array().cloned().unwrap_or_default();
-        assert_eq!(tools.len(), 5);
+        assert_eq!(tools.len(), 6);
         for tool in &tools {
             assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
         }
