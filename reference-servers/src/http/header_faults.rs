@@ -97,10 +97,10 @@ fn param_header(faults: &FaultSet, headers: &mut HeaderMap, argument: Option<&Va
 /// A value as a conforming client writes it: plain when it is plain ASCII
 /// with no outer spaces, else Base64 in the sentinel.
 fn encoded(text: &str) -> String {
-    let plain = text.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ')
-        && !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !(text.starts_with(BASE64_PREFIX) && text.ends_with(BASE64_SUFFIX));
+    let visible = text.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ');
+    let padded = text.starts_with(' ') || text.ends_with(' ');
+    let sentinel = text.starts_with(BASE64_PREFIX) && text.ends_with(BASE64_SUFFIX);
+    let plain = visible && !padded && !sentinel;
     if plain { text.to_owned() } else { wrapped(text) }
 }
 
