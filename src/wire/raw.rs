@@ -52,7 +52,8 @@ impl RawAnswer {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     /// The JSON-RPC messages of the body: one JSON value (or array), or
-    /// the `data` of each SSE event; a chunked body is unframed first.
+    /// the `data` of each SSE event (an event stream, or a body that is no
+    /// JSON); a chunked body is unframed first.
     pub fn messages(&self) -> Vec<serde_json::Value> {
         let chunked = self.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
         let body = if chunked { unchunk(&self.body) } else { self.body.clone() };
@@ -62,8 +63,11 @@ impl RawAnswer {
             Ok(v) => vec![v],
             Err(_) => Vec::new(),
         };
-        if !sse {
-            return one(&String::from_utf8_lossy(&body));
+        // Whatever the Content-Type says (that is another check's to judge):
+        // a body that is no JSON is read as an event stream.
+        let json = one(&String::from_utf8_lossy(&body));
+        if !sse && !json.is_empty() {
+            return json;
         }
         let mut parser = super::sse::SseParser::new();
         parser.feed(&body).iter().flat_map(|e| one(&e.data)).collect()
