@@ -105,6 +105,18 @@ pub enum Fault {
     VersionMismatchAccepted,
     /// Answer ping on 2026-07-28 with an empty result.
     RemovedMethodsServed,
+    /// Fill in a missing Mcp-Method or Mcp-Name from the body.
+    RoutingHeadersOptional,
+    /// Take an Mcp-Method or Mcp-Name value in another case as the body's.
+    HeaderValuesCaseFolded,
+    /// Recognise Mcp-Method and Mcp-Name only as spelt so or all lower case.
+    HeaderNamesCaseSensitive,
+    /// Keep the whitespace around Mcp-Method and Mcp-Name values.
+    HeaderValuesUntrimmed,
+    /// Make Mcp-Param-* headers agree with the arguments instead of checking them.
+    ParamHeadersUnchecked,
+    /// Compare Base64-encoded Mcp-Param-* values undecoded.
+    ParamHeadersNotDecoded,
     /// Leave the URI out of the data of the unknown-resource error.
     UnknownUriNoData,
     /// Send a notification on a subscriptions/listen stream before its acknowledgement (HTTP).
@@ -527,11 +539,12 @@ mod tests {
         // subscriptions) 6, Streamable HTTP's 6 and multi round-trip requests' 10, the robustness checks' 9,
         // the stateless revision's envelope, errors and removed methods 7,
         // subscriptions/listen's 2,
-        // the authorized server's 23
+        // the authorized server's 23 (SEP-2243 header validation's 6 are
+        // the last term)
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8);
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8 + 6);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

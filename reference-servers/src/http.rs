@@ -8,6 +8,7 @@
 //! why), so a client under attack gets refused instead of the server falling
 //! over.
 
+mod header_faults;
 mod layer;
 pub mod limits;
 #[cfg(test)]
@@ -163,8 +164,9 @@ pub async fn serve_plain_http(
 ) -> std::io::Result<()> {
     let cancel = CancellationToken::new();
     let limits = opts.limits.clone();
+    let faults = opts.faults.clone();
     let app = router_with_cancel(opts, cancel.clone());
-    serve_router_with(listener, app, cancel, &limits, shutdown).await
+    serve_router_faulty(listener, app, cancel, &limits, &faults, shutdown).await
 }
 
 /// Serves the handlers `factory` makes over Streamable HTTP at `opts.path`,
@@ -210,6 +212,19 @@ pub async fn serve_router_with(
     limits: &Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_router_faulty(listener, app, cancel, limits, &FaultSet::clean(), shutdown).await
+}
+
+/// [`serve_router_with`], committing the faults that act on a connection's
+/// bytes (see [`header_faults::Respelled`]).
+async fn serve_router_faulty(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cancel: CancellationToken,
+    limits: &Limits,
+    faults: &FaultSet,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // Cancelling rmcp's token ends open SSE streams and sessions, so the
     // graceful shutdown does not wait forever on a client's GET stream.
     let on_shutdown = {
@@ -219,7 +234,7 @@ pub async fn serve_router_with(
             cancel.cancel();
         }
     };
-    let result = serve::serve(listener, app, limits, on_shutdown).await;
+    let result = serve::serve(listener, app, limits, faults, on_shutdown).await;
     cancel.cancel();
     result
 }

@@ -2,7 +2,8 @@
 //!
 //! mcpcheck needs a known-good target to run its checks against (and, with
 //! faults switched on, known-bad ones). This module is only the MCP handler:
-//! read-only tools (`add`, `subtract`, `echo`, and `sample_content` and
+//! read-only tools (`add`, `subtract`, `echo`, `regional_echo` (whose
+//! `region` is mirrored into an `Mcp-Param-Region` header), and `sample_content` and
 //! `count` to exercise every content type and progress), five text resources
 //! served two per page with a template, one prompt (`greeting`) with
 //! completion of its argument, and logging; on 2026-07-28 also the multi
@@ -97,6 +98,23 @@ pub struct EchoArgs {
     pub message: String,
 }
 
+/// Arguments of `regional_echo`: `region` is mirrored into the
+/// `Mcp-Param-Region` header on 2026-07-28 (SEP-2243), which rmcp's
+/// transport checks against the body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RegionalEchoArgs {
+    /// The region the message is for.
+    #[schemars(extend("x-mcp-header" = REGION_HEADER))]
+    pub region: String,
+    /// The text to send back.
+    pub message: String,
+}
+
+/// The tool whose `region` is mirrored into a header.
+pub const REGIONAL_ECHO: &str = "regional_echo";
+/// The `x-mcp-header` name of `regional_echo`'s `region`.
+pub const REGION_HEADER: &str = "Region";
+
 /// Arguments of `count`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CountArgs {
@@ -155,6 +173,17 @@ impl PlainServer {
     #[tool(description = "Return the message unchanged", annotations(read_only_hint = true))]
     fn echo(&self, Parameters(EchoArgs { message }): Parameters<EchoArgs>) -> String {
         message
+    }
+
+    #[tool(
+        description = "Return the message prefixed with its region; the region travels in the Mcp-Param-Region header too",
+        annotations(read_only_hint = true)
+    )]
+    fn regional_echo(
+        &self,
+        Parameters(RegionalEchoArgs { region, message }): Parameters<RegionalEchoArgs>,
+    ) -> String {
+        format!("{region}: {message}")
     }
 
     #[tool(

@@ -164,6 +164,29 @@ impl Proxy {
         backends.iter().find(|b| b.unprefixed).map(|b| (b.clone(), name.to_owned()))
     }
 
+    /// A tool as this proxy last listed it (under its frontend name), from
+    /// its backend's last `tools/list`: what rmcp's transport validates the
+    /// call's `Mcp-Param-*` headers (SEP-2243) against. `None` before the
+    /// backend's tools were ever listed through this proxy.
+    pub(crate) fn listed_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        let (backend, own) = self.route_name(name)?;
+        let last = self.shared.last.lock().ok()?;
+        let item =
+            last.get(&(backend.name.clone(), "tools/list"))?.iter().find(|t| t["name"] == own.as_str())?;
+        let mut tool: rmcp::model::Tool = serde_json::from_value(item.clone()).ok()?;
+        tool.name = name.to_owned().into();
+        Some(tool)
+    }
+
+    /// Whether the tool's listed input schema marks a parameter with
+    /// `x-mcp-header`, so that a call of it carries headers to validate.
+    pub(crate) fn mirrors_params(&self, name: &str) -> bool {
+        self.listed_tool(name).is_some_and(|t| {
+            let schema = Value::Object(t.input_schema.as_ref().clone());
+            schema_mirrors(&schema, 0)
+        })
+    }
+
     /// The same for a resource URI: `scheme://NAME/path` to backend `NAME`.
     fn route_uri(&self, uri: &str) -> Option<(Arc<Backend>, String)> {
         let backends = &self.shared.backends;
@@ -419,4 +442,11 @@ pub async fn serve_proxied_http(
         None => app,
     };
     crate::http::serve_router_with(listener, app, cancel, &limits, shutdown).await
+}
+
+/// Whether an `x-mcp-header` sits on a property reached through
+/// `properties` chains (at most 8 deep).
+fn schema_mirrors(schema: &Value, depth: usize) -> bool {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else { return false };
+    depth < 8 && props.values().any(|p| p.get("x-mcp-header").is_some() || schema_mirrors(p, depth + 1))
 }

@@ -19,6 +19,7 @@ pub mod cancellation;
 pub mod completion;
 pub mod discover;
 pub mod elicitation;
+pub mod http_headers;
 pub mod http_session;
 pub mod http_sse;
 pub mod http_transport;
@@ -186,6 +187,7 @@ pub fn all() -> Vec<&'static Check> {
         http_sse::CHECKS,
         discover::CHECKS,
         stateless::CHECKS,
+        http_headers::CHECKS,
         mrtr::CHECKS,
         stdio::CHECKS,
         tools::CHECKS,

@@ -385,7 +385,7 @@ async fn cold_tool_call(ctx: &Ctx) -> Outcome {
 /// The envelope mcpcheck sends, as a value: every field, clientInfo included
 /// (so that a probe about one field differs from a good request in that one
 /// field only).
-fn full_meta(version: &str) -> Value {
+pub(super) fn full_meta(version: &str) -> Value {
     json!({
         VERSION_KEY: version,
         CLIENT_INFO_KEY: {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")},

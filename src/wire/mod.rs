@@ -8,6 +8,7 @@
 //! the report's exchanges), with [`redact`]'s rules applied at the source. [`lean`] is the
 //! load generator's exception: one fixed call, judged and not recorded. [`raw`]
 //! writes the hostile requests of the robustness checks byte by byte.
+//! [`param_headers`] mirrors `x-mcp-header` tool arguments into headers.
 
 #[cfg(test)]
 mod fuzz;
@@ -15,9 +16,11 @@ mod h1;
 pub mod http;
 pub mod jsonrpc;
 pub mod lean;
+pub mod param_headers;
 pub mod raw;
 pub mod record;
 pub mod redact;
+pub mod routing;
 pub mod session;
 pub mod sse;
 pub mod stdio;

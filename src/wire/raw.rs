@@ -51,6 +51,27 @@ impl RawAnswer {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+    /// The JSON-RPC messages of the body: one JSON value (or array), or
+    /// the `data` of each SSE event (an event stream, or a body that is no
+    /// JSON); a chunked body is unframed first.
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let chunked = self.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+        let body = if chunked { unchunk(&self.body) } else { self.body.clone() };
+        let sse = self.header("content-type").is_some_and(|v| v.starts_with("text/event-stream"));
+        let one = |text: &str| match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Array(all)) => all,
+            Ok(v) => vec![v],
+            Err(_) => Vec::new(),
+        };
+        // Whatever the Content-Type says (that is another check's to judge):
+        // a body that is no JSON is read as an event stream.
+        let json = one(&String::from_utf8_lossy(&body));
+        if !sse && !json.is_empty() {
+            return json;
+        }
+        let mut parser = super::sse::SseParser::new();
+        parser.feed(&body).iter().flat_map(|e| one(&e.data)).collect()
+    }
     pub fn summary(&self) -> String {
         match self.status {
             Some(s) => format!(
@@ -207,6 +228,23 @@ fn complete(got: &[u8]) -> bool {
     }
 }
 
+/// The body of a chunked transfer coding, as far as it is well framed
+/// (what is read is bounded by [`ANSWER_CAP`] already).
+fn unchunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = find(rest, b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..eol]);
+        let Ok(n) = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16) else { break };
+        let start = eol + 2;
+        if n == 0 || rest.len() < start + n {
+            break;
+        }
+        out.extend_from_slice(&rest[start..start + n]);
+        rest = rest.get(start + n + 2..).unwrap_or_default();
+    }
+    out
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -250,5 +288,15 @@ mod tests {
         assert_eq!(a.header("content-type"), Some("text/plain"));
         assert_eq!(a.body, b"big");
         assert_eq!(parse(b"garbage", false).status, None);
+    }
+
+    #[test]
+    fn a_chunked_event_stream_gives_its_messages() {
+        let a = parse(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n\
+              6\r\ndata: \r\na\r\n{\"id\":1}\n\n\r\n0\r\n\r\n",
+            false,
+        );
+        assert_eq!(a.messages(), vec![serde_json::json!({"id": 1})]);
     }
 }

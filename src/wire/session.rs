@@ -7,6 +7,7 @@
 //! most checks exist to see what a server does when a client gets it wrong.
 
 use super::http::{HttpReply, HttpRequest, HttpTarget, Until, Watch};
+use super::param_headers::ParamHeaders;
 use super::record::Recorder;
 use super::stdio::{StdioConn, StdioReply};
 use super::{Limits, WireError, jsonrpc};
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod answering;
+pub use super::routing::{header_safe, routing_headers};
 pub use answering::Asked;
 
 pub const CLIENT_NAME: &str = "mcpcheck";
@@ -67,6 +69,9 @@ pub struct SendOpts {
     /// The bound on this exchange instead of the limits' timeout (tool calls
     /// get `--tool-timeout`).
     pub timeout: Option<Duration>,
+    /// Automatic headers left out, by name in any case (a request a
+    /// conforming client would never send without them).
+    pub omit: Vec<String>,
 }
 
 /// What came back for one message, whatever the transport.
@@ -175,6 +180,8 @@ pub struct Session {
     pub initialize: Option<Value>,
     next_id: i64,
     pub rec: Recorder,
+    /// The `x-mcp-header` annotations learned from `tools/list` answers.
+    param_headers: ParamHeaders,
 }
 
 impl Session {
@@ -184,7 +191,15 @@ impl Session {
             Endpoint::Http(t) => Conn::Http(t.clone()),
             Endpoint::Stdio { command, limits } => Conn::Stdio(Box::new(StdioConn::spawn(command, *limits)?)),
         };
-        Ok(Session { conn, version, session_id: None, initialize: None, next_id: 1, rec })
+        Ok(Session {
+            conn,
+            version,
+            session_id: None,
+            initialize: None,
+            next_id: 1,
+            rec,
+            param_headers: ParamHeaders::default(),
+        })
     }
 
     /// A ready session: on handshake revisions `initialize` (at `version`) and
@@ -241,6 +256,7 @@ impl Session {
             initialize: self.initialize.clone(),
             next_id: first_id,
             rec: self.rec.clone(),
+            param_headers: self.param_headers.clone(),
         })
     }
 
@@ -444,6 +460,11 @@ impl Session {
                     Some(within) => t.send_within(req, within, &self.rec).await?,
                     None => t.send(req, &self.rec).await?,
                 };
+                if msg.and_then(|m| m.get("method")).and_then(Value::as_str) == Some("tools/list") {
+                    for result in reply.messages.iter().filter_map(|m| m.get("result")) {
+                        self.param_headers.learn(result);
+                    }
+                }
                 Ok(Reply::from_http(reply))
             }
         }
@@ -540,8 +561,12 @@ impl Session {
             && let Some(m) = msg
         {
             h.extend(routing_headers(m));
+            if m.get("method").and_then(Value::as_str) == Some("tools/call") {
+                h.extend(self.param_headers.for_call(m));
+            }
         }
         h.extend(opts.headers.iter().cloned());
+        h.retain(|(n, _)| !opts.omit.iter().any(|o| o.eq_ignore_ascii_case(n)));
         h
     }
 }
@@ -557,35 +582,4 @@ pub fn initialize_params(requested: &str) -> Value {
 
 fn is_initialize(msg: Option<&Value>) -> bool {
     msg.and_then(|m| m.get("method")).and_then(Value::as_str) == Some("initialize")
-}
-
-/// 2026-07-28 `Mcp-Method` and `Mcp-Name` headers mirrored from the body.
-pub fn routing_headers(msg: &Value) -> Vec<(String, String)> {
-    let mut h = Vec::new();
-    let Some(method) = msg.get("method").and_then(Value::as_str) else { return h };
-    h.push(("Mcp-Method".to_string(), method.to_string()));
-    let key = match method {
-        "tools/call" | "prompts/get" => "name",
-        "resources/read" => "uri",
-        _ => return h,
-    };
-    if let Some(name) = msg.get("params").and_then(|p| p.get(key)).and_then(Value::as_str) {
-        h.push(("Mcp-Name".to_string(), header_safe(name)));
-    }
-    h
-}
-
-/// Plain visible ASCII goes as is; anything else in the Base64 sentinel form
-/// the 2026-07-28 transport defines (`=?base64?…?=`).
-pub fn header_safe(value: &str) -> String {
-    let plain = value.bytes().all(|b| (0x20..0x7f).contains(&b))
-        && !value.starts_with(' ')
-        && !value.ends_with(' ')
-        && !value.starts_with("=?base64?");
-    if plain {
-        value.to_string()
-    } else {
-        use base64::Engine;
-        format!("=?base64?{}?=", base64::engine::general_purpose::STANDARD.encode(value))
-    }
 }

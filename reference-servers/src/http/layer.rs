@@ -44,7 +44,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::{
-    Inner,
+    Inner, header_faults,
     limits::{Limits, jsonrpc_refusal},
     messages::{self, PostBody, Single},
     sessions::BoundedSessions,
@@ -208,6 +208,7 @@ impl Shared {
         if let Some(edited) = stateless_faults::on_request_body(&self.faults, &parts.headers, &bytes) {
             bytes = Bytes::from(edited);
         }
+        header_faults::on_request(&self.faults, &mut parts.headers, &bytes);
         if !is_json(&parts.headers) {
             // Wrong media type: rmcp's 415 is the right answer.
             return self.call(Request::from_parts(parts, Body::from(bytes))).await;

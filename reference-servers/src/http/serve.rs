@@ -36,6 +36,7 @@ pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     limits: &Limits,
+    faults: &crate::faults::FaultSet,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     // Outermost first: refusals answer what the cap sheds and what the
@@ -67,6 +68,7 @@ pub(crate) async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
+        let io = super::header_faults::Respelled::new(io, faults);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(io), service.clone()));
         tokio::spawn(async move {
             if let Err(error) = connection.await {

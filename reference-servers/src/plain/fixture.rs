@@ -28,9 +28,11 @@
 //! list-change triggers of `server-stateless` (the plain server declares no
 //! `listChanged`, so the suite skips them); `test_reconnection`, which would
 //! close its SSE stream mid-call (rmcp does that only through its session
-//! manager, out of a handler's reach); and a tool with SEP-2243
-//! `x-mcp-header` parameters, whose header rules the server does not check
-//! yet. All of these are in scenarios the frozen sets do not score.
+//! manager, out of a handler's reach). All of these are in scenarios the
+//! frozen sets do not score. The SEP-2243 `x-mcp-header` tool that
+//! `http-custom-header-server-validation` looks for is the plain server's
+//! own `regional_echo` (the scenario takes the first listed tool with such
+//! a parameter, whatever its name).
 
 // Logging is deprecated on 2026-07-28 and part of the revisions before it.
 #[allow(deprecated)]

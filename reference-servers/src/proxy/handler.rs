@@ -52,6 +52,10 @@ impl ServerHandler for Proxy {
             .with_instructions(format!("A proxy; tools are NAME_TOOL for the backends {}.", names.join(", ")))
     }
 
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.listed_tool(name)
+    }
+
     async fn list_tools(
         &self,
         request: Option<PaginatedRequestParams>,

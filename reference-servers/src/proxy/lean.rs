@@ -17,7 +17,8 @@
 //! the full path would goes to the full path untouched. That is any request
 //! with a session, an `Origin`, a `Host` that is not loopback, a missing or
 //! odd `Accept`, `MCP-Protocol-Version`, `Mcp-Method` or `Mcp-Name`, an
-//! `Mcp-Param-*` header, a `progressToken` or any `_meta` member beyond the
+//! `Mcp-Param-*` header (or a call of a tool with `x-mcp-header`
+//! parameters, whose headers may be missing), a `progressToken` or any `_meta` member beyond the
 //! three the revision defines, a member the request does not define, or a
 //! JSON-RPC envelope that is not exactly a request. The full path's
 //! validations, errors and relays (progress, cancellation) stay where they
@@ -76,8 +77,10 @@ pub(crate) async fn relay(State(lean): State<Arc<Lean>>, req: Request<Body>, nex
         return refused;
     };
     match Call::parse(&parts.headers, &bytes) {
-        Some(call) => lean.answer(call).await,
-        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        // A tool with `x-mcp-header` parameters has headers to validate
+        // (or missing ones to refuse): the full path's transport does that.
+        Some(call) if !lean.proxy.mirrors_params(&call.name) => lean.answer(call).await,
+        _ => next.run(Request::from_parts(parts, Body::from(bytes))).await,
     }
 }
 

@@ -24,7 +24,7 @@ async fn session_revisions_serve_tools_resources_and_prompts() {
 
         let tools = session.request(json!(4), "tools/list").await.first();
         let tools = tools["result"]["tools"].as_array().cloned().unwrap_or_default();
-        // The five plain tools, then the asking tools whose input the
+        // The six plain tools, then the asking tools whose input the
         // revision has (sampling and roots; forms from 2025-06-18; URL mode
         // from 2025-11-25).
         let asking = match version {
@@ -32,7 +32,7 @@ async fn session_revisions_serve_tools_resources_and_prompts() {
             "2025-06-18" => 5,
             _ => 6,
         };
-        assert_eq!(tools.len(), 5 + asking, "{version}");
+        assert_eq!(tools.len(), 6 + asking, "{version}");
         for tool in &tools {
             assert_eq!(tool["annotations"]["readOnlyHint"], true, "{tool}");
         }

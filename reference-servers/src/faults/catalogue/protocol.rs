@@ -209,7 +209,13 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::RoutingHeadersIgnored,
         "routing-headers-ignored",
-        &["http/headers/mismatch-rejected"],
+        // Headers taken from the body whatever they say: missing and
+        // wrongly cased values pass as well.
+        &[
+            "http/headers/mismatch-rejected",
+            "http/headers/missing-rejected",
+            "http/headers/value-case-sensitive",
+        ],
         "serves requests whose Mcp-Method or Mcp-Name header disagrees with the body",
     ),
     spec(
@@ -300,6 +306,43 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "version-mismatch-accepted",
         &["http/headers/version-mismatch-rejected"],
         "serves a request whose _meta protocol version disagrees with its MCP-Protocol-Version header, as the header's",
+    ),
+    // SEP-2243 header validation (2026-07-28).
+    spec(
+        Fault::RoutingHeadersOptional,
+        "routing-headers-optional",
+        &["http/headers/missing-rejected"],
+        "serves a request without Mcp-Method, or a tools/call without Mcp-Name, taking them from the body",
+    ),
+    spec(
+        Fault::HeaderValuesCaseFolded,
+        "header-values-case-folded",
+        &["http/headers/value-case-sensitive"],
+        "compares Mcp-Method and Mcp-Name values with the body ignoring case (TOOLS/LIST is tools/list)",
+    ),
+    spec(
+        Fault::HeaderNamesCaseSensitive,
+        "header-names-case-sensitive",
+        &["http/headers/name-case-insensitive"],
+        "recognises Mcp-Method and Mcp-Name only spelt so or in lower case (MCP-METHOD is an unknown header)",
+    ),
+    spec(
+        Fault::HeaderValuesUntrimmed,
+        "header-values-untrimmed",
+        &["http/headers/value-whitespace-trimmed"],
+        "takes the spaces around an Mcp-Method or Mcp-Name value as part of it",
+    ),
+    spec(
+        Fault::ParamHeadersUnchecked,
+        "param-headers-unchecked",
+        &["http/param-headers/mirrored-validated", "http/param-headers/base64-decoded"],
+        "serves a tools/call whose Mcp-Param header disagrees with its argument, is missing, or is bad Base64",
+    ),
+    spec(
+        Fault::ParamHeadersNotDecoded,
+        "param-headers-not-decoded",
+        &["http/param-headers/base64-decoded"],
+        "compares an =?base64?...?= Mcp-Param value with the argument without decoding it",
     ),
     spec(
         Fault::RemovedMethodsServed,
