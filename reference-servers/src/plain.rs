@@ -48,6 +48,7 @@ pub mod fixture;
 pub mod mrtr;
 pub mod request_state;
 pub mod subscriptions;
+pub mod tasks;
 
 /// The `serverInfo.name` the plain server reports.
 pub const SERVER_NAME: &str = "mcpcheck-plain";
@@ -112,6 +113,8 @@ pub struct PlainServer {
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
     faults: FaultSet,
+    /// The tasks of the tasks extension, shared by every clone.
+    tasks: tasks::Tasks,
 }
 
 impl Default for PlainServer {
@@ -129,7 +132,12 @@ impl PlainServer {
 
     /// A handler committing `faults` (only the feature faults act here).
     pub fn with_faults(faults: FaultSet) -> Self {
-        Self { tool_router: Self::tool_router(), prompt_router: Self::prompt_router(), faults }
+        Self {
+            tool_router: Self::tool_router(),
+            prompt_router: Self::prompt_router(),
+            faults,
+            tasks: tasks::Tasks::default(),
+        }
     }
 
     fn on(&self, fault: Fault) -> bool {
@@ -279,6 +287,11 @@ impl ServerHandler for PlainServer {
         {
             resources.subscribe = Some(true);
         }
+        // The tasks extension (SEP-2663): rmcp serves tasks/* only when it is
+        // declared here; tasks are created on 2026-07-28 only ([`tasks`]).
+        caps.extensions
+            .get_or_insert_with(Default::default)
+            .insert(rmcp::model::TASKS_EXTENSION_ID.to_owned(), Default::default());
         ServerConfig::new(caps)
             .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
             .with_instructions("A plain reference server: add, subtract, echo.")
@@ -304,6 +317,7 @@ impl ServerHandler for PlainServer {
         // needs no input.
         if stateless(&context) {
             tools.extend(mrtr::tools());
+            tools.extend(tasks::tools());
         }
         let mut result = ListToolsResult::with_all_items(tools);
         if stateless(&context) {
@@ -323,6 +337,10 @@ impl ServerHandler for PlainServer {
         {
             let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
             return mrtr::call(tool, &request, &caps.unwrap_or(Value::Null), &self.faults);
+        }
+        if stateless(&context) && tasks::has_tool(&name) {
+            let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
+            return self.tasks.call(&request, &caps.unwrap_or(Value::Null), &self.faults);
         }
         if !self.tool_router.has_route(&name) {
             if self.on(Fault::UnknownToolIsResult) {
@@ -456,6 +474,10 @@ impl ServerHandler for PlainServer {
         request: CustomRequest,
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
+        // `tasks-list-served`: the tasks/list SEP-2663 removed is answered.
+        if request.method == "tasks/list" && self.on(Fault::TasksListServed) {
+            return Ok(CustomResult::new(json!({"tasks": []})));
+        }
         if request.method == "logging/setLevel" && !stateless(&context) {
             if self.on(Fault::SetLevelUnchecked) {
                 return Ok(CustomResult::new(json!({})));
@@ -482,6 +504,30 @@ impl ServerHandler for PlainServer {
             result.meta = None;
         }
         Ok(result)
+    }
+
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, ErrorData> {
+        self.tasks.get(&request.task_id, &self.faults)
+    }
+
+    async fn update_task(
+        &self,
+        request: rmcp::model::UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.update(&request.task_id, request.input_responses, &self.faults)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel(&request.task_id, &self.faults)
     }
 
     fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
