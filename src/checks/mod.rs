@@ -32,6 +32,7 @@ pub mod schema;
 pub mod stateless;
 pub mod stdio;
 pub mod subscriptions;
+pub mod tasks;
 pub mod tools;
 pub mod verify;
 
@@ -183,6 +184,7 @@ pub fn all() -> Vec<&'static Check> {
         discover::CHECKS,
         stateless::CHECKS,
         mrtr::CHECKS,
+        tasks::CHECKS,
         stdio::CHECKS,
         tools::CHECKS,
         resources::CHECKS,

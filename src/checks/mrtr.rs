@@ -12,7 +12,7 @@
 //! the answer, the round trip and the client's capabilities; [`retries`]
 //! the retries a server must refuse or tolerate (two files, one page).
 
-mod client;
+pub(crate) mod client;
 mod retries;
 
 use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, verify};
