@@ -48,7 +48,11 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::MethodNotFoundCode,
         "method-not-found-code",
-        &["base/jsonrpc/method-not-found", "base/stateless/removed-methods-404"],
+        &[
+            "base/jsonrpc/method-not-found",
+            "base/stateless/removed-methods-404",
+            "tasks/dispatch/removed-methods",
+        ],
         "reports unknown methods with error code -32600 instead of -32601",
     ),
     spec(
