@@ -6,7 +6,8 @@
 //! `count` to exercise every content type and progress), five text resources
 //! served two per page with a template, one prompt (`greeting`) with
 //! completion of its argument, and logging; on 2026-07-28 also the multi
-//! round-trip tools of [`mrtr`], which ask the client for input first. The
+//! round-trip tools of [`mrtr`], which ask the client for input first, and
+//! the tasks extension's tools of [`tasks`], which may answer with a task. The
 //! transports live in [`crate::http`] and [`crate::stdio`]. [`fixture`] wraps this
 //! handler with the official conformance suite's fixture (off by default).
 //!
