@@ -125,6 +125,14 @@ impl ServerHandler for FixtureServer {
         self.plain.get_info()
     }
 
+    async fn initialize(
+        &self,
+        request: rmcp::model::InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::InitializeResult, ErrorData> {
+        self.plain.initialize(request, context).await
+    }
+
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.plain.get_tool(name)
     }
