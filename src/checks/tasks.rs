@@ -13,6 +13,14 @@
 //! `--call-tools`), cheapest first, with the extension and every client
 //! capability it can answer for declared ([`find`]), and keeps those that
 //! answer with a task. Each check cancels the tasks it made before it ends.
+//!
+//! This file holds the catalogue, the shared client (finding, polling,
+//! tidying) and the checks about capabilities and dispatch; [`lifecycle`]
+//! the checks that follow a task, [`shapes`] the predicates they judge
+//! answers by (one page, three files).
+
+mod lifecycle;
+mod shapes;
 
 use super::mrtr::client;
 use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, tools, verify};
@@ -21,7 +29,7 @@ use crate::spec::{Level, Revisions, SpecRef, SpecVersion};
 use crate::wire::WireError;
 use crate::wire::jsonrpc;
 use crate::wire::session::{Answered, Session};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// The extension's identifier.
@@ -91,7 +99,7 @@ pub const CHECKS: &[Check] = &[
         Level::Must,
         "task-creation",
         "Servers MUST set `resultType` to `\"task\"` when returning a `CreateTaskResult` [...] `type CreateTaskResult = Result & Task;` (Task: `taskId: string; status: \"working\" | \"input_required\" | \"completed\" | \"cancelled\" | \"failed\"; createdAt: string` (ISO 8601) `; lastUpdatedAt: string; ttlMs: number | null; pollIntervalMs?: number`)",
-        runs!(create_result_shape),
+        runs!(lifecycle::create_result_shape),
     ),
     check(
         "tasks/lifecycle/get-detailed",
@@ -99,7 +107,7 @@ pub const CHECKS: &[Check] = &[
         Level::Must,
         "task-polling",
         "A server MUST NOT return `CreateTaskResult` until the task is durably created — that is, until a `tasks/get` for the returned `taskId` would resolve. [...] If the status is `completed`, the server MUST return a `Task` object with status `completed` and a `result` field containing the final result of the task. [...] If the status is `failed`, the server MUST return a `Task` object with status `failed` and the error that occurred during execution. [...] The `resultType` field MUST be set to `\"complete\"` on this object.",
-        runs!(get_detailed),
+        runs!(lifecycle::get_detailed),
     ),
     check(
         "tasks/lifecycle/cancel-ack",
@@ -107,7 +115,7 @@ pub const CHECKS: &[Check] = &[
         Level::Must,
         "task-cancellation",
         "The server MUST acknowledge the request with an empty result. [...] The `resultType` field MUST be set to `\"complete\"` on `CancelTaskResult` as it is the standard result shape for the `tasks/cancel` request.",
-        runs!(cancel_ack),
+        runs!(lifecycle::cancel_ack),
     ),
     check(
         "tasks/wire/field-names",
@@ -115,7 +123,7 @@ pub const CHECKS: &[Check] = &[
         Level::Must,
         "tasks",
         "`ttlMs: number | null;` Time-to-live duration from creation in integer milliseconds, null for unlimited. [...] `pollIntervalMs?: number;` Suggested polling interval in integer milliseconds.",
-        runs!(field_names),
+        runs!(lifecycle::field_names),
     ),
     check(
         "tasks/wire/no-request-state",
@@ -124,7 +132,7 @@ pub const CHECKS: &[Check] = &[
         Level::Should,
         "composition-with-multi-round-trip-requests",
         "`type CreateTaskResult = Result & Task;` [...] `type GetTaskResult = Result & DetailedTask;` (neither has a `requestState`, which belongs to multi round-trip requests:) The two flows maintain separate state despite sharing field names.",
-        runs!(no_request_state),
+        runs!(lifecycle::no_request_state),
     ),
     check(
         "tasks/dispatch/removed-methods",
@@ -148,7 +156,7 @@ pub const CHECKS: &[Check] = &[
         Level::Must,
         "task-polling",
         "If the status is `input_required`, the server MUST return a `Task` object with status `input_required` and an `inputRequests` field [...] The `inputRequests` field MUST contain all outstanding requests from the server to the client that need to be fulfilled before the task can proceed. (Task Update Requests: On success, the server MUST acknowledge the request with an empty result.)",
-        runs!(input_surfaced),
+        runs!(lifecycle::input_surfaced),
     ),
 ];
 
@@ -289,103 +297,6 @@ fn settled(result: &Value) -> bool {
     TERMINAL.contains(&status_of(result)) || status_of(result) == "input_required"
 }
 
-/// Whether `s` starts with an ISO 8601 date and time (`YYYY-MM-DDThh:mm:ss`).
-fn iso_8601(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
-    digits(0..4)
-        && b.get(4) == Some(&b'-')
-        && digits(5..7)
-        && b.get(7) == Some(&b'-')
-        && digits(8..10)
-        && matches!(b.get(10), Some(b'T' | b't'))
-        && digits(11..13)
-        && b.get(13) == Some(&b':')
-        && digits(14..16)
-        && b.get(16) == Some(&b':')
-        && digits(17..19)
-}
-
-/// What is wrong with the `Task` fields of a result, if anything.
-fn task_problems(r: &Value) -> Vec<String> {
-    let mut p = Vec::new();
-    if !r.get("taskId").and_then(Value::as_str).is_some_and(|id| !id.is_empty()) {
-        p.push(format!("taskId is {}, not a non-empty string", jsonrpc::show(r.get("taskId"))));
-    }
-    if !STATUSES.contains(&status_of(r)) {
-        p.push(format!("status {} is none of {}", jsonrpc::show(r.get("status")), STATUSES.join(", ")));
-    }
-    for field in ["createdAt", "lastUpdatedAt"] {
-        if !r.get(field).and_then(Value::as_str).is_some_and(iso_8601) {
-            p.push(format!("{field} is {}, not an ISO 8601 timestamp", jsonrpc::show(r.get(field))));
-        }
-    }
-    match r.get("ttlMs") {
-        Some(Value::Null) => {}
-        Some(v) if v.is_u64() => {}
-        other => p.push(format!("ttlMs is {}, not integer milliseconds or null", jsonrpc::show(other))),
-    }
-    if let Some(v) = r.get("pollIntervalMs").filter(|v| !v.is_u64()) {
-        p.push(format!("pollIntervalMs is {v}, not integer milliseconds"));
-    }
-    p
-}
-
-/// What is wrong with a create-task result, if anything.
-fn create_problems(r: &Value) -> Vec<String> {
-    let mut p = task_problems(r);
-    if r.get("task").is_some_and(Value::is_object) {
-        p.push("the task is nested under `task` (the 2025-11-25 shape), not flat".into());
-    }
-    for field in ["result", "error", "inputRequests"] {
-        if r.get(field).is_some() {
-            p.push(format!("it carries `{field}`, which only tasks/get inlines"));
-        }
-    }
-    p
-}
-
-/// What is wrong with one `tasks/get` result for task `id`, if anything.
-fn detailed_problems(r: &Value, id: &str) -> Vec<String> {
-    let mut p = task_problems(r);
-    if r.get("resultType").and_then(Value::as_str) != Some("complete") {
-        p.push(format!("resultType is {}, not \"complete\"", jsonrpc::show(r.get("resultType"))));
-    }
-    if r.get("taskId").and_then(Value::as_str).is_some_and(|t| t != id) {
-        p.push(format!("taskId {} is not the task asked for", jsonrpc::show(r.get("taskId"))));
-    }
-    match status_of(r) {
-        "completed" if !r.pointer("/result/content").is_some_and(Value::is_array) => p.push(format!(
-            "completed, but result is {}, not the CallToolResult (with content) of the call",
-            jsonrpc::show(r.get("result"))
-        )),
-        "failed"
-            if !(r.pointer("/error/code").is_some_and(Value::is_i64)
-                && r.pointer("/error/message").is_some_and(Value::is_string)) =>
-        {
-            p.push(format!("failed, but error is {}, not a JSON-RPC error", jsonrpc::show(r.get("error"))))
-        }
-        "failed" if r.get("result").is_some() => p.push("failed, yet it carries a result".into()),
-        "working" | "cancelled" if r.get("result").is_some() || r.get("error").is_some() => {
-            p.push(format!("{} with a result or error inlined", status_of(r)))
-        }
-        _ => {}
-    }
-    p
-}
-
-/// An empty acknowledgement: `resultType: "complete"` and nothing but `_meta`.
-fn ack_problem(a: &Answered) -> Option<String> {
-    let Some(r) = a.response() else { return Some(a.reply.summary()) };
-    let Some(result) = r.get("result").and_then(Value::as_object) else {
-        return Some(jsonrpc::show(Some(r)));
-    };
-    let extra: Vec<&String> =
-        result.keys().filter(|k| !matches!(k.as_str(), "resultType" | "_meta")).collect();
-    let complete = result.get("resultType").and_then(Value::as_str) == Some("complete");
-    (!complete || !extra.is_empty()).then(|| jsonrpc::show(Some(r)))
-}
-
 async fn advertised(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     let caps = pagination::capabilities(&mut s).await?;
@@ -503,174 +414,6 @@ async fn required_task_error(ctx: &Ctx) -> Outcome {
     Ok(Verdict::pass(format!("{} refused without the extension: -32021 naming it", refused.join(", "))))
 }
 
-async fn create_result_shape(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    tidy(&mut s, &found).await;
-    let bad: Vec<String> = found
-        .iter()
-        .filter_map(|c| {
-            let p = create_problems(&c.result);
-            (!p.is_empty())
-                .then(|| format!("{}: {} — {}", c.name, p.join("; "), jsonrpc::show(Some(&c.result))))
-        })
-        .collect();
-    let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
-    if bad.is_empty() {
-        return Ok(Verdict::pass(format!("well-formed create-task results from {}", names.join(", "))));
-    }
-    Ok(Verdict::violation(
-        format!("{} of {} create-task results are malformed", bad.len(), found.len()),
-        "resultType \"task\", taskId, status, ISO 8601 createdAt and lastUpdatedAt, ttlMs (integer or null), flat",
-        jsonrpc::clip(&bad.join("; "), 1200),
-    ))
-}
-
-async fn get_detailed(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    let mut seen = Vec::new();
-    let mut problem = None;
-    'tasks: for c in &found {
-        let Some(id) = c.task_id() else { continue };
-        for (i, answer) in poll(&mut s, id, settled).await?.iter().enumerate() {
-            let p = match answer.get("result") {
-                None if i == 0 => vec!["the first tasks/get after creation did not resolve".to_string()],
-                None => vec!["tasks/get was refused".to_string()],
-                Some(r) => detailed_problems(r, id),
-            };
-            if !p.is_empty() {
-                problem = Some((c.name.clone(), p.join("; "), answer.clone()));
-                break 'tasks;
-            }
-            if let Some(r) = answer.get("result") {
-                seen.push(format!("{} {}", c.name, status_of(r)));
-            }
-        }
-    }
-    tidy(&mut s, &found).await;
-    if let Some((name, p, answer)) = problem {
-        return Ok(Verdict::violation(
-            format!("{name}: {p}"),
-            "resultType \"complete\" and the task; result on completed, error on failed",
-            jsonrpc::show(Some(&answer)),
-        ));
-    }
-    seen.dedup();
-    Ok(Verdict::pass(format!("well-formed tasks/get answers: {}", seen.join(", "))))
-}
-
-async fn cancel_ack(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    let Some(id) = found.first().and_then(Created::task_id).map(str::to_owned) else {
-        return Ok(Verdict::violation(
-            "the create-task result has no taskId",
-            "a taskId",
-            jsonrpc::show(found.first().map(|c| &c.result)),
-        ));
-    };
-    let a = tasks_request(&mut s, "tasks/cancel", json!({"taskId": id}), true).await?;
-    let first = ack_problem(&a);
-    let answers = poll(&mut s, &id, |r| TERMINAL.contains(&status_of(r))).await?;
-    let ended =
-        answers.last().and_then(|r| r.get("result")).is_some_and(|r| TERMINAL.contains(&status_of(r)));
-    let again = if ended {
-        ack_problem(&tasks_request(&mut s, "tasks/cancel", json!({"taskId": id}), true).await?)
-    } else {
-        None
-    };
-    tidy(&mut s, &found).await;
-    let expected = "an empty result: {\"resultType\": \"complete\"} (and _meta at most)";
-    if let Some(actual) = first {
-        return Ok(Verdict::violation(
-            "tasks/cancel of a running task was not acknowledged with an empty result",
-            expected,
-            actual,
-        ));
-    }
-    if let Some(actual) = again {
-        return Ok(Verdict::violation(
-            "tasks/cancel of a finished task was not acknowledged with an empty result",
-            expected,
-            actual,
-        ));
-    }
-    let end = answers.last().and_then(|r| r.get("result")).map_or("unknown", status_of);
-    let second = if ended { "; cancelling it again once ended was acknowledged too" } else { "" };
-    Ok(Verdict::pass(format!("cancelling {}'s task was acknowledged; it ended {end}{second}", found[0].name)))
-}
-
-async fn field_names(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    let mut seen = vec![];
-    for c in &found {
-        seen.push((format!("{}'s create-task result", c.name), c.result.clone()));
-        if let Some(id) = c.task_id() {
-            let a = tasks_request(&mut s, "tasks/get", json!({"taskId": id}), true).await?;
-            if let Some(r) = a.result() {
-                seen.push((format!("tasks/get of {}'s task", c.name), r.clone()));
-            }
-        }
-    }
-    tidy(&mut s, &found).await;
-    for (what, r) in &seen {
-        let mut wrong: Vec<String> = ["ttl", "pollInterval"]
-            .into_iter()
-            .filter(|k| r.get(*k).is_some())
-            .map(|k| format!("the v1 `{k}`"))
-            .collect();
-        for k in ["ttlMs", "pollIntervalMs"] {
-            if r.get(k).is_some_and(|v| !v.is_null() && !v.is_u64()) {
-                wrong.push(format!("a {k} that is not integer milliseconds"));
-            }
-        }
-        if !wrong.is_empty() {
-            return Ok(Verdict::violation(
-                format!("{what} carries {}", wrong.join(" and ")),
-                "integer ttlMs (or null) and pollIntervalMs; no ttl or pollInterval",
-                jsonrpc::show(Some(r)),
-            ));
-        }
-    }
-    Ok(Verdict::pass(format!("ttlMs and pollIntervalMs only, in {} task answers", seen.len())))
-}
-
-async fn no_request_state(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    let mut looked = 0;
-    let mut carrying = Vec::new();
-    for c in &found {
-        looked += 1;
-        if c.result.get("requestState").is_some() {
-            carrying.push((format!("{}'s create-task result", c.name), c.result.clone()));
-        }
-        let Some(id) = c.task_id() else { continue };
-        for answer in poll(&mut s, id, settled).await? {
-            looked += 1;
-            if let Some(r) = answer.get("result").filter(|r| r.get("requestState").is_some()) {
-                carrying.push((format!("tasks/get of {}'s task ({})", c.name, status_of(r)), r.clone()));
-            }
-        }
-    }
-    tidy(&mut s, &found).await;
-    match carrying.first() {
-        None => Ok(Verdict::pass(format!("no requestState in {looked} task answers"))),
-        Some((what, r)) => Ok(Verdict::violation(
-            format!("{what} carries requestState ({} of {looked} answers do)", carrying.len()),
-            "no requestState on a task (it is multi round-trip state)",
-            jsonrpc::show(Some(r)),
-        )),
-    }
-}
-
 async fn removed_methods(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
     declared(&mut s).await?;
@@ -700,102 +443,4 @@ async fn unknown_task(ctx: &Ctx) -> Outcome {
         "tasks/get of an unknown task: -32602 ({}; both SHOULD be -32602)",
         others.join(", ")
     )))
-}
-
-async fn input_surfaced(ctx: &Ctx) -> Outcome {
-    let mut s = ctx.session().await?;
-    declared(&mut s).await?;
-    let found = find_some(ctx, &mut s).await?;
-    let mut waiting = None;
-    for c in &found {
-        let Some(id) = c.task_id() else { continue };
-        let answers = poll(&mut s, id, settled).await?;
-        if let Some(r) =
-            answers.last().and_then(|a| a.get("result")).filter(|r| status_of(r) == "input_required")
-        {
-            waiting = Some((c.name.clone(), id.to_owned(), r.clone()));
-            break;
-        }
-    }
-    let Some((name, id, r)) = waiting else {
-        tidy(&mut s, &found).await;
-        return Ok(Verdict::Skip("no task mcpcheck made came to wait for input (input_required)".into()));
-    };
-    let requests = r.get("inputRequests").and_then(Value::as_object).filter(|m| !m.is_empty());
-    let bad: Option<String> = match requests {
-        None => Some(format!(
-            "inputRequests is {}, not a non-empty object",
-            jsonrpc::show(r.get("inputRequests"))
-        )),
-        Some(m) => m.iter().find_map(|(k, v)| {
-            super::schema::input_request(v)
-                .err()
-                .map(|e| format!("inputRequests.{k}{}: {}", e.pointer, e.message))
-        }),
-    };
-    if let Some(bad) = bad {
-        tidy(&mut s, &found).await;
-        return Ok(Verdict::violation(
-            format!("{name}'s task is input_required, but {bad}"),
-            "inputRequests: every outstanding request (elicitation/create, sampling/createMessage, roots/list)",
-            jsonrpc::show(Some(&r)),
-        ));
-    }
-    let note = match client::respond_all(&r) {
-        Err(key) => format!("; {key} is not something mcpcheck can answer, so no tasks/update was sent"),
-        Ok(responses) => {
-            let keys: Map<String, Value> = responses.as_object().cloned().unwrap_or_default();
-            let a = tasks_request(
-                &mut s,
-                "tasks/update",
-                json!({"taskId": id, "inputResponses": responses}),
-                true,
-            )
-            .await?;
-            if let Some(actual) = ack_problem(&a) {
-                tidy(&mut s, &found).await;
-                return Ok(Verdict::violation(
-                    format!(
-                        "tasks/update answering {name}'s input requests was not acknowledged with an empty result"
-                    ),
-                    "an empty result: {\"resultType\": \"complete\"}",
-                    actual,
-                ));
-            }
-            let after = poll(&mut s, &id, |r| TERMINAL.contains(&status_of(r))).await?;
-            let end = after.last().and_then(|a| a.get("result")).map_or("unknown", status_of).to_owned();
-            format!(
-                "; tasks/update answering {} was acknowledged, then the task was {end}",
-                keys.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        }
-    };
-    tidy(&mut s, &found).await;
-    Ok(Verdict::pass(format!("{name}'s task surfaced its input requests on tasks/get{note}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_and_shapes_are_judged() {
-        assert!(iso_8601("2025-11-25T10:30:00Z"));
-        assert!(iso_8601("2025-11-25T10:30:00.123+00:00"));
-        assert!(!iso_8601("just now"));
-        let good = json!({"resultType": "task", "taskId": "t", "status": "working",
-            "createdAt": "2025-11-25T10:30:00Z", "lastUpdatedAt": "2025-11-25T10:30:00Z", "ttlMs": 60000, "pollIntervalMs": 100});
-        assert!(create_problems(&good).is_empty(), "{:?}", create_problems(&good));
-        let mut nested = good.clone();
-        nested["task"] = json!({"taskId": "t"});
-        nested["ttlMs"] = json!(1.5);
-        assert_eq!(create_problems(&nested).len(), 2, "{:?}", create_problems(&nested));
-        let mut done = good.clone();
-        done["resultType"] = json!("complete");
-        done["status"] = json!("completed");
-        assert_eq!(detailed_problems(&done, "t").len(), 1);
-        done["result"] = json!({"content": []});
-        assert!(detailed_problems(&done, "t").is_empty());
-        assert_eq!(detailed_problems(&done, "other").len(), 1);
-    }
 }
