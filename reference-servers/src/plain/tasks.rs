@@ -189,11 +189,13 @@ struct RenameArgs {
     to: String,
 }
 
-fn args<T: serde::de::DeserializeOwned>(request: &CallToolRequestParams) -> Result<T, CallToolResponse> {
+/// The call's arguments, or the tool error (an input validation error is
+/// reported in the result, as the plain server's other tools do).
+fn args<T: serde::de::DeserializeOwned>(request: &CallToolRequestParams) -> Result<T, CallToolResult> {
     let v = Value::Object(request.arguments.clone().unwrap_or_default());
     serde_json::from_value(v).map_err(|e| {
         let text = format!("invalid arguments for {}: {e}", request.name);
-        CallToolResponse::Complete(CallToolResult::error(vec![ContentBlock::text(text)]))
+        CallToolResult::error(vec![ContentBlock::text(text)])
     })
 }
 
@@ -210,7 +212,7 @@ impl Tasks {
         if request.name == ECHO {
             let EchoArgs { message, delay_ms } = match args(request) {
                 Ok(a) => a,
-                Err(answer) => return Ok(answer),
+                Err(answer) => return Ok(CallToolResponse::Complete(answer)),
             };
             let task = with_tasks
                 .then(|| self.spawn(|ctx| Box::pin(echo(ctx, message.clone(), delay_ms))))
@@ -222,7 +224,7 @@ impl Tasks {
         }
         let RenameArgs { from, to } = match args(request) {
             Ok(a) => a,
-            Err(answer) => return Ok(answer),
+            Err(answer) => return Ok(CallToolResponse::Complete(answer)),
         };
         let form = caps.get("elicitation").is_some_and(|e| e.get("form").is_some() || e.get("url").is_none());
         if !with_tasks || !form {

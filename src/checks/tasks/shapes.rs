@@ -26,7 +26,7 @@ pub(super) fn iso_8601(s: &str) -> bool {
 /// What is wrong with the `Task` fields of a result, if anything.
 pub(super) fn task_problems(r: &Value) -> Vec<String> {
     let mut p = Vec::new();
-    if !r.get("taskId").and_then(Value::as_str).is_some_and(|id| !id.is_empty()) {
+    if r.get("taskId").and_then(Value::as_str).is_none_or(str::is_empty) {
         p.push(format!("taskId is {}, not a non-empty string", jsonrpc::show(r.get("taskId"))));
     }
     if !STATUSES.contains(&status_of(r)) {
