@@ -27,8 +27,9 @@
 //! declared) and refuses any task handle for an undeclared request. Status
 //! notifications are not sent: polling is the default the SEP names.
 //!
-//! Faults are marked `self.on(Fault::…)`-style where they act, each one
-//! entry of [`crate::faults`]; the wire-level ones live in the HTTP layer.
+//! The handler's task faults act here (each `faults.contains(Fault::…)` is
+//! one entry of [`crate::faults`]); those on the wire, which rmcp's typed
+//! results cannot express, live in the HTTP layer (`http/tasks_faults.rs`).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
