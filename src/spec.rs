@@ -180,6 +180,10 @@ impl SpecRef {
 }
 
 fn page_url(v: SpecVersion, page: &str, anchor: &str) -> String {
+    // Extensions are specified by their SEP, published outside the revisions.
+    if page.starts_with("seps/") {
+        return format!("https://modelcontextprotocol.io/{page}#{anchor}");
+    }
     format!("https://modelcontextprotocol.io/specification/{v}/{page}#{anchor}")
 }
 

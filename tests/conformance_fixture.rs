@@ -128,9 +128,14 @@ impl Client {
                 params["_meta"] = json!({
                     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
                     "io.modelcontextprotocol/clientInfo": {"name": "fixture-test", "version": "1"},
-                    "io.modelcontextprotocol/clientCapabilities": {"sampling": {}, "elicitation": {}, "roots": {}}});
+                    "io.modelcontextprotocol/clientCapabilities": {"sampling": {}, "elicitation": {}, "roots": {},
+                        "extensions": {"io.modelcontextprotocol/tasks": {}}}});
                 req = req.header("mcp-protocol-version", "2026-07-28").header("mcp-method", method);
-                let name = params.get("name").or_else(|| params.get("uri")).and_then(Value::as_str);
+                let name = params
+                    .get("name")
+                    .or_else(|| params.get("uri"))
+                    .or_else(|| params.get("taskId"))
+                    .and_then(Value::as_str);
                 if let Some(name) = name {
                     req = req.header("mcp-name", name);
                 }
@@ -255,6 +260,92 @@ fn the_fixture_is_served_on_the_handshake_revisions() {
         c.request(9, "logging/setLevel", json!({"level": "debug"})).await;
         let loud = c.request(10, "tools/call", logging).await;
         assert_eq!(loud["content"][0]["text"], "Logged three messages", "{loud}");
+    });
+}
+
+/// Polls `tasks/get` until the task leaves `working` (bounded).
+async fn settled(c: &Client, id: &str) -> Value {
+    for n in 0..50 {
+        let task = c.request(100 + n, "tasks/get", json!({"taskId": id})).await;
+        if task["status"] != "working" {
+            return task;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("task {id} still working after 5 s");
+}
+
+/// The tools of the suite's tasks-* scenarios behave as those scenarios
+/// describe (the extension declared on every request).
+#[test]
+fn the_fixture_serves_the_tasks_scenarios_tools() {
+    let served = Served::start(&["--conformance-fixture"]);
+    runtime().block_on(async {
+        let c = Client::new(&served.url);
+        let tools = names(&c.request(2, "tools/list", json!({})).await, "tools", "name");
+        assert_has(
+            &tools,
+            &[
+                "greet",
+                "slow_compute",
+                "failing_job",
+                "protocol_error_job",
+                "confirm_delete",
+                "multi_input",
+                "test_tool_with_task",
+            ],
+            "tools/list",
+        );
+        let hello =
+            c.request(3, "tools/call", json!({"name": "greet", "arguments": {"name": "World"}})).await;
+        assert_eq!(hello["content"][0]["text"], "Hello, World!", "{hello}");
+        let call = |id, name: &str, args: Value| {
+            c.request(id, "tools/call", json!({"name": name, "arguments": args}))
+        };
+        let created = call(4, "slow_compute", json!({"seconds": 0.2, "label": "x"})).await;
+        assert_eq!(created["resultType"], "task", "{created}");
+        assert!(created.get("requestState").is_none() && created.get("task").is_none(), "{created}");
+        let done = settled(&c, created["taskId"].as_str().unwrap_or_default()).await;
+        assert_eq!(
+            (&done["status"], &done["resultType"]),
+            (&json!("completed"), &json!("complete")),
+            "{done}"
+        );
+        let failing = call(5, "failing_job", json!({})).await;
+        let failed = settled(&c, failing["taskId"].as_str().unwrap_or_default()).await;
+        assert_eq!(
+            (&failed["status"], &failed["result"]["isError"]),
+            (&json!("completed"), &json!(true)),
+            "{failed}"
+        );
+        let protocol = call(6, "protocol_error_job", json!({})).await;
+        let broken = settled(&c, protocol["taskId"].as_str().unwrap_or_default()).await;
+        assert_eq!(broken["status"], "failed", "{broken}");
+        assert!(broken["error"]["code"].is_i64() && broken.get("result").is_none(), "{broken}");
+        let confirm = call(7, "confirm_delete", json!({"filename": "a.txt"})).await;
+        let id = confirm["taskId"].as_str().unwrap_or_default().to_owned();
+        let waiting = settled(&c, &id).await;
+        assert_eq!(waiting["status"], "input_required", "{waiting}");
+        let key =
+            waiting["inputRequests"].as_object().and_then(|m| m.keys().next().cloned()).unwrap_or_default();
+        let answers = json!({key: {"action": "accept", "content": {"confirm": true}}});
+        let ack = c.request(8, "tasks/update", json!({"taskId": id, "inputResponses": answers})).await;
+        assert_eq!(ack, json!({"resultType": "complete"}));
+        assert_eq!(settled(&c, &id).await["status"], "completed");
+        let round = call(9, "test_tool_with_task", json!({})).await;
+        assert_eq!(round["resultType"], "input_required", "{round}");
+        let answers = json!({"user_name": {"action": "accept", "content": {"name": "Alice"}}});
+        let task = c
+            .request(
+                10,
+                "tools/call",
+                json!({"name": "test_tool_with_task", "arguments": {}, "inputResponses": answers}),
+            )
+            .await;
+        let greeted = settled(&c, task["taskId"].as_str().unwrap_or_default()).await;
+        assert_eq!(greeted["result"]["content"][0]["text"], "Hello, Alice!", "{greeted}");
+        let (_, body) = c.post(Some(11), "tasks/list", json!({})).await;
+        assert_eq!(answer(&body, 11)["error"]["code"], -32601, "{body}");
     });
 }
 

@@ -224,7 +224,7 @@ pub enum Fault {
     /// 2026-07-28: put a `roots/list` request on the stream of a call of
     /// mrtr_roots before its answer (HTTP).
     StatelessServerRequest,
-    /// 2026-07-28: list the tools in reverse order for odd request ids (HTTP).
+    /// 2026-07-28: swap the last two tools for odd request ids (HTTP).
     ToolsOrderUnstable,
     /// 2026-07-28: refuse every retry of mrtr_greeting's prompts/get.
     PromptRetryRefused,
@@ -281,6 +281,29 @@ pub enum Fault {
     RobustnessLongId500,
     RobustnessEchoesHtml,
     RobustnessSessionCap500,
+    // The tasks extension (SEP-2663): the HTTP layer's wire faults, then the handler's.
+    /// Advertise the 2025-11-25 `tasks` capability in server/discover beside the extension.
+    TasksLegacyCapability,
+    /// Treat every tasks/* request as declaring the extension.
+    TasksUngated,
+    /// Add `ttl` and `pollInterval` beside `ttlMs` and `pollIntervalMs` on tasks.
+    TaskV1FieldNames,
+    /// Give the create-task result a `requestState`.
+    TaskRequestState,
+    /// Refuse a require-task tool with -32021 that leaves the extension unnamed.
+    TaskRequiredUnnamed,
+    /// A create-task result whose `createdAt` is not ISO 8601.
+    TaskCreatedAtNotIso,
+    /// A completed task's inlined result is an empty object.
+    TaskResultNotInlined,
+    /// A task waiting for input has an empty `inputRequests`.
+    TaskInputRequestsEmpty,
+    /// Refuse tasks/cancel of a finished task.
+    TaskCancelFinishedRefused,
+    /// Answer an unknown task id with -32603.
+    TaskUnknownIdInternalError,
+    /// Answer the removed tasks/list.
+    TasksListServed,
     /// Keep 64 KiB for every tools/call and never free it (up to 1 GiB).
     LeakPerCall,
 }
@@ -406,6 +429,13 @@ impl Fault {
                 | UnknownUriNoData
                 | DiscoverNoServerInfo
                 | ListenUntagged
+                | TaskRequiredUnnamed
+                | TaskCreatedAtNotIso
+                | TaskResultNotInlined
+                | TaskInputRequestsEmpty
+                | TaskCancelFinishedRefused
+                | TaskUnknownIdInternalError
+                | TasksListServed
                 | PromptListedUnknown
                 | PromptMissingArgumentAccepted
                 | UnknownPromptWrongCode
@@ -544,7 +574,8 @@ mod tests {
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8 + 6);
+        // The tasks extension's 11 are added last.
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8 + 6 + 11);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

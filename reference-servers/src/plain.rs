@@ -7,7 +7,8 @@
 //! `count` to exercise every content type and progress), five text resources
 //! served two per page with a template, one prompt (`greeting`) with
 //! completion of its argument, and logging; on 2026-07-28 also the multi
-//! round-trip tools of [`mrtr`], which ask the client for input first. The
+//! round-trip tools of [`mrtr`], which ask the client for input first, and
+//! the tasks extension's tools of [`tasks`], which may answer with a task. The
 //! transports live in [`crate::http`] and [`crate::stdio`]. [`fixture`] wraps this
 //! handler with the official conformance suite's fixture (off by default).
 //!
@@ -27,12 +28,11 @@ use rmcp::{
     },
     model::{
         CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
-        CompleteResult, CompletionInfo, ContentBlock, CustomNotification, CustomRequest, CustomResult,
-        DiscoverResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, Implementation,
-        ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-        PaginatedRequestParams, ProgressNotificationParam, Prompt, PromptArgument, PromptMessage,
-        ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
-        Resource, ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig,
+        CompleteResult, ContentBlock, CustomNotification, CustomRequest, CustomResult, DiscoverResult,
+        ErrorCode, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+        ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+        ProgressNotificationParam, Prompt, PromptArgument, PromptMessage, ProtocolVersion,
+        ReadResourceRequestParams, ReadResourceResponse, Resource, Role, ServerCapabilities, ServerConfig,
         ServerNotification, SubscriptionFilter, Tool,
     },
     prompt, prompt_router,
@@ -45,16 +45,18 @@ use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultSet};
 use leak::leak_one_call;
-use listing::{all_resources, page_of};
+use resources::all_resources;
 
 pub mod asking;
+mod completion;
 pub mod fixture;
 mod leak;
-mod listing;
 pub mod mrtr;
 pub mod mrtr_prompt;
 pub mod request_state;
+mod resources;
 pub mod subscriptions;
+pub mod tasks;
 
 /// The `serverInfo.name` the plain server reports.
 pub const SERVER_NAME: &str = "mcpcheck-plain";
@@ -136,6 +138,8 @@ pub struct PlainServer {
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
     faults: FaultSet,
+    /// The tasks of the tasks extension, shared by every clone.
+    tasks: tasks::Tasks,
 }
 
 impl Default for PlainServer {
@@ -153,7 +157,12 @@ impl PlainServer {
 
     /// A handler committing `faults` (only the feature faults act here).
     pub fn with_faults(faults: FaultSet) -> Self {
-        Self { tool_router: Self::tool_router(), prompt_router: Self::prompt_router(), faults }
+        Self {
+            tool_router: Self::tool_router(),
+            prompt_router: Self::prompt_router(),
+            faults,
+            tasks: tasks::Tasks::default(),
+        }
     }
 
     fn on(&self, fault: Fault) -> bool {
@@ -291,9 +300,32 @@ impl ServerHandler for PlainServer {
         {
             resources.subscribe = Some(true);
         }
+        // The tasks extension (SEP-2663): rmcp serves tasks/* only when it is
+        // declared here; tasks are created on 2026-07-28 only ([`tasks`]).
+        caps.extensions
+            .get_or_insert_with(Default::default)
+            .insert(rmcp::model::TASKS_EXTENSION_ID.to_owned(), Default::default());
         ServerConfig::new(caps)
             .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
             .with_instructions("A plain reference server: add, subtract, echo.")
+    }
+
+    // The tasks extension is not defined on the handshake revisions
+    // (SEP-2663 backward compatibility), so `initialize` does not offer it.
+    async fn initialize(
+        &self,
+        request: rmcp::model::InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::InitializeResult, ErrorData> {
+        context.peer.set_peer_info(request.clone());
+        let mut result = self.negotiate_initialize(&request)?;
+        if let Some(extensions) = result.capabilities.extensions.as_mut() {
+            extensions.remove(rmcp::model::TASKS_EXTENSION_ID);
+            if extensions.is_empty() {
+                result.capabilities.extensions = None;
+            }
+        }
+        Ok(result)
     }
 
     async fn list_tools(
@@ -315,7 +347,10 @@ impl ServerHandler for PlainServer {
         // Last, so that checks picking the first callable tool pick one that
         // needs no input.
         match context.protocol_version() {
-            _ if stateless(&context) => tools.extend(mrtr::tools()),
+            _ if stateless(&context) => {
+                tools.extend(mrtr::tools());
+                tools.extend(tasks::tools());
+            }
             Some(v) => tools.extend(asking::tools(&v)),
             None => {}
         }
@@ -337,6 +372,10 @@ impl ServerHandler for PlainServer {
         {
             let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
             return mrtr::call(tool, &request, &caps.unwrap_or(Value::Null), &self.faults);
+        }
+        if stateless(&context) && tasks::has_tool(&name) {
+            let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
+            return self.tasks.call(&request, &caps.unwrap_or(Value::Null), &self.faults);
         }
         if let Some(v) = context.protocol_version().filter(|_| !stateless(&context))
             && let Some(tool) = asking::find(&name, &v)
@@ -439,22 +478,7 @@ impl ServerHandler for PlainServer {
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        let known = matches!(&request.r#ref, Reference::Prompt(p) if p.name == "greeting")
-            && request.argument.name == "name";
-        if !known {
-            return Err(ErrorData::invalid_params("nothing to complete for this reference", None));
-        }
-        let prefix = request.argument.value.to_lowercase();
-        let mut values: Vec<String> =
-            NAMES.iter().filter(|n| n.to_lowercase().starts_with(&prefix)).map(|n| (*n).to_owned()).collect();
-        if self.on(Fault::CompletionTooMany) {
-            values = (0..150).map(|i| format!("Name{i}")).collect();
-        }
-        let mut info = CompletionInfo::default();
-        info.total = u32::try_from(values.len()).ok();
-        info.values = values;
-        info.has_more = Some(false);
-        Ok(CompleteResult::new(info))
+        completion::complete(&request, &self.faults)
     }
 
     // Logging is deprecated on 2026-07-28 but part of the revisions before it,
@@ -482,6 +506,10 @@ impl ServerHandler for PlainServer {
         request: CustomRequest,
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
+        // `tasks-list-served`: the tasks/list SEP-2663 removed is answered.
+        if request.method == "tasks/list" && self.on(Fault::TasksListServed) {
+            return Ok(CustomResult::new(json!({"tasks": []})));
+        }
         if request.method == "logging/setLevel" && !stateless(&context) {
             if self.on(Fault::SetLevelUnchecked) {
                 return Ok(CustomResult::new(json!({})));
@@ -508,6 +536,30 @@ impl ServerHandler for PlainServer {
             result.meta = None;
         }
         Ok(result)
+    }
+
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, ErrorData> {
+        self.tasks.get(&request.task_id, &self.faults)
+    }
+
+    async fn update_task(
+        &self,
+        request: rmcp::model::UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.update(&request.task_id, request.input_responses, &self.faults)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tasks.cancel(&request.task_id, &self.faults)
     }
 
     fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
@@ -550,23 +602,7 @@ impl ServerHandler for PlainServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let cursor = request.as_ref().and_then(|r| r.cursor.as_deref());
-        let page = match page_of(cursor) {
-            Some(p) => p,
-            None if self.on(Fault::InvalidCursorIgnored) => 0,
-            None => return Err(ErrorData::invalid_params("invalid cursor", None)),
-        };
-        let all = all_resources(&self.faults);
-        let items: Vec<Resource> = all.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE).cloned().collect();
-        let mut result = ListResourcesResult::with_all_items(items);
-        if (page + 1) * PAGE_SIZE < all.len() {
-            // `cursor-repeats`: the second page points back at itself.
-            let next = if self.on(Fault::CursorRepeats) && page == 1 { page } else { page + 1 };
-            result.next_cursor = Some(format!("{CURSOR_PREFIX}{next}"));
-        }
-        if stateless(&context) {
-            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
-        }
-        Ok(result)
+        resources::list(cursor, &self.faults, stateless(&context))
     }
 
     async fn list_resource_templates(
@@ -574,14 +610,7 @@ impl ServerHandler for PlainServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        let template = if self.on(Fault::TemplateMalformed) { "note://{id" } else { "note://{id}" };
-        let mut result = ListResourceTemplatesResult::with_all_items(vec![
-            ResourceTemplate::new(template, "note").with_mime_type("text/plain"),
-        ]);
-        if stateless(&context) {
-            result = result.with_ttl_ms(0).with_cache_scope(CacheScope::Public);
-        }
-        Ok(result)
+        Ok(resources::templates(&self.faults, stateless(&context)))
     }
 
     async fn read_resource(
@@ -589,27 +618,6 @@ impl ServerHandler for PlainServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let uri = request.uri.as_str();
-        if uri == INFO_URI {
-            return Ok(ReadResourceResult::new(vec![ResourceContents::text(INFO_TEXT, INFO_URI)]).into());
-        }
-        let note = uri
-            .strip_prefix("note://")
-            .or_else(|| uri.strip_prefix("note "))
-            .and_then(|n| n.parse::<usize>().ok().filter(|n| (1..=NOTES).contains(n)));
-        match note {
-            Some(2) if self.on(Fault::ReadEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
-            Some(n) => {
-                Ok(ReadResourceResult::new(vec![ResourceContents::text(format!("note {n}"), uri)]).into())
-            }
-            None if self.on(Fault::UnknownUriEmptyContents) => Ok(ReadResourceResult::new(vec![]).into()),
-            // rmcp turns -32002 into -32602 for 2026-07-28 requests. The
-            // URI goes in `data`, as in the error example of every revision's
-            // resources page (server/resources#error-handling).
-            None => {
-                let data = (!self.on(Fault::UnknownUriNoData)).then(|| json!({"uri": uri}));
-                Err(ErrorData::resource_not_found(format!("no resource at {uri}"), data))
-            }
-        }
+        resources::read(request.uri.as_str(), &self.faults)
     }
 }

@@ -37,6 +37,7 @@ pub mod server_requests;
 pub mod stateless;
 pub mod stdio;
 pub mod subscriptions;
+pub mod tasks;
 pub mod tools;
 pub mod verify;
 
@@ -189,6 +190,7 @@ pub fn all() -> Vec<&'static Check> {
         stateless::CHECKS,
         http_headers::CHECKS,
         mrtr::CHECKS,
+        tasks::CHECKS,
         stdio::CHECKS,
         tools::CHECKS,
         resources::CHECKS,

@@ -14,6 +14,8 @@ pub fn routing_headers(msg: &Value) -> Vec<(String, String)> {
     let key = match method {
         "tools/call" | "prompts/get" => "name",
         "resources/read" => "uri",
+        // SEP-2663: task requests are routed by their task id.
+        "tasks/get" | "tasks/update" | "tasks/cancel" => "taskId",
         _ => return h,
     };
     if let Some(name) = msg.get("params").and_then(|p| p.get(key)).and_then(Value::as_str) {

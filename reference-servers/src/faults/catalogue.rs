@@ -10,12 +10,13 @@ mod features;
 mod load;
 mod protocol;
 mod robustness;
+mod tasks;
 
 /// The handshake revisions, for faults that can only show on 2026-07-28.
 const HANDSHAKE: &[&str] = &["2025-03-26", "2025-06-18", "2025-11-25"];
 
 const GROUPS: &[&[FaultSpec]] =
-    &[protocol::FAULTS, features::FAULTS, auth::FAULTS, robustness::FAULTS, load::FAULTS];
+    &[protocol::FAULTS, features::FAULTS, tasks::FAULTS, auth::FAULTS, robustness::FAULTS, load::FAULTS];
 
 const LEN: usize = {
     let mut n = 0;

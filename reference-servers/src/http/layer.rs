@@ -48,7 +48,7 @@ use super::{
     limits::{Limits, jsonrpc_refusal},
     messages::{self, PostBody, Single},
     sessions::BoundedSessions,
-    stateless_faults, transport_faults,
+    stateless_faults, tasks_faults, transport_faults,
 };
 use crate::{
     faults::{Fault, FaultSet},
@@ -209,6 +209,9 @@ impl Shared {
             bytes = Bytes::from(edited);
         }
         header_faults::on_request(&self.faults, &mut parts.headers, &bytes);
+        if let Some(edited) = tasks_faults::on_request_body(&self.faults, &bytes) {
+            bytes = Bytes::from(edited);
+        }
         if !is_json(&parts.headers) {
             // Wrong media type: rmcp's 415 is the right answer.
             return self.call(Request::from_parts(parts, Body::from(bytes))).await;
@@ -322,7 +325,8 @@ impl Shared {
             || (self.on(Fault::StringIdRewritten) && single.has_string_id())
             || (self.on(Fault::DiscoverNoVersions) && single.is_method("server/discover"))
             || transport_faults::wants_rewrite(&self.faults, &single)
-            || stateless_faults::wants_rewrite(&self.faults);
+            || stateless_faults::wants_rewrite(&self.faults)
+            || tasks_faults::wants_rewrite(&self.faults);
         // A listen stream stays open until the client leaves: buffering it
         // to rewrite would hold back every message, the acknowledgement too.
         if !wants_body || single.is_method("subscriptions/listen") {
@@ -370,6 +374,7 @@ impl Shared {
             self.fault_message(message, single);
             transport_faults::on_message(&self.faults, message, single);
             stateless_faults::on_message(&self.faults, message);
+            tasks_faults::on_message(&self.faults, message, single);
         };
         let new_body = match kind {
             BodyKind::Sse => {

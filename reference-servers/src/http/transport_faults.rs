@@ -300,8 +300,12 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
         && result.contains_key("resultType")
         && single.id.as_ref().and_then(Value::as_i64).is_some_and(|id| id % 2 == 1)
         && let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut)
+        && tools.len() >= 2
     {
-        tools.reverse();
+        // The last two change places: the first tool, which other checks
+        // pick, stays where it is.
+        let n = tools.len();
+        tools.swap(n - 2, n - 1);
     }
     if faults.contains(Fault::ListsVary)
         && single.is_method("tools/list")

@@ -20,11 +20,11 @@
 //! - [`handshake`]: tools that send the client a request on the handshake
 //!   revisions (sampling, elicitation), on the request's own SSE stream;
 //! - [`input`]: the 2026-07-28 multi round-trip fixtures (tools and one
-//!   prompt answering `input_required`) and the stateless diagnostics.
+//!   prompt answering `input_required`) and the stateless diagnostics;
+//! - [`tasks`]: the 2026-07-28 tasks-extension tools of the suite's `tasks-*`
+//!   scenarios, on the plain server's task store.
 //!
 //! Left out, and why (reports/interop/official-suite.md says more): the
-//! tasks extension (io.modelcontextprotocol/tasks) that the suite's `tasks-*`
-//! scenarios need, which the plain server does not implement; the
 //! list-change triggers of `server-stateless` (the plain server declares no
 //! `listChanged`, so the suite skips them); `test_reconnection`, which would
 //! close its SSE stream mid-call (rmcp does that only through its session
@@ -39,6 +39,7 @@
 mod content;
 mod handshake;
 mod input;
+mod tasks;
 
 use std::sync::{Arc, Mutex};
 
@@ -81,7 +82,13 @@ impl FixtureServer {
     /// The plain server committing `faults`, with the fixture (which commits
     /// none of its own).
     pub fn with_faults(faults: FaultSet) -> Self {
-        Self { plain: PlainServer::with_faults(faults), log_level: Arc::default() }
+        Self::around(PlainServer::with_faults(faults))
+    }
+
+    /// The fixture around `plain`, sharing its tasks: one plain server for
+    /// every session keeps a task readable from any later request.
+    pub fn around(plain: PlainServer) -> Self {
+        Self { plain, log_level: Arc::default() }
     }
 }
 
@@ -107,7 +114,10 @@ pub fn tools(era: Era) -> Vec<Tool> {
     let mut all = content::tools();
     match era {
         Era::Handshake => all.extend(handshake::tools()),
-        Era::Stateless => all.extend(input::tools()),
+        Era::Stateless => {
+            all.extend(input::tools());
+            all.extend(tasks::tools());
+        }
     }
     all
 }
@@ -115,6 +125,14 @@ pub fn tools(era: Era) -> Vec<Tool> {
 impl ServerHandler for FixtureServer {
     fn get_info(&self) -> ServerConfig {
         self.plain.get_info()
+    }
+
+    async fn initialize(
+        &self,
+        request: rmcp::model::InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::InitializeResult, ErrorData> {
+        self.plain.initialize(request, context).await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -151,6 +169,10 @@ impl ServerHandler for FixtureServer {
                 handshake::call(&name, &request, context, level).await
             }
             Era::Stateless if input::has_tool(&name) => input::call_tool(&name, &request, &context).await,
+            Era::Stateless if tasks::has_tool(&name) => {
+                let caps = context.client_capabilities().and_then(|c| serde_json::to_value(c).ok());
+                tasks::call_tool(&self.plain.tasks, &request, &caps.unwrap_or_default()).await
+            }
             _ => self.plain.call_tool(request, context).await,
         }
     }
@@ -213,6 +235,30 @@ impl ServerHandler for FixtureServer {
 
     async fn discover(&self, context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
         self.plain.discover(context).await
+    }
+
+    async fn get_task(
+        &self,
+        request: rmcp::model::GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetTaskResult, ErrorData> {
+        self.plain.get_task(request, context).await
+    }
+
+    async fn update_task(
+        &self,
+        request: rmcp::model::UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.plain.update_task(request, context).await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: rmcp::model::CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.plain.cancel_task(request, context).await
     }
 
     // `subscriptions/listen` (2026-07-28) as the plain server serves it, with
@@ -310,12 +356,7 @@ pub async fn serve_fixture_http(
     opts: crate::HttpOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let faults = opts.faults.clone();
-    crate::http::serve_handler_http(
-        listener,
-        move || FixtureServer::with_faults(faults.clone()),
-        opts,
-        shutdown,
-    )
-    .await
+    let plain = PlainServer::with_faults(opts.faults.clone());
+    crate::http::serve_handler_http(listener, move || FixtureServer::around(plain.clone()), opts, shutdown)
+        .await
 }

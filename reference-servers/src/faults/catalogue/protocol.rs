@@ -48,7 +48,11 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::MethodNotFoundCode,
         "method-not-found-code",
-        &["base/jsonrpc/method-not-found", "base/stateless/removed-methods-404"],
+        &[
+            "base/jsonrpc/method-not-found",
+            "base/stateless/removed-methods-404",
+            "tasks/dispatch/removed-methods",
+        ],
         "reports unknown methods with error code -32600 instead of -32601",
     ),
     spec(
@@ -273,7 +277,7 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         Fault::ToolsOrderUnstable,
         "tools-order-unstable",
         &["tools/list/order-stable"],
-        "lists the same tools in reverse order in answers to odd request ids (2026-07-28)",
+        "lists the same tools with the last two swapped in answers to odd request ids (2026-07-28)",
     ),
     // The stateless revision's envelope, errors and removed methods: all of
     // them 2026-07-28's, whose checks apply to it alone.

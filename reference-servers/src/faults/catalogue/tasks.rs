@@ -1,0 +1,75 @@
+//! Faults of the tasks extension (`io.modelcontextprotocol/tasks`,
+//! SEP-2663) on 2026-07-28: one for each `tasks/*` check. The first four
+//! are the HTTP layer's (rmcp's typed task results cannot carry them), the
+//! rest the plain handler's.
+
+use crate::faults::{Fault, FaultSpec, spec};
+
+pub(super) const FAULTS: &[FaultSpec] = &[
+    spec(
+        Fault::TasksLegacyCapability,
+        "tasks-legacy-capability",
+        &["tasks/capability/advertised"],
+        "advertises the 2025-11-25 `tasks` capability in server/discover beside the extension",
+    ),
+    spec(
+        Fault::TasksUngated,
+        "tasks-ungated",
+        &["tasks/capability/gated"],
+        "serves tasks/get, tasks/update and tasks/cancel to requests that do not declare the extension",
+    ),
+    spec(
+        Fault::TaskV1FieldNames,
+        "task-v1-field-names",
+        &["tasks/wire/field-names"],
+        "puts the v1 names `ttl` and `pollInterval` beside `ttlMs` and `pollIntervalMs` on create-task results and tasks/get answers",
+    ),
+    spec(
+        Fault::TaskRequestState,
+        "task-request-state",
+        &["tasks/wire/no-request-state"],
+        "gives every create-task result a `requestState`",
+    ),
+    spec(
+        Fault::TaskRequiredUnnamed,
+        "task-required-unnamed",
+        &["tasks/capability/required-task-error"],
+        "refuses tasked_rename without the extension declared with -32021 whose requiredCapabilities leave the extension out",
+    ),
+    spec(
+        Fault::TaskCreatedAtNotIso,
+        "task-created-at-not-iso",
+        &["tasks/lifecycle/create-result-shape"],
+        "gives create-task results the createdAt \"just now\"",
+    ),
+    spec(
+        Fault::TaskResultNotInlined,
+        "task-result-not-inlined",
+        &["tasks/lifecycle/get-detailed"],
+        "answers tasks/get of a completed task with an empty object as its result",
+    ),
+    spec(
+        Fault::TaskInputRequestsEmpty,
+        "task-input-requests-empty",
+        &["tasks/input-required/surfaced"],
+        "reports a task waiting for input as input_required with an empty inputRequests",
+    ),
+    spec(
+        Fault::TaskCancelFinishedRefused,
+        "task-cancel-finished-refused",
+        &["tasks/lifecycle/cancel-ack"],
+        "refuses tasks/cancel of a finished task with -32602",
+    ),
+    spec(
+        Fault::TaskUnknownIdInternalError,
+        "task-unknown-id-internal-error",
+        &["tasks/dispatch/unknown-task-32602"],
+        "answers tasks/get, tasks/update and tasks/cancel of an unknown task id with -32603",
+    ),
+    spec(
+        Fault::TasksListServed,
+        "tasks-list-served",
+        &["tasks/dispatch/removed-methods"],
+        "answers the removed tasks/list with an empty list of tasks",
+    ),
+];
