@@ -55,6 +55,17 @@ pub struct Mismatch {
     pub message: String,
 }
 
+impl Mismatch {
+    /// The verdict on `what` (`msg`) departing from the schema of `version`.
+    fn violation(&self, version: SpecVersion, what: &str, msg: &Value) -> Verdict {
+        Verdict::violation(
+            format!("{what} does not match the {version} schema at {}: {}", self.pointer, self.message),
+            format!("a message valid against the {version} schema"),
+            jsonrpc::show(Some(msg)),
+        )
+    }
+}
+
 fn pointer_of(prefix: &str, path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut p = prefix.to_string();
@@ -282,14 +293,7 @@ async fn messages_valid(ctx: &Ctx) -> Outcome {
     }
     for (method, msg) in &checked {
         if let Err(m) = validate(ctx.version, method, msg) {
-            return Ok(Verdict::violation(
-                format!(
-                    "a message answering {method} does not match the {} schema at {}: {}",
-                    ctx.version, m.pointer, m.message
-                ),
-                format!("a message valid against the {} schema", ctx.version),
-                jsonrpc::show(Some(msg)),
-            ));
+            return Ok(m.violation(ctx.version, &format!("a message answering {method}"), msg));
         }
     }
     Ok(Verdict::pass(format!("{} messages valid against the {} schema", checked.len(), ctx.version)))
@@ -303,14 +307,7 @@ async fn server_requests_valid(ctx: &Ctx) -> Outcome {
     let mut checked = 0;
     for (tool, request) in survey.requests() {
         if let Err(m) = server_request(ctx.version, request) {
-            return Ok(Verdict::violation(
-                format!(
-                    "a request sent during a call of {tool} does not match the {} schema at {}: {}",
-                    ctx.version, m.pointer, m.message
-                ),
-                format!("a request valid against the {} schema", ctx.version),
-                jsonrpc::show(Some(request)),
-            ));
+            return Ok(m.violation(ctx.version, &format!("a request sent during a call of {tool}"), request));
         }
         checked += 1;
     }
