@@ -30,9 +30,7 @@ pub struct Call {
     pub tool: String,
     /// The server's requests, in arrival order.
     pub requests: Vec<Value>,
-    /// The response to the call, if one came.
-    pub response: Option<Value>,
-    /// Every message of the call's answer, the response included.
+    /// Every message of the call's answer, its response included.
     pub messages: Vec<Value>,
 }
 
@@ -138,9 +136,12 @@ pub async fn survey(ctx: &Ctx, capabilities: Value) -> Result<Survey, Verdict> {
             params["_meta"] = json!({"io.modelcontextprotocol/clientCapabilities": capabilities.clone()});
         }
         match s.request_answering("tools/call", Some(params), ctx.tool_timeout, &answer).await {
+            // A call with no response judged nothing about its stream's end.
+            Ok(asked) if asked.answered.response().is_none() => {
+                survey.left_out.push(format!("{name} (its answer ended without a response)"))
+            }
             Ok(asked) => survey.calls.push(Call {
                 tool: name,
-                response: asked.answered.response().cloned(),
                 messages: asked.answered.reply.messages.clone(),
                 requests: asked.requests,
             }),

@@ -100,8 +100,10 @@ impl Session {
                 };
                 let (read, requests) = tokio::join!(read, answering);
                 let read = read?;
-                if read.response_to(&id).is_none() && !read.ended && read.elapsed >= timeout {
-                    return Err(WireError::Timeout(timeout));
+                // The watch window is the shorter of `timeout` and the limits'
+                // bound: a read that stopped there without the response timed out.
+                if read.response_to(&id).is_none() && !read.ended {
+                    return Err(WireError::Timeout(read.elapsed));
                 }
                 (Reply::from_http(read), requests)
             }
