@@ -16,6 +16,7 @@
 //! in the handler, where a real server would get them wrong; each
 //! `self.on(Fault::…)` is one catalogue entry of [`crate::faults`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::{
@@ -132,11 +133,13 @@ pub struct GreetingArgs {
     pub name: String,
 }
 
-/// The plain server's handler. Cheap to clone; one per session.
+/// The plain server's handler. Cheap to clone: rmcp takes a fresh one for
+/// each session, and on 2026-07-28 for every request (twice for a
+/// `tools/call`), so the routers, built once, are shared rather than copied.
 #[derive(Debug, Clone)]
 pub struct PlainServer {
-    tool_router: ToolRouter<Self>,
-    prompt_router: PromptRouter<Self>,
+    tool_router: Arc<ToolRouter<Self>>,
+    prompt_router: Arc<PromptRouter<Self>>,
     faults: FaultSet,
     /// The tasks of the tasks extension, shared by every clone.
     tasks: tasks::Tasks,
@@ -158,8 +161,8 @@ impl PlainServer {
     /// A handler committing `faults` (only the feature faults act here).
     pub fn with_faults(faults: FaultSet) -> Self {
         Self {
-            tool_router: Self::tool_router(),
-            prompt_router: Self::prompt_router(),
+            tool_router: Arc::new(Self::tool_router()),
+            prompt_router: Arc::new(Self::prompt_router()),
             faults,
             tasks: tasks::Tasks::default(),
         }
