@@ -21,7 +21,7 @@ mod stateless_faults;
 mod tasks_faults;
 mod transport_faults;
 
-use std::{convert::Infallible, future::Future, sync::Arc};
+use std::{future::Future, sync::Arc};
 
 use axum::{
     Router,
@@ -29,12 +29,12 @@ use axum::{
     http::{Request, Response},
     routing::any,
 };
+use futures::future::BoxFuture;
 use rmcp::{
     ServerHandler,
     transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService},
 };
 use tokio_util::sync::CancellationToken;
-use tower::{ServiceExt, util::BoxCloneSyncService};
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use self::limits::Limits;
@@ -98,7 +98,10 @@ const LOOPBACK_ORIGINS: [&str; 6] = [
 
 /// The rmcp service the layer wraps, boxed so that any handler type fits
 /// (the plain server, and the mounted, composed, OpenAPI and proxied ones).
-pub(crate) type Inner = BoxCloneSyncService<Request<Body>, Response<Body>, Infallible>;
+/// Called by reference through rmcp's `handle(&self)`: its tower `call`
+/// clones the whole service for every request, host and origin lists
+/// included, and a boxed clonable service clones it once more.
+pub(crate) type Inner = Arc<dyn Fn(Request<Body>) -> BoxFuture<'static, Response<Body>> + Send + Sync>;
 
 /// An axum router serving the plain server at `opts.path`.
 pub fn plain_router(opts: HttpOptions) -> Router {
@@ -130,14 +133,23 @@ where
     // Origin validation ("Servers MUST validate the Origin header on all
     // incoming connections"): rmcp checks none unless given a list; browsers on
     // this machine's loopback names are the only legitimate origins.
+    // JSON answers: a 2026-07-28 request whose handler sends nothing before
+    // its response is answered with one JSON object ("either ...
+    // text/event-stream ... or application/json", both allowed), which rmcp
+    // writes with a Content-Length in one piece; a handler that notifies or
+    // asks first still gets an SSE stream. The handshake revisions' sessions
+    // always answer on SSE (rmcp applies this only to stateless requests).
     let config = StreamableHttpServerConfig::default()
+        .with_json_response(true)
         .with_legacy_session_mode(true)
         .with_allowed_origins(LOOPBACK_ORIGINS)
         .with_cancellation_token(cancel);
     let sessions = Arc::new(sessions::BoundedSessions::new(&opts.limits));
-    let service = StreamableHttpService::new(factory, sessions.clone(), config);
-    let service = ServiceExt::<Request<Body>>::map_response(service, |r| r.map(Body::new));
-    let inner: Inner = BoxCloneSyncService::new(service);
+    let service = Arc::new(StreamableHttpService::new(factory, sessions.clone(), config));
+    let inner: Inner = Arc::new(move |req| {
+        let service = service.clone();
+        Box::pin(async move { service.handle(req).await.map(Body::new) })
+    });
     let robustness =
         robustness_faults::any(&opts.faults).then(|| robustness_faults::Robustness::new(opts.faults.clone()));
     let state = Arc::new(layer::Shared::new(inner, sessions, opts.faults, &opts.limits));

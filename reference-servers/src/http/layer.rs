@@ -41,7 +41,6 @@ use axum::{
 };
 use rmcp::{ServerHandler, transport::streamable_http_server::session::SessionManager};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::{
     Inner, header_faults,
@@ -472,10 +471,7 @@ impl Shared {
     }
 
     async fn call(&self, req: Request<Body>) -> Response<Body> {
-        match self.inner.clone().oneshot(req).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        }
+        (self.inner)(req).await
     }
 
     /// Header-level faults on every response.
