@@ -61,12 +61,15 @@ pub(crate) fn on_request_body(faults: &FaultSet, headers: &HeaderMap, body: &[u8
 /// 2026-07-28 request that lacks clientInfo; `removed-methods-served`
 /// answers ping on 2026-07-28.
 pub(crate) fn answers(faults: &FaultSet, single: &Single, headers: &HeaderMap) -> Option<Response<Body>> {
+    if !(faults.contains(Fault::ClientInfoRequired) || faults.contains(Fault::RemovedMethodsServed)) {
+        return None;
+    }
     let id = single.id.clone()?;
     single.method.as_ref()?;
     if !is_stateless(headers) {
         return None;
     }
-    let meta = single.value.get("params").and_then(|p| p.get("_meta"));
+    let meta = single.value().get("params").and_then(|p| p.get("_meta"));
     let good_but_anonymous = meta.is_some_and(|m| {
         m.get(META_VERSION).and_then(Value::as_str) == Some(STATELESS_VERSION)
             && m.get(META_CAPABILITIES).is_some()
@@ -119,7 +122,7 @@ pub(crate) fn on_listen_response(
     }
     let Some(id) = single.id.clone() else { return response };
     let uri = single
-        .value
+        .value()
         .pointer("/params/notifications/resourceSubscriptions/0")
         .cloned()
         .unwrap_or(json!("note://1"));

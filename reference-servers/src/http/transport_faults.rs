@@ -279,7 +279,7 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     // the answer is bent on the way out.
     if faults.contains(Fault::MalformedInputRequests)
         && single.is_method("tools/call")
-        && single.value.pointer("/params/name").and_then(Value::as_str) == Some("mrtr_several")
+        && single.value().pointer("/params/name").and_then(Value::as_str) == Some("mrtr_several")
         && let Some(sampling) = result.get_mut("inputRequests").and_then(|r| r.get_mut("capital_question"))
     {
         *sampling = json!({"method": "ping"});
@@ -289,7 +289,7 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     }
     if faults.contains(Fault::CacheScopeVaries)
         && single.is_method("resources/list")
-        && single.value.pointer("/params/cursor").is_some()
+        && single.value().pointer("/params/cursor").is_some()
         && let Some(scope) = result.get("cacheScope").and_then(Value::as_str)
     {
         let other = if scope == "public" { "private" } else { "public" };
@@ -324,10 +324,11 @@ pub(crate) fn on_sse_body(faults: &FaultSet, single: &Single, mut body: Vec<u8>)
     if faults.contains(Fault::SseDataNotJson) && single.is_method("tools/list") {
         body.splice(0..0, b"data: pong\n\n".iter().copied());
     }
-    let stateless = single.value.pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion").is_some();
+    let stateless =
+        single.value().pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion").is_some();
     if faults.contains(Fault::StatelessServerRequest)
         && stateless
-        && single.value.pointer("/params/name").and_then(Value::as_str) == Some("mrtr_roots")
+        && single.value().pointer("/params/name").and_then(Value::as_str) == Some("mrtr_roots")
     {
         let request = b"data: {\"jsonrpc\":\"2.0\",\"id\":\"mcpcheck-fault\",\"method\":\"roots/list\"}\n\n";
         body.splice(0..0, request.iter().copied());
