@@ -139,8 +139,10 @@ where
     // writes with a Content-Length in one piece; a handler that notifies or
     // asks first still gets an SSE stream. The handshake revisions' sessions
     // always answer on SSE (rmcp applies this only to stateless requests).
+    // Faults that bend SSE bodies keep 2026-07-28 answers on SSE.
+    let json_answers = !transport_faults::bends_sse_bodies(&opts.faults);
     let config = StreamableHttpServerConfig::default()
-        .with_json_response(true)
+        .with_json_response(json_answers)
         .with_legacy_session_mode(true)
         .with_allowed_origins(LOOPBACK_ORIGINS)
         .with_cancellation_token(cancel);

@@ -318,6 +318,15 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     }
 }
 
+/// Whether the faults edit SSE bodies: the server then answers 2026-07-28
+/// requests on SSE streams as it did before JSON answers, so those faults
+/// have a stream to bend on every revision.
+pub(crate) fn bends_sse_bodies(faults: &FaultSet) -> bool {
+    [Fault::SseDataNotJson, Fault::StatelessServerRequest, Fault::EventIdConstant]
+        .into_iter()
+        .any(|f| faults.contains(f))
+}
+
 /// `sse-data-not-json`: an event of plain text before the rest (tools/list);
 /// `event-id-constant`: every `id:` line of an SSE body becomes `id: 1`.
 pub(crate) fn on_sse_body(faults: &FaultSet, single: &Single, mut body: Vec<u8>) -> Vec<u8> {
