@@ -304,6 +304,18 @@ pub enum Fault {
     TaskUnknownIdInternalError,
     /// Answer the removed tasks/list.
     TasksListServed,
+    /// Take Mcp-Name on tasks/* as the body's taskId instead of checking it.
+    TaskNameHeaderUnchecked,
+    /// Refuse a tools/call that carries the v1 `task` parameter.
+    TaskParamRefused,
+    /// Task status notifications without taskId and with the status "done".
+    TaskNotificationMalformed,
+    /// Forget a task a second after it was seen finished, long before its ttlMs.
+    TaskDroppedEarly,
+    /// Take the requests a partial tasks/update leaves unanswered as declined.
+    TaskPartialUpdateCompletes,
+    /// The task after a multi round-trip round forgets the answer given in it.
+    TaskCompositionAnswerLost,
     /// Keep 64 KiB for every tools/call and never free it (up to 1 GiB).
     LeakPerCall,
 }
@@ -436,6 +448,9 @@ impl Fault {
                 | TaskCancelFinishedRefused
                 | TaskUnknownIdInternalError
                 | TasksListServed
+                | TaskDroppedEarly
+                | TaskPartialUpdateCompletes
+                | TaskCompositionAnswerLost
                 | PromptListedUnknown
                 | PromptMissingArgumentAccepted
                 | UnknownPromptWrongCode
@@ -574,8 +589,9 @@ mod tests {
         // and the test authorization server's 14 (4 for its metadata, 10 for
         // the endpoints the auth/as checks drive); then the one a bench
         // finding names.
-        // The tasks extension's 11 are added last.
-        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8 + 6 + 11);
+        // The tasks extension's 11, then its 6 for notifications, the TTL,
+        // input rounds and the wire, are added last.
+        assert_eq!(CATALOGUE.len(), 18 + 20 + 19 + 6 + 6 + 10 + 9 + 7 + 2 + 23 + 14 + 1 + 8 + 6 + 11 + 6);
         // The groups are joined in order, none lost or doubled.
         assert_eq!(CATALOGUE.first().map(|f| f.name), Some("init-no-server-info"));
         assert_eq!(CATALOGUE.last().map(|f| f.name), Some("leak-per-call"));

@@ -18,6 +18,7 @@ mod robustness_faults;
 mod serve;
 mod sessions;
 mod stateless_faults;
+mod task_listen;
 mod tasks_faults;
 mod transport_faults;
 

@@ -571,7 +571,7 @@ impl ServerHandler for PlainServer {
     }
 
     async fn listen(&self, subscription: SubscriptionContext) -> Result<(), ErrorData> {
-        subscriptions::listen(subscription, &self.faults).await;
+        subscriptions::listen(subscription, &self.tasks, &self.faults).await;
         Ok(())
     }
 

@@ -16,11 +16,16 @@
 //!
 //! This file holds the catalogue, the shared client (finding, polling,
 //! tidying) and the checks about capabilities and dispatch; [`lifecycle`]
-//! the checks that follow a task, [`shapes`] the predicates they judge
-//! answers by (one page, three files).
+//! the checks that follow a task, [`input`] those of tasks that ask for
+//! input, [`notifications`] the status notifications on a listen stream,
+//! [`wire`] the routing header and the v1 `task` parameter, [`shapes`] the
+//! predicates they judge answers by (one page, six files).
 
+mod input;
 mod lifecycle;
+mod notifications;
 mod shapes;
+mod wire;
 
 use super::mrtr::client;
 use super::{Check, Ctx, Outcome, Transports, Verdict, pagination, tools, verify};
@@ -158,6 +163,60 @@ pub const CHECKS: &[Check] = &[
         "If the status is `input_required`, the server MUST return a `Task` object with status `input_required` and an `inputRequests` field [...] The `inputRequests` field MUST contain all outstanding requests from the server to the client that need to be fulfilled before the task can proceed. (Task Update Requests: On success, the server MUST acknowledge the request with an empty result.)",
         runs!(lifecycle::input_surfaced),
     ),
+    check(
+        "tasks/notifications/status-shape",
+        "task status notifications on a listen stream carry the task: taskId, a valid status, timestamps, ttlMs",
+        Level::Must,
+        "task-status-notifications",
+        "Servers MAY push status updates via `notifications/tasks` notifications in addition to servicing client polls: `type TaskStatusNotificationParams = NotificationParams & Task;` [...] Each notification carries a complete `DetailedTask` for the current status, identical to what `tasks/get` would have returned at that moment. (Task: `taskId: string; status: \"working\" | \"input_required\" | \"completed\" | \"cancelled\" | \"failed\"; createdAt: string; lastUpdatedAt: string; ttlMs: number | null`)",
+        runs!(notifications::status_shape),
+    ),
+    check(
+        "tasks/lifecycle/ttl-honored",
+        "a task stays readable with tasks/get for its ttlMs (waited out when short, else read again after a while)",
+        // The TTL says when a server may let a task go; no sentence says
+        // in words that it must keep it until then.
+        Level::Should,
+        "tasks",
+        "`ttlMs: number | null;` Time-to-live duration from creation in integer milliseconds, null for unlimited. The server may discard the task after the TTL elapses. (Task Polling: servers MAY mark a task as `failed` at any point after the TTL elapses, and subsequently delete it at any time.)",
+        runs!(lifecycle::ttl_honored),
+    ),
+    check(
+        "tasks/input-required/partial-update",
+        "a tasks/update answering some of several input requests leaves the task input_required with the rest",
+        Level::Must,
+        "task-update-requests",
+        "A server MAY accept a partial set of responses (a strict subset of currently-outstanding keys); (Task Polling: The `inputRequests` field MUST contain all outstanding requests from the server to the client that need to be fulfilled before the task can proceed.)",
+        runs!(input::partial_update),
+    ),
+    Check {
+        transports: Transports::HttpOnly,
+        ..check(
+            "tasks/headers/mcp-name-task-id",
+            "tasks/get, tasks/update and tasks/cancel whose Mcp-Name is not params.taskId are rejected 400 with -32020",
+            Level::Must,
+            "streamable-http-routing-headers",
+            "When `tasks/get`, `tasks/update`, or `tasks/cancel` is sent over the Streamable HTTP transport, the client MUST set the `Mcp-Name` header (defined by SEP-2243) to the value of `params.taskId`. (basic/transports, Server Validation: Servers that process the request body MUST reject requests where the values specified in the headers do not match the corresponding values in the request body. [...] servers MUST return HTTP status 400 Bad Request and MUST include a JSON-RPC error response (HeaderMismatch, -32020).)",
+            runs!(wire::mcp_name_task_id),
+        )
+    },
+    check(
+        "tasks/dispatch/legacy-task-param",
+        "a v1 `task` parameter on tools/call is ignored: a tool that answers at once still does, not a task or an error",
+        Level::Must,
+        "backward-compatibility",
+        "The `task` parameter on `CallToolRequest` is removed; servers MUST ignore it (treat the field as unknown) rather than using it as an opt-in.",
+        runs!(wire::legacy_task_param),
+    ),
+    check(
+        "tasks/input-required/composition",
+        "a multi round-trip round (no taskId), then a create-task result (no requestState) whose result reflects the answer",
+        // The composition sentence is a SHOULD.
+        Level::Should,
+        "composition-with-multi-round-trip-requests",
+        "Server implementations that use multi round-trip requests in conjunction with task creation (for example, a tool that requires elicitation over `InputRequiredResult` before creating a task) SHOULD resolve all MRTR exchanges synchronously before responding with a `CreateTaskResult`. [...] The two flows maintain separate state despite sharing field names. The MRTR phase ends when the server returns any non-\"input_required\" `resultType` [...] The task phase begins with `CreateTaskResult`.",
+        runs!(input::composition),
+    ),
 ];
 
 /// Client capabilities: everything mcpcheck can answer for, and the
@@ -202,6 +261,8 @@ struct Created {
     args: Value,
     /// The create-task result.
     result: Value,
+    /// When the call that made it was sent (the task is no older).
+    called_at: Instant,
 }
 
 impl Created {
@@ -233,12 +294,13 @@ async fn find(ctx: &Ctx, s: &mut Session) -> Result<(Vec<Created>, Vec<String>),
         let args = tools::arguments(&schema);
         calls += 1;
         let params = with_caps(json!({"name": name, "arguments": args}), &capabilities(true));
+        let called_at = Instant::now();
         match ctx.call_tool(s, params).await {
             Ok(a) => {
                 if let Some(r) =
                     a.result().filter(|r| r.get("resultType").and_then(Value::as_str) == Some("task"))
                 {
-                    found.push(Created { name, args, result: r.clone() });
+                    found.push(Created { name, args, result: r.clone(), called_at });
                 }
             }
             Err(WireError::Timeout(d)) => {

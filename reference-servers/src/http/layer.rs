@@ -25,6 +25,11 @@
 //!   session. The spec answers requests carrying an ended or unknown session
 //!   id with 404 Not Found; we do that.
 //!
+//! * `subscriptions/listen` asking for task ids (SEP-2663): rmcp's typed
+//!   filter drops them. We refuse them without the tasks extension
+//!   declared (-32021), hand them to the handler and list them in the
+//!   acknowledgement ([`super::task_listen`]).
+//!
 //! Bounds ([`super::limits`]): a POST body past the cap is 413, and an
 //! `initialize` that would open a session past the cap is 503 with a
 //! JSON-RPC error naming it (rmcp would answer its refusal as a bare 500).
@@ -47,7 +52,7 @@ use super::{
     limits::{Limits, jsonrpc_refusal},
     messages::{self, PostBody, Single},
     sessions::BoundedSessions,
-    stateless_faults, tasks_faults, transport_faults,
+    stateless_faults, task_listen, tasks_faults, transport_faults,
 };
 use crate::{
     faults::{Fault, FaultSet},
@@ -208,6 +213,7 @@ impl Shared {
             bytes = Bytes::from(edited);
         }
         header_faults::on_request(&self.faults, &mut parts.headers, &bytes);
+        tasks_faults::on_request_headers(&self.faults, &mut parts.headers, &bytes);
         if let Some(edited) = tasks_faults::on_request_body(&self.faults, &bytes) {
             bytes = Bytes::from(edited);
         }
@@ -242,7 +248,7 @@ impl Shared {
 
     async fn single(
         &self,
-        parts: request::Parts,
+        mut parts: request::Parts,
         bytes: Bytes,
         single: Single,
         session: Option<String>,
@@ -251,6 +257,9 @@ impl Shared {
             return refused;
         }
         if let Some(answer) = stateless_faults::answers(&self.faults, &single, &parts.headers) {
+            return answer;
+        }
+        if let Some(answer) = tasks_faults::answers(&self.faults, &single) {
             return answer;
         }
         if single.is_stateless()
@@ -276,7 +285,12 @@ impl Shared {
         if cancellation && self.on(Fault::CancelIgnored) {
             return empty(StatusCode::ACCEPTED);
         }
+        let task_ids = match task_listen::prepare(&single, &mut parts) {
+            Ok(ids) => ids,
+            Err(refused) => return *refused,
+        };
         let response = self.call(Request::from_parts(parts, Body::from(bytes))).await;
+        let response = task_listen::acknowledging(response, task_ids);
         let response = stateless_faults::on_listen_response(&self.faults, &single, response);
         if cancellation && self.on(Fault::CancelRejected) {
             let body = messages::error_body(Value::Null, -32602, "Invalid params: no such request");

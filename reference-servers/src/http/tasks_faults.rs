@@ -1,12 +1,15 @@
 //! The tasks extension's wire faults (SEP-2663, 2026-07-28): what rmcp's
 //! typed task results cannot express wrongly, done to the bytes instead —
 //! a request made to look declared, a legacy capability, legacy field
-//! names, a `requestState` on a task. The handler's task faults are in
+//! names, a `requestState` on a task, an `Mcp-Name` left unchecked, a v1
+//! `task` parameter refused. The handler's task faults are in
 //! [`crate::plain::tasks`].
 
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::messages::Single;
+use super::messages::{self, Single};
 use crate::faults::{Fault, FaultSet};
 
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
@@ -60,4 +63,38 @@ pub(crate) fn on_message(faults: &FaultSet, message: &mut Value, single: &Single
     if faults.contains(Fault::TaskRequestState) && created {
         result.insert("requestState".into(), json!("mcpcheck-fault-task-state"));
     }
+}
+
+/// `task-name-header-unchecked`: the `Mcp-Name` of a `tasks/*` request is
+/// made to agree with its `params.taskId` before rmcp validates it, as a
+/// server that routes tasks by the body alone would take it.
+pub(crate) fn on_request_headers(faults: &FaultSet, headers: &mut HeaderMap, body: &[u8]) {
+    if !faults.contains(Fault::TaskNameHeaderUnchecked) {
+        return;
+    }
+    let Ok(msg) = serde_json::from_slice::<Value>(body) else { return };
+    let method = msg.get("method").and_then(Value::as_str).unwrap_or_default();
+    if !matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel") {
+        return;
+    }
+    let task_id = msg.pointer("/params/taskId").and_then(Value::as_str);
+    if let Some(v) = task_id.and_then(|t| HeaderValue::from_str(t).ok()) {
+        headers.insert("mcp-name", v);
+    }
+}
+
+/// `task-param-refused`: a 2026-07-28 `tools/call` carrying the v1 `task`
+/// parameter, which the extension removed and servers must ignore, is
+/// refused with -32602.
+pub(crate) fn answers(faults: &FaultSet, single: &Single) -> Option<Response<Body>> {
+    let carries = single.value.pointer("/params/task").is_some();
+    if !(faults.contains(Fault::TaskParamRefused) && single.is_method("tools/call") && carries) {
+        return None;
+    }
+    let id = single.id.clone()?;
+    let body = messages::error_body(id, -32602, "Invalid params: task augmentation is not supported");
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::OK;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Some(response)
 }

@@ -7,12 +7,15 @@
 //! under `io.modelcontextprotocol/subscriptionId`) before [`listen`] runs,
 //! and cuts the accepted filter down to what was requested and declared. The
 //! resources never change either, so a clean stream carries the
-//! acknowledgement and nothing else until the client goes away.
+//! acknowledgement and nothing else until the client goes away, unless it
+//! asked for task ids: then the tasks' status notifications too
+//! ([`super::tasks::notify`]).
 
 use rmcp::model::{CustomNotification, ServerNotification, SubscriptionFilter};
 use rmcp::service::SubscriptionContext;
 use serde_json::json;
 
+use super::tasks::{Tasks, notify};
 use crate::faults::{Fault, FaultSet};
 
 /// What the server agrees to: updates of the resources it lists, among
@@ -31,7 +34,7 @@ pub fn accepted(requested: &SubscriptionFilter, listed: &[String]) -> Option<Sub
 /// stream, or `notifications/cancelled` on stdio). `listen-untagged`
 /// first sends an update of a subscribed resource without the
 /// subscription id, past the filter-enforcing sink rmcp offers.
-pub async fn listen(subscription: SubscriptionContext, faults: &FaultSet) {
+pub async fn listen(subscription: SubscriptionContext, tasks: &Tasks, faults: &FaultSet) {
     let first = subscription.accepted().resource_subscriptions.as_ref().and_then(|u| u.first()).cloned();
     if faults.contains(Fault::ListenUntagged)
         && let Some(uri) = first
@@ -39,6 +42,13 @@ pub async fn listen(subscription: SubscriptionContext, faults: &FaultSet) {
         let update = CustomNotification::new("notifications/resources/updated", Some(json!({"uri": uri})));
         let peer = &subscription.request_context().peer;
         let _ = peer.send_notification(ServerNotification::CustomNotification(update)).await;
+    }
+    let ids = notify::requested(&subscription);
+    if !ids.is_empty() {
+        tokio::select! {
+            () = subscription.cancelled() => return,
+            () = notify::watch(tasks, &subscription, &ids, faults) => {}
+        }
     }
     subscription.cancelled().await;
 }

@@ -4,7 +4,7 @@
 //! input with `tasks/update` and stops with `tasks/cancel`.
 //!
 //! It exists so that mcpcheck's `tasks/*` checks have a correct server to
-//! pass against and faults to fail against. Two tools take part, listed on
+//! pass against and faults to fail against. Four tools take part, listed on
 //! 2026-07-28 only and annotated read-only (they change nothing), so
 //! mcpcheck calls them by default:
 //!
@@ -12,7 +12,11 @@
 //!   and answers synchronously when it does not (the server alone decides);
 //! - `tasked_rename` cannot run without a task: undeclared, it is refused
 //!   -32021 naming the extension; as a task it asks the user to confirm
-//!   (`input_required` on `tasks/get`, answered with `tasks/update`).
+//!   (`input_required` on `tasks/get`, answered with `tasks/update`);
+//! - `tasked_survey` and `tasked_greeting` ([`inputs`]) need a task too: the
+//!   first asks two questions at once (a partial `tasks/update` leaves the
+//!   other outstanding), the second asks a name by a multi round-trip round
+//!   first and greets by it in the task it then creates.
 //!
 //! The extension names no tool-level field (the server decides per request),
 //! so their listing says so only in the description.
@@ -25,19 +29,25 @@
 //! either, `tasked_echo` answers synchronously and `tasked_rename` is
 //! refused. rmcp gates `tasks/*` itself (-32021 without the extension
 //! declared) and refuses any task handle for an undeclared request. Status
-//! notifications are not sent: polling is the default the SEP names.
+//! notifications go on a `subscriptions/listen` stream that asks for the
+//! task's id ([`notify`]), over HTTP, where the layer can hand the handler
+//! the ids rmcp's typed filter drops.
 //!
 //! The handler's task faults act here (each `faults.contains(Fault::…)` is
 //! one entry of [`crate::faults`]); those on the wire, which rmcp's typed
 //! results cannot express, live in the HTTP layer (`http/tasks_faults.rs`).
 
-use std::collections::VecDeque;
+mod inputs;
+pub mod notify;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CreateTaskResult, ErrorCode,
-    ErrorData, GetTaskResult, InputRequest, TASKS_EXTENSION_ID, TaskPayload, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CreateTaskResult, DetailedTask,
+    ErrorCode, ErrorData, GetTaskResult, InputRequest, TASKS_EXTENSION_ID, TaskPayload, Tool,
+    ToolAnnotations,
 };
 use rmcp::task_manager::{TaskContext, TaskExit, TaskFuture, TaskManager, TaskOptions};
 use serde::Deserialize;
@@ -55,6 +65,11 @@ pub const MOST_RUNNING: usize = 32;
 /// task for another TTL after it ends, so the window is two TTLs).
 pub const MOST_KEPT: usize = 256;
 const KEPT_WINDOW: Duration = Duration::from_millis(2 * TTL_MS);
+/// How long after it was first seen finished `task-dropped-early` forgets a
+/// task (its `ttlMs` promises a minute).
+const DROPPED_AFTER: Duration = Duration::from_secs(1);
+/// Finished tasks `task-dropped-early` remembers the end of, at most.
+const MOST_ENDED: usize = 1024;
 /// The key of `tasked_rename`'s confirmation in `inputRequests`.
 pub const CONFIRM_KEY: &str = "confirm_rename";
 /// The task-supporting tool, and the one that requires a task.
@@ -68,6 +83,8 @@ pub struct Tasks {
     manager: TaskManager,
     /// When each task still possibly held was created, oldest first.
     created: Arc<Mutex<VecDeque<Instant>>>,
+    /// When each task was first seen finished (`task-dropped-early` only).
+    ended: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 impl std::fmt::Debug for Tasks {
@@ -98,7 +115,22 @@ impl Tasks {
 
     /// `tasks/get`: the task as it stands, its result or error inlined.
     pub fn get(&self, task_id: &str, faults: &FaultSet) -> Result<GetTaskResult, ErrorData> {
+        self.detailed(task_id, faults).map(GetTaskResult::new)
+    }
+
+    /// The task as `tasks/get` and its status notifications show it.
+    pub fn detailed(&self, task_id: &str, faults: &FaultSet) -> Result<DetailedTask, ErrorData> {
+        self.forgotten(task_id, faults)?;
         let mut task = self.manager.get_task(task_id).map_err(|e| unknown(e, faults))?;
+        if faults.contains(Fault::TaskDroppedEarly)
+            && task.status().is_terminal()
+            && let Ok(mut ended) = self.ended.lock()
+        {
+            if ended.len() >= MOST_ENDED {
+                ended.clear();
+            }
+            ended.entry(task_id.to_owned()).or_insert_with(Instant::now);
+        }
         match &mut task.payload {
             TaskPayload::Completed { result } if faults.contains(Fault::TaskResultNotInlined) => {
                 result.clear();
@@ -110,7 +142,20 @@ impl Tasks {
             }
             _ => {}
         }
-        Ok(GetTaskResult::new(task))
+        Ok(task)
+    }
+
+    /// `task-dropped-early`: a task seen finished [`DROPPED_AFTER`] ago is
+    /// unknown, long before its `ttlMs` is up.
+    fn forgotten(&self, task_id: &str, faults: &FaultSet) -> Result<(), ErrorData> {
+        let ended = self.ended.lock().ok().and_then(|e| e.get(task_id).copied());
+        if faults.contains(Fault::TaskDroppedEarly) && ended.is_some_and(|t| t.elapsed() > DROPPED_AFTER) {
+            return Err(unknown(
+                ErrorData::invalid_params(format!("task {task_id} not found"), None),
+                faults,
+            ));
+        }
+        Ok(())
     }
 
     /// `tasks/update`: hands the responses to the waiting task; keys it is
@@ -121,11 +166,24 @@ impl Tasks {
         responses: impl IntoIterator<Item = (String, Value)>,
         faults: &FaultSet,
     ) -> Result<(), ErrorData> {
+        self.forgotten(task_id, faults)?;
+        let mut responses: Vec<(String, Value)> = responses.into_iter().collect();
+        // `task-partial-update-completes`: the requests a partial update
+        // leaves unanswered are taken as declined, and the task goes on.
+        if faults.contains(Fault::TaskPartialUpdateCompletes)
+            && let Ok(task) = self.manager.get_task(task_id)
+            && let TaskPayload::InputRequired { input_requests } = &task.payload
+        {
+            let rest: Vec<String> =
+                input_requests.keys().filter(|k| !responses.iter().any(|(r, _)| r == *k)).cloned().collect();
+            responses.extend(rest.into_iter().map(|k| (k, json!({"action": "decline"}))));
+        }
         self.manager.update_task(task_id, responses).map_err(|e| unknown(e, faults))
     }
 
     /// `tasks/cancel`: cooperative; acknowledged also for a finished task.
     pub fn cancel(&self, task_id: &str, faults: &FaultSet) -> Result<(), ErrorData> {
+        self.forgotten(task_id, faults)?;
         if faults.contains(Fault::TaskCancelFinishedRefused)
             && self.manager.get_task(task_id).is_ok_and(|t| t.status().is_terminal())
         {
@@ -170,12 +228,13 @@ pub fn tools() -> Vec<Tool> {
     .map(|(name, description, schema)| {
         Tool::new(name, description, schema.as_object().cloned().unwrap_or_default()).annotate(read_only.clone())
     })
+    .chain(inputs::tools())
     .collect()
 }
 
 /// Whether `name` is one of this module's tools.
 pub fn has_tool(name: &str) -> bool {
-    name == ECHO || name == RENAME
+    name == ECHO || name == RENAME || inputs::has_tool(name)
 }
 
 #[derive(Deserialize)]
@@ -223,32 +282,48 @@ impl Tasks {
                 None => CallToolResponse::Complete(echoed(message)),
             });
         }
+        if inputs::has_tool(&request.name) {
+            return inputs::call(self, request, caps, faults);
+        }
         let RenameArgs { from, to } = match args(request) {
             Ok(a) => a,
             Err(answer) => return Ok(CallToolResponse::Complete(answer)),
         };
-        let form = caps.get("elicitation").is_some_and(|e| e.get("form").is_some() || e.get("url").is_none());
-        if !with_tasks || !form {
-            let mut required = Map::new();
-            if !form {
-                required.insert("elicitation".into(), json!({"form": {}}));
-            }
-            // `task-required-unnamed`: the refusal leaves the extension out.
-            if !with_tasks && !faults.contains(Fault::TaskRequiredUnnamed) {
-                required.insert("extensions".into(), json!({TASKS_EXTENSION_ID: {}}));
-            }
-            let data = json!({"requiredCapabilities": required});
-            return Err(ErrorData::new(
-                ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
-                "Missing required client capability",
-                Some(data),
-            ));
+        if let Some(refused) = refusal(caps, faults) {
+            return Err(refused);
         }
-        match self.spawn(|ctx| Box::pin(rename(ctx, from, to))) {
-            Some(created) => Ok(CallToolResponse::Task(created_fault(created, faults))),
-            None => Err(ErrorData::internal_error("too many tasks held; try again later", None)),
-        }
+        self.spawn(|ctx| Box::pin(rename(ctx, from, to)))
+            .map(|created| CallToolResponse::Task(created_fault(created, faults)))
+            .ok_or_else(busy)
     }
+}
+
+/// The refusal of a tool that runs only as a task and asks the user (form
+/// elicitation) in it, when `caps` lack either.
+fn refusal(caps: &Value, faults: &FaultSet) -> Option<ErrorData> {
+    let with_tasks = declared(caps);
+    let form = caps.get("elicitation").is_some_and(|e| e.get("form").is_some() || e.get("url").is_none());
+    if with_tasks && form {
+        return None;
+    }
+    let mut required = Map::new();
+    if !form {
+        required.insert("elicitation".into(), json!({"form": {}}));
+    }
+    // `task-required-unnamed`: the refusal leaves the extension out.
+    if !with_tasks && !faults.contains(Fault::TaskRequiredUnnamed) {
+        required.insert("extensions".into(), json!({TASKS_EXTENSION_ID: {}}));
+    }
+    let data = json!({"requiredCapabilities": required});
+    Some(ErrorData::new(
+        ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
+        "Missing required client capability",
+        Some(data),
+    ))
+}
+
+fn busy() -> ErrorData {
+    ErrorData::internal_error("too many tasks held; try again later", None)
 }
 
 /// `task-created-at-not-iso`: the create result's timestamps are not ISO 8601.

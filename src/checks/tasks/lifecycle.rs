@@ -1,6 +1,6 @@
 //! The checks that follow a task through its life: the create-task result,
 //! `tasks/get` until the task settles, cancellation, the wire fields of both,
-//! and a task waiting for input.
+//! a task waiting for input, and how long a task stays readable.
 
 use super::shapes::{ack_problem, create_problems, detailed_problems};
 use super::{TERMINAL, declared, find_some, poll, settled, status_of, tasks_request, tidy};
@@ -8,6 +8,14 @@ use crate::checks::mrtr::client;
 use crate::checks::{Ctx, Outcome, Verdict};
 use crate::wire::jsonrpc;
 use serde_json::{Map, Value, json};
+use std::time::{Duration, Instant};
+
+/// The longest TTL mcpcheck waits out (less a margin) before reading the
+/// task again.
+const MOST_TTL_WAITED: Duration = Duration::from_secs(3);
+/// How long after a task ends mcpcheck reads it again when its TTL is
+/// longer than it waits for (or unlimited).
+const READ_AGAIN_AFTER: Duration = Duration::from_millis(2500);
 
 pub(super) async fn create_result_shape(ctx: &Ctx) -> Outcome {
     let mut s = ctx.session().await?;
@@ -247,4 +255,77 @@ pub(super) async fn input_surfaced(ctx: &Ctx) -> Outcome {
     };
     tidy(&mut s, &found).await;
     Ok(Verdict::pass(format!("{name}'s task surfaced its input requests on tasks/get{note}")))
+}
+
+/// How long before its TTL is up a task is read: a tenth of the TTL, from
+/// 100 ms to 500 ms, for the clocks and the network between.
+fn ttl_margin(ttl: Duration) -> Duration {
+    (ttl / 10).clamp(Duration::from_millis(100), Duration::from_millis(500))
+}
+
+pub(super) async fn ttl_honored(ctx: &Ctx) -> Outcome {
+    let mut s = ctx.session().await?;
+    declared(&mut s).await?;
+    let found = find_some(ctx, &mut s).await?;
+    let Some((c, id)) = found.iter().find_map(|c| Some((c, c.task_id()?.to_owned()))) else {
+        return Ok(Verdict::violation(
+            "the create-task result has no taskId",
+            "a taskId",
+            jsonrpc::show(found.first().map(|c| &c.result)),
+        ));
+    };
+    // A task that waits for input is ended by cancelling it: the TTL runs
+    // from creation whatever the task does, and a finished task is what
+    // a server that lets tasks go too soon drops first.
+    let mut answers = poll(&mut s, &id, settled).await?;
+    if answers.last().and_then(|a| a.get("result")).is_some_and(|r| status_of(r) == "input_required") {
+        tasks_request(&mut s, "tasks/cancel", json!({"taskId": id}), true).await?;
+        answers = poll(&mut s, &id, |r| TERMINAL.contains(&status_of(r))).await?;
+    }
+    let end = answers.last().and_then(|a| a.get("result")).map_or("unknown", status_of).to_owned();
+    let ttl = c.result.get("ttlMs").and_then(Value::as_u64).map(Duration::from_millis);
+    let waited = match ttl {
+        Some(ttl) if ttl <= MOST_TTL_WAITED + READ_AGAIN_AFTER => {
+            let Some(until) = (c.called_at + ttl).checked_sub(ttl_margin(ttl)) else {
+                tidy(&mut s, &found).await;
+                return Ok(Verdict::Skip(format!(
+                    "{}'s ttlMs ({ttl:?}) is too short to read within",
+                    c.name
+                )));
+            };
+            if until <= Instant::now() {
+                tidy(&mut s, &found).await;
+                return Ok(Verdict::Skip(format!(
+                    "{}'s ttlMs ({ttl:?}) was over before its task could be read again",
+                    c.name
+                )));
+            }
+            tokio::time::sleep_until(until.into()).await;
+            format!("just before its ttlMs ({ttl:?}) was up")
+        }
+        _ => {
+            tokio::time::sleep(READ_AGAIN_AFTER).await;
+            let ttl = ttl.map_or("unlimited".to_string(), |t| format!("{t:?}"));
+            format!(
+                "{READ_AGAIN_AFTER:?} after it was seen {end} (its ttlMs, {ttl}, is longer than mcpcheck waits)"
+            )
+        }
+    };
+    let elapsed = c.called_at.elapsed();
+    let a = tasks_request(&mut s, "tasks/get", json!({"taskId": id}), true).await?;
+    tidy(&mut s, &found).await;
+    let response = crate::checks::verify::response(&a)?;
+    if response.get("result").is_none() {
+        let ttl = ttl.map_or("null (unlimited)".to_string(), |t| format!("{} ms", t.as_millis()));
+        return Ok(Verdict::violation(
+            format!(
+                "{}'s task, {end}, could no longer be read {} ms after it was created, though its ttlMs is {ttl}",
+                c.name,
+                elapsed.as_millis()
+            ),
+            "tasks/get resolves until createdAt + ttlMs has passed",
+            jsonrpc::show(Some(response)),
+        ));
+    }
+    Ok(Verdict::pass(format!("{}'s task was still readable {waited}", c.name)))
 }

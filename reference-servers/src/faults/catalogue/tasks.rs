@@ -1,7 +1,9 @@
 //! Faults of the tasks extension (`io.modelcontextprotocol/tasks`,
 //! SEP-2663) on 2026-07-28: one for each `tasks/*` check. The first four
 //! are the HTTP layer's (rmcp's typed task results cannot carry them), the
-//! rest the plain handler's.
+//! next seven the plain handler's; of the six after them, the first two
+//! are the HTTP layer's again (headers and a request field rmcp's types
+//! drop), the rest the handler's.
 
 use crate::faults::{Fault, FaultSpec, spec};
 
@@ -71,5 +73,41 @@ pub(super) const FAULTS: &[FaultSpec] = &[
         "tasks-list-served",
         &["tasks/dispatch/removed-methods"],
         "answers the removed tasks/list with an empty list of tasks",
+    ),
+    spec(
+        Fault::TaskNameHeaderUnchecked,
+        "task-name-header-unchecked",
+        &["tasks/headers/mcp-name-task-id"],
+        "serves tasks/get, tasks/update and tasks/cancel whose Mcp-Name disagrees with params.taskId",
+    ),
+    spec(
+        Fault::TaskParamRefused,
+        "task-param-refused",
+        &["tasks/dispatch/legacy-task-param"],
+        "refuses a tools/call that carries the v1 `task` parameter with -32602 instead of ignoring it",
+    ),
+    spec(
+        Fault::TaskNotificationMalformed,
+        "task-notification-malformed",
+        &["tasks/notifications/status-shape"],
+        "sends task status notifications without taskId and with the status \"done\"",
+    ),
+    spec(
+        Fault::TaskDroppedEarly,
+        "task-dropped-early",
+        &["tasks/lifecycle/ttl-honored"],
+        "forgets a task a second after it was first seen finished, though its ttlMs is a minute",
+    ),
+    spec(
+        Fault::TaskPartialUpdateCompletes,
+        "task-partial-update-completes",
+        &["tasks/input-required/partial-update"],
+        "takes the input requests a partial tasks/update leaves unanswered as declined, so the task goes on",
+    ),
+    spec(
+        Fault::TaskCompositionAnswerLost,
+        "task-composition-answer-lost",
+        &["tasks/input-required/composition"],
+        "creates tasked_greeting's task without the name its multi round-trip round gathered",
     ),
 ];
