@@ -43,13 +43,13 @@ pub(crate) fn prepare(
     if !single.is_method("subscriptions/listen") {
         return Ok(None);
     }
-    let asked = single.value.pointer("/params/notifications/taskIds").and_then(Value::as_array);
+    let asked = single.value().pointer("/params/notifications/taskIds").and_then(Value::as_array);
     let ids: Vec<String> =
         asked.into_iter().flatten().filter_map(Value::as_str).take(MOST_WATCHED).map(str::to_owned).collect();
     if ids.is_empty() {
         return Ok(None);
     }
-    let caps = single.value.pointer("/params/_meta").and_then(|m| m.get(CAPABILITIES));
+    let caps = single.value().pointer("/params/_meta").and_then(|m| m.get(CAPABILITIES));
     let declared = caps.and_then(|c| c.pointer("/extensions")).and_then(Value::as_object);
     if !declared.is_some_and(|e| e.contains_key(EXTENSION)) {
         let id = single.id.clone().unwrap_or(Value::Null);

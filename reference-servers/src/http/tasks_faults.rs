@@ -87,10 +87,10 @@ pub(crate) fn on_request_headers(faults: &FaultSet, headers: &mut HeaderMap, bod
 /// parameter, which the extension removed and servers must ignore, is
 /// refused with -32602.
 pub(crate) fn answers(faults: &FaultSet, single: &Single) -> Option<Response<Body>> {
-    let carries = single.value.pointer("/params/task").is_some();
-    if !(faults.contains(Fault::TaskParamRefused) && single.is_method("tools/call") && carries) {
+    if !(faults.contains(Fault::TaskParamRefused) && single.is_method("tools/call")) {
         return None;
     }
+    single.value().pointer("/params/task")?;
     let id = single.id.clone()?;
     let body = messages::error_body(id, -32602, "Invalid params: task augmentation is not supported");
     let mut response = Response::new(Body::from(body));
