@@ -34,6 +34,19 @@ CACHE=${INTEROP_CACHE:-$ROOT/.cache/interop}
 OUT=$ROOT/reports/bench
 REPORT=$ROOT/reports/benchmarks.md
 RUN=$(mktemp -d)
+# How busy the machine was before anything here ran: the share of CPU time
+# not idle over 3 s, from /proc/stat (the load average lags by minutes).
+cpu_busy() {
+  local a b
+  a=($(head -n 1 /proc/stat))
+  sleep 3
+  b=($(head -n 1 /proc/stat))
+  local total=0 idle i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  idle=$((b[4] - a[4] + b[5] - a[5]))
+  echo $((100 * (total - idle) / (total > 0 ? total : 1)))
+}
+BUSY_START=$(cpu_busy)
 DURATION=${DURATION:-10s}
 USERS=${USERS:-32}
 WRK_THREADS=${WRK_THREADS:-$(nproc)}
@@ -204,6 +217,11 @@ CALL=$(curl -s --max-time 10 -H 'Content-Type: application/json' -H 'Accept: app
   -H "Mcp-Session-Id: $SESSION" -H 'MCP-Protocol-Version: 2025-11-25' \
   -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"add\",\"arguments\":$ADD_ARGS}}" "$PLAIN")
 grep -q '"result"' <<<"$CALL" && ! grep -q '"isError":true' <<<"$CALL" || die "tools/call add on the session failed: $CALL"
+META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"0"}}'
+CALL=$(curl -s --max-time 10 -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: add' \
+  -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"add\",\"arguments\":$ADD_ARGS,$META}}" "$PLAIN")
+grep -q '"result"' <<<"$CALL" && ! grep -q '"isError":true' <<<"$CALL" || die "a stateless tools/call add failed: $CALL"
 # Two rounds, alternating, so a burst of other work on this shared machine
 # hits both generators alike; the report takes each one's better round. CPU
 # time (user + sys) per call is measured too: it is less sensitive to the
@@ -223,10 +241,21 @@ for round in 1 2; do
   /usr/bin/time -f 'CPU %U %S' -o "$OUT/generator-$round.cpu" "$MCPCHECK" bench "$PLAIN" --quiet \
     --spec 2025-11-25 --users "$USERS" --duration "$DURATION" --tool add --args "$ADD_ARGS" \
     --json "$OUT/generator-$round.json" || die "bench generator failed"
+  # 2026-07-28: no session at all, one JSON answer per call, both generators.
+  log "wrk round $round, 2026-07-28 stateless"
+  MCP_STATELESS=1 MCP_ARGS=$ADD_ARGS /usr/bin/time -f 'CPU %U %S' -o "$OUT/wrk-stateless-$round.cpu" \
+    wrk -t"$WRK_THREADS" -c"$USERS" -d"$DURATION" --timeout 10s \
+    -s "$HERE/bench/wrk-mcp.lua" "$PLAIN" >"$OUT/wrk-stateless-$round.txt" 2>&1 ||
+    die "wrk failed: $(cat "$OUT/wrk-stateless-$round.txt")"
+  log "mcpcheck bench round $round, 2026-07-28 stateless"
+  /usr/bin/time -f 'CPU %U %S' -o "$OUT/generator-stateless-$round.cpu" "$MCPCHECK" bench "$PLAIN" --quiet \
+    --spec 2026-07-28 --users "$USERS" --duration "$DURATION" --tool add --args "$ADD_ARGS" \
+    --json "$OUT/generator-stateless-$round.json" || die "bench generator (stateless) failed"
 done
 
 # (b) the servers at USERS.
-SERVERS=plain bench plain "$PLAIN" "$USERS" add
+SERVERS=plain bench plain "$PLAIN" "$USERS" add --spec 2026-07-28
+SERVERS=plain bench plain-session "$PLAIN" "$USERS" add --spec 2025-11-25
 SERVERS=authorized bench authorized "$AUTHORIZED" "$USERS" add -H "Authorization: Bearer $TOKEN"
 SERVERS="proxied backend" bench proxied "$PROXIED" "$USERS" a_add
 SERVERS=fastmcp bench fastmcp "$FASTMCP" "$USERS" add
@@ -259,6 +288,7 @@ json.dump({
     "MACHINE_CORES": "$(nproc)",
     "MACHINE_MODEL": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')",
     "MACHINE_LOAD": "$(cut -d' ' -f1-3 /proc/loadavg)",
+    "MACHINE_BUSY_START": "$BUSY_START",
     "MACHINE_MEM": "$(awk '/MemTotal/ {print $2}' /proc/meminfo)",
     "RUN_DATE": "$(date -u '+%Y-%m-%d %H:%M UTC')",
     "DURATION": "$DURATION", "USERS": "$USERS", "WRK_THREADS": "$WRK_THREADS",

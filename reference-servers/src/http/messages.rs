@@ -28,9 +28,9 @@ pub(crate) enum PostBody {
 ///
 /// Every POST is classified, and most of the layer needs only the method,
 /// the id and two facts about `params`, so those are probed without building
-/// the whole message as a [`Value`] (a tree of allocations the size of the
-/// body, which cost 6% of the plain server's work per call: reports/bench/
-/// profile-plain.md). The faults that read further parse it on demand
+/// the whole message as a [`Value`], a tree of allocations the size of the
+/// body (6% of the plain server's work per call; reports/benchmarks.md,
+/// section (e)). The faults that read further parse it on demand
 /// ([`Single::value`]).
 #[derive(Debug)]
 pub(crate) struct Single {
