@@ -47,9 +47,11 @@ TASKS_WHY = (
     "Not scored (extension). The scenario exercises nothing in this suite version: it skips "
     "itself, because SEP-2663 now delivers `notifications/tasks` on the `subscriptions/listen` "
     "stream rather than on the `tools/call` response its harness reads, and the harness awaits "
-    "a rewrite. Status notifications are optional in the extension, and the plain server "
-    "sends none; its tasks are read with `tasks/get`, which the other nine tasks scenarios "
-    "judge and pass."
+    "a rewrite. Status notifications are optional in the extension; the plain server sends "
+    "them only on a `subscriptions/listen` stream that lists task ids (over HTTP; mcpcheck's "
+    "`tasks/notifications/status-shape` judges them), so this harness would see none either "
+    "way; its tasks are read with `tasks/get`, which the other nine tasks scenarios judge "
+    "and pass."
 )
 
 
@@ -82,6 +84,10 @@ NOTES = """## What the referee found
   `test_tool_with_task`), which run on the plain server's own task store
   (reference-servers/src/plain/tasks.rs), and pass.
 - **`test_reconnection`** (`server-sse-polling`, not scored): see that row above.
+- **SSE on 2026-07-28** (`server-sse-multiple-streams`): the plain server answers a
+  stateless request with one JSON object when nothing comes before the response (the
+  transport allows either), so the scenario's second check, on SSE streams, reports itself
+  as informational ("SSE streaming is optional") and the scenario passes on its first.
 - **List-change triggers** (`test_trigger_tool_change`, `test_trigger_prompt_change` in
   `server-stateless`): the plain server declares no `listChanged`, so the suite skips the
   checks that would call them.
