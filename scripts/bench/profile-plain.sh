@@ -25,6 +25,10 @@
 #   MCPCHECK   a release mcpcheck, the load generator (default: built here)
 #   CALLS      calls counted under callgrind (default 2000), USERS (default 4)
 #   PERF_SECS  the flame graph's run (default 10)
+#   ERAS       the revisions profiled (default "2026-07-28 2025-11-25"; empty:
+#              only the proxy count)
+#   PROXY      1 (default): also count the proxy's instructions per forwarded
+#              call against the plain server's (OUT_DIR/LABEL-proxy-instructions.txt)
 # Needs valgrind, perf (Debian's linux-perf) and inferno (cargo install inferno).
 set -euo pipefail
 
@@ -37,7 +41,7 @@ PERF_SECS=${PERF_SECS:-10}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 RUN=$(mktemp -d)
 ARGS='{"a":1,"b":2}'
-ERAS=(2026-07-28 2025-11-25)
+read -r -a ERAS <<<"${ERAS-2026-07-28 2025-11-25}"
 # The inclusive rows of OUT_DIR/LABEL-ERA.crates.txt: name=regular expression
 # over a stack's frames.
 WHERE=(
@@ -70,8 +74,10 @@ MCPCHECK=${MCPCHECK:-$TARGET_DIR/release/mcpcheck}
 mkdir -p "$OUT"
 
 PID=
+BACKEND=
 cleanup() {
   [[ -n $PID ]] && kill "$PID" 2>/dev/null || true
+  [[ -n $BACKEND ]] && kill "$BACKEND" 2>/dev/null || true
   rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -112,9 +118,11 @@ load() {
     die "mcpcheck bench failed"
 }
 
-: >"$OUT/$LABEL-instructions.txt"
-: >"$OUT/$LABEL-cpu.txt"
-for era in "${ERAS[@]}"; do
+if ((${#ERAS[@]})); then
+  : >"$OUT/$LABEL-instructions.txt"
+  : >"$OUT/$LABEL-cpu.txt"
+fi
+for era in ${ERAS[@]+"${ERAS[@]}"}; do
   log "$era: instructions per call under callgrind ($CALLS calls, $USERS users)"
   start valgrind --tool=callgrind --callgrind-out-file="$RUN/callgrind.out" "$SERVER"
   load "$era" --users "$USERS" --requests 200
@@ -156,4 +164,38 @@ PY
   python3 "$ROOT/scripts/bench/crates.py" "$RUN/folded" "${WHERE[@]}" >"$OUT/$LABEL-$era.crates.txt"
   rm -f "$RUN/perf.data" "$RUN/folded"
 done
+# The proxy's own work against the plain server's, both `MCPCHECK serve ...`
+# (the product's binary and allocator), 2026-07-28: instructions per
+# forwarded call of the proxy process alone (its plain backend runs
+# natively, uncounted), and per call of a plain server.
+if [[ ${PROXY:-1} == 1 ]]; then
+  : >"$OUT/$LABEL-proxy-instructions.txt"
+  # count NAME TOOL CMD...: instructions per call of CMD under callgrind.
+  count() {
+    local name=$1 tool=$2
+    shift 2
+    start valgrind --tool=callgrind --callgrind-out-file="$RUN/callgrind.out" "$@"
+    "$MCPCHECK" bench "$URL" --quiet --spec 2026-07-28 --tool "$tool" --args "$ARGS" --no-watch \
+      --users "$USERS" --requests 200 || die "mcpcheck bench failed"
+    callgrind_control -z "$PID" >/dev/null
+    "$MCPCHECK" bench "$URL" --quiet --spec 2026-07-28 --tool "$tool" --args "$ARGS" --no-watch \
+      --users "$USERS" --requests "$CALLS" || die "mcpcheck bench failed"
+    callgrind_control -d "$PID" >/dev/null
+    stop
+    part=$(ls "$RUN"/callgrind.out.* 2>/dev/null | sort -t. -k3 -n | tail -1)
+    [[ -n $part ]] || die "callgrind wrote no dump"
+    ir=$(awk '/^(totals|summary):/ { print $2; exit }' "$part")
+    echo "$name $((ir / CALLS)) instructions per call" | tee -a "$OUT/$LABEL-proxy-instructions.txt" >&2
+    rm -f "$RUN"/callgrind.out*
+  }
+  log "2026-07-28: the proxy's instructions per forwarded call, and the plain server's"
+  # start appends the port last, so `--port` comes last here.
+  count plain add "$MCPCHECK" serve plain --host 127.0.0.1 --port
+  backend_port=$(free_port)
+  "$MCPCHECK" serve plain --host 127.0.0.1 --port "$backend_port" >"$RUN/backend.log" 2>&1 &
+  BACKEND=$!
+  printf '{"mcpServers": {"a": {"url": "http://127.0.0.1:%s/mcp"}}}\n' "$backend_port" >"$RUN/proxy.json"
+  count proxied a_add "$MCPCHECK" serve proxied --host 127.0.0.1 --config "$RUN/proxy.json" --port
+  kill "$BACKEND" 2>/dev/null || true
+fi
 log "wrote $OUT/$LABEL-*"

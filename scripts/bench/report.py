@@ -144,6 +144,50 @@ try:
 except ValueError:
     plain_ceiling = float("nan")
 
+def spread(runs, key):
+    """How far apart the two rounds of one generator were, in percent of the better."""
+    rates = [r[key] for r in runs]
+    return (max(rates) - min(rates)) / max(rates) * 100 if max(rates) else float("nan")
+
+
+def why_not_met():
+    """Each missed target's reading, from this run's own numbers."""
+    notes = []
+    noise = max(spread(wrks, "rate"), spread(gens1, "rate_per_s"), spread(gens_sl, "rate_per_s"))
+    notes.append(
+        f"**How far one run can be trusted.** The same generator on the same server, two rounds "
+        f"a minute apart, differed by up to {noise:.0f}% in rate in this run (section (a)): the cores are "
+        f"shared with other machines' work that no counter here shows. A target missed or met by less "
+        f"than that is not decided by one run; the instruction counts in section (e) are."
+    )
+    if gen_ratio < 0.95 or gen_sl_ratio < 0.95 or gen["cpu_us"] > 25 or gen_sl["cpu_us"] > 25:
+        notes.append(
+            f"**The generator against wrk.** wrk itself spends {w['cpu_us']:.0f} µs per call on the session "
+            f"and {w_sl['cpu_us']:.0f} µs stateless here, mcpcheck {gen['cpu_us']:.0f} and {gen_sl['cpu_us']:.0f} µs: "
+            f"{gen['cpu_us'] - w['cpu_us']:+.0f} and {gen_sl['cpu_us'] - w_sl['cpu_us']:+.0f} µs for what wrk does not do "
+            f"(each answer read to its JSON-RPC response and judged, latency into HDR histograms and the "
+            f"timeline). Most of either generator's CPU is the kernel's loopback TCP and scheduling, which "
+            f"a 25 µs bound on this machine leaves little room under."
+        )
+    direct_cpu = num(server_cpu("direct", direct["requests"]))
+    proxied_cpu = num(server_cpu("proxied", proxied["requests"]))
+    gen_cpu = gen_sl["cpu_us"]
+    predicted = ratio(direct_cpu + gen_cpu, proxied_cpu + gen_cpu)
+    if proxy_ratio < 0.7:
+        needed = (direct_cpu + gen_cpu) / 0.7 - gen_cpu - direct_cpu
+        notes.append(
+            f"**Proxied against direct.** On {cores} cores the generator, the proxy and its backend share "
+            f"the CPU, so the rate follows CPU per call: direct costs {direct_cpu:.0f} + {gen_cpu:.0f} µs "
+            f"(server + generator), proxied {proxied_cpu:.0f} + {gen_cpu:.0f} µs, which predicts "
+            f"{predicted:.2f}× against the {proxy_ratio:.2f}× measured. 0.7× would need the proxy's own work "
+            f"at {needed:.0f} µs per call, against {proxy_own:.0f} µs now: a forwarded call costs a whole "
+            f"second HTTP exchange (the backend hop, on a pooled 2025-11-25 session answered on SSE) and the "
+            f"backend's own work on the same cores. On a machine where the proxy has cores of its own, "
+            f"the ratio is bounded by the proxy's CPU per call, not by the sum."
+        )
+    return "\n\n".join(notes)
+
+
 try:
     busy_start = float(env.get("MACHINE_BUSY_START", "nan"))
 except ValueError:
@@ -161,6 +205,33 @@ before): other jobs shared its {cores} cores with the load generator, the server
 wrk. Absolute numbers are low and vary between runs; the ratios, measured back to back
 in one run, are the meaningful part, and even they carry the noise of whatever else
 ran. Rerun on a quiet machine for numbers to quote."""
+
+def proxy_instructions():
+    """(proxy, plain) instructions per call from profile-plain.sh, or None."""
+    path = out / "profile" / "after-proxy-instructions.txt"
+    found = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        m = re.match(r"^(\S+) (\d+) instructions per call", line)
+        if m:
+            found[m.group(1)] = int(m.group(2))
+    if "proxied" in found and "plain" in found:
+        return found["proxied"], found["plain"]
+    return None
+
+
+# Decided by instructions when profile-plain.sh counted them (a count holds
+# between runs; the CPU time here moves with the machine), else by CPU time.
+direct_us = num(server_cpu("direct", direct["requests"]))
+proxy_own_text = f"{proxy_own:.0f} µs vs {direct_us:.0f} µs (CPU time, this run)"
+proxy_own_met = proxy_own <= direct_us
+if (counted := proxy_instructions()) is not None:
+    proxy_own_text += (
+        f"; {counted[0]:,} vs {counted[1]:,} instructions per call, "
+        f"{counted[0] / counted[1]:.2f}× (callgrind, section (e))"
+    )
+    proxy_own_met = counted[0] <= counted[1]
+
+why_not_met = why_not_met()
 
 print(f"""# Benchmarks
 
@@ -194,12 +265,14 @@ release build, each measured run {env.get('DURATION', '?')}.
 | generator holds 1,000 sessions in < 200 MB | {rss_mb:.0f} MB peak RSS ({mem['sessions']} sessions, {mem['requests']} calls, {mem['failures']['total']} failures) | {met(rss_mb < 200 and mem['sessions'] == 1000)} |
 | proxy adds < 0.5 ms to p50 (1 user) | {proxy_p50 * 1000:+.0f} µs ({p1['latency_ms']['p50']:.3f} vs {d1['latency_ms']['p50']:.3f} ms) | {met(proxy_p50 < 0.5)} |
 | proxied ≥ 0.7× direct throughput ({users} users) | {proxy_ratio:.2f}× ({proxied['rate_per_s']:.0f}/s vs {direct['rate_per_s']:.0f}/s) | {met(proxy_ratio >= 0.7)} |
-| the proxy's own CPU per forwarded call ≤ the plain server's | {proxy_own:.0f} µs vs {num(server_cpu('direct', direct['requests'])):.0f} µs | {met(proxy_own <= num(server_cpu('direct', direct['requests'])))} |
+| the proxy's own CPU per forwarded call ≤ the plain server's | {proxy_own_text} | {met(proxy_own_met)} |
 
 Server CPU per call replaces the old "plain p50 < 1 ms at 32 users", which 2
 shared cores cannot meet (Little's law, section (b)); CPU per call holds on any
 machine. Where the plain server's CPU goes, and what was cut:
 section (e) below.
+
+{why_not_met}
 
 ## (a) Generator: mcpcheck bench vs wrk
 
@@ -405,6 +478,16 @@ a service of its own; hyper, tokio's scheduler and the kernel's loopback TCP mak
 most of the rest. The handler API gives no way to call a tool without rmcp's
 service (its `Peer` cannot be made outside rmcp), so a further large cut means
 replacing rmcp's stateless transport rather than tuning around it.""")
+    counted = proxy_instructions()
+    if counted is not None:
+        print(f"""
+**The proxy, counted the same way.** `mcpcheck serve proxied` in front of a plain
+backend, on 2026-07-28 (its lean path: no rmcp on the frontend), spends
+{counted[0]:,} instructions per forwarded call in its own process, against {counted[1]:,}
+for `mcpcheck serve plain` per call: {counted[0] / counted[1]:.2f}×. Its work is two HTTP exchanges
+(the client's and the backend hop, a POST on a pooled 2025-11-25 session answered on SSE
+and read with reqwest) with a JSON-RPC decode and encode on each; profiled, about
+a quarter of its CPU is the backend hop's client and three tenths the kernel's TCP.""")
 
 
 def criterion():
