@@ -111,11 +111,32 @@ stop() {
   PID=
 }
 
+# load SPEC [bench options...]: the call (TOOL, default add) against URL.
 load() {
   local spec=$1
   shift
-  "$MCPCHECK" bench "$URL" --quiet --spec "$spec" --tool add --args "$ARGS" --no-watch "$@" ||
+  "$MCPCHECK" bench "$URL" --quiet --spec "$spec" --tool "${TOOL:-add}" --args "$ARGS" --no-watch "$@" ||
     die "mcpcheck bench failed"
+}
+
+# instructions SPEC CMD...: runs CMD (a server taking its port last) under
+# callgrind and sets IR to the instructions its process spent on CALLS calls,
+# counted from after start-up and 200 warm-up calls.
+instructions() {
+  local spec=$1 part
+  shift
+  start valgrind --tool=callgrind --callgrind-out-file="$RUN/callgrind.out" "$@"
+  load "$spec" --users "$USERS" --requests 200
+  callgrind_control -z "$PID" >/dev/null
+  load "$spec" --users "$USERS" --requests "$CALLS"
+  callgrind_control -d "$PID" >/dev/null
+  stop
+  # The dump after the zeroing is the last numbered part; its totals line
+  # holds the instructions (Ir) of the measured calls.
+  part=$(ls "$RUN"/callgrind.out.* 2>/dev/null | sort -t. -k3 -n | tail -1)
+  [[ -n $part ]] || die "callgrind wrote no dump"
+  IR=$(awk '/^(totals|summary):/ { print $2; exit }' "$part")
+  rm -f "$RUN"/callgrind.out*
 }
 
 if ((${#ERAS[@]})); then
@@ -124,19 +145,8 @@ if ((${#ERAS[@]})); then
 fi
 for era in ${ERAS[@]+"${ERAS[@]}"}; do
   log "$era: instructions per call under callgrind ($CALLS calls, $USERS users)"
-  start valgrind --tool=callgrind --callgrind-out-file="$RUN/callgrind.out" "$SERVER"
-  load "$era" --users "$USERS" --requests 200
-  callgrind_control -z "$PID" >/dev/null
-  load "$era" --users "$USERS" --requests "$CALLS"
-  callgrind_control -d "$PID" >/dev/null
-  stop
-  # The dump after the zeroing is the last numbered part; its totals line
-  # holds the instructions (Ir) of the measured calls.
-  part=$(ls "$RUN"/callgrind.out.* 2>/dev/null | sort -t. -k3 -n | tail -1)
-  [[ -n $part ]] || die "callgrind wrote no dump"
-  ir=$(awk '/^(totals|summary):/ { print $2; exit }' "$part")
-  echo "$era $ir instructions over $CALLS calls: $((ir / CALLS)) per call" | tee -a "$OUT/$LABEL-instructions.txt" >&2
-  rm -f "$RUN"/callgrind.out*
+  instructions "$era" "$SERVER"
+  echo "$era $IR instructions over $CALLS calls: $((IR / CALLS)) per call" | tee -a "$OUT/$LABEL-instructions.txt" >&2
 
   log "$era: CPU per call over ${PERF_SECS}s at 32 users"
   start "$SERVER"
@@ -170,32 +180,16 @@ done
 # natively, uncounted), and per call of a plain server.
 if [[ ${PROXY:-1} == 1 ]]; then
   : >"$OUT/$LABEL-proxy-instructions.txt"
-  # count NAME TOOL CMD...: instructions per call of CMD under callgrind.
-  count() {
-    local name=$1 tool=$2
-    shift 2
-    start valgrind --tool=callgrind --callgrind-out-file="$RUN/callgrind.out" "$@"
-    "$MCPCHECK" bench "$URL" --quiet --spec 2026-07-28 --tool "$tool" --args "$ARGS" --no-watch \
-      --users "$USERS" --requests 200 || die "mcpcheck bench failed"
-    callgrind_control -z "$PID" >/dev/null
-    "$MCPCHECK" bench "$URL" --quiet --spec 2026-07-28 --tool "$tool" --args "$ARGS" --no-watch \
-      --users "$USERS" --requests "$CALLS" || die "mcpcheck bench failed"
-    callgrind_control -d "$PID" >/dev/null
-    stop
-    part=$(ls "$RUN"/callgrind.out.* 2>/dev/null | sort -t. -k3 -n | tail -1)
-    [[ -n $part ]] || die "callgrind wrote no dump"
-    ir=$(awk '/^(totals|summary):/ { print $2; exit }' "$part")
-    echo "$name $((ir / CALLS)) instructions per call" | tee -a "$OUT/$LABEL-proxy-instructions.txt" >&2
-    rm -f "$RUN"/callgrind.out*
-  }
   log "2026-07-28: the proxy's instructions per forwarded call, and the plain server's"
   # start appends the port last, so `--port` comes last here.
-  count plain add "$MCPCHECK" serve plain --host 127.0.0.1 --port
+  instructions 2026-07-28 "$MCPCHECK" serve plain --host 127.0.0.1 --port
+  echo "plain $((IR / CALLS)) instructions per call" | tee -a "$OUT/$LABEL-proxy-instructions.txt" >&2
   backend_port=$(free_port)
   "$MCPCHECK" serve plain --host 127.0.0.1 --port "$backend_port" >"$RUN/backend.log" 2>&1 &
   BACKEND=$!
   printf '{"mcpServers": {"a": {"url": "http://127.0.0.1:%s/mcp"}}}\n' "$backend_port" >"$RUN/proxy.json"
-  count proxied a_add "$MCPCHECK" serve proxied --host 127.0.0.1 --config "$RUN/proxy.json" --port
+  TOOL=a_add instructions 2026-07-28 "$MCPCHECK" serve proxied --host 127.0.0.1 --config "$RUN/proxy.json" --port
+  echo "proxied $((IR / CALLS)) instructions per call" | tee -a "$OUT/$LABEL-proxy-instructions.txt" >&2
   kill "$BACKEND" 2>/dev/null || true
 fi
 log "wrote $OUT/$LABEL-*"
