@@ -3,7 +3,10 @@
 //! both ways: without an `Origin` header the lean path takes them; with a
 //! loopback `Origin` (which it leaves to the full path, whose DNS-rebinding
 //! guard judges origins) they go through rmcp. The two JSON-RPC responses
-//! must be equal, and the media types show each path was taken.
+//! must be equal, and their bytes show each path was taken: both answer
+//! one JSON object, but the lean path writes it from a `serde_json::Value`
+//! (members in name order: `error` or `id` first) and rmcp from its typed
+//! message (`jsonrpc` first).
 
 mod common;
 use common::proxy;
@@ -21,8 +24,9 @@ fn messages(content_type: &str, body: &str) -> Vec<Value> {
     }
 }
 
-/// POSTs one stateless `tools/call`; the media type and the response.
-async fn call(url: &str, name: &str, arguments: Value, origin: Option<&str>) -> (String, Value) {
+/// POSTs one stateless `tools/call`; the media type, the body as sent and
+/// the response.
+async fn call(url: &str, name: &str, arguments: Value, origin: Option<&str>) -> (String, String, Value) {
     let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
     "name": name, "arguments": arguments,
     "_meta": {
@@ -48,7 +52,7 @@ async fn call(url: &str, name: &str, arguments: Value, origin: Option<&str>) -> 
         .into_iter()
         .find(|m| m.get("id") == Some(&json!(7)))
         .unwrap_or_else(|| panic!("no response to the call in {ct} {text}"));
-    (ct, response)
+    (ct, text, response)
 }
 
 #[tokio::test]
@@ -80,10 +84,17 @@ async fn lean_and_full_paths_answer_every_call_alike() {
         ("echo", json!({"message": "hi"})),
     ];
     for (name, args) in calls {
-        let (lean_ct, lean) = call(&url, name, args.clone(), None).await;
-        let (full_ct, full) = call(&url, name, args.clone(), Some(&origin)).await;
+        let (lean_ct, lean_text, lean) = call(&url, name, args.clone(), None).await;
+        let (full_ct, full_text, full) = call(&url, name, args.clone(), Some(&origin)).await;
         assert_eq!(lean, full, "{name} {args}: lean ({lean_ct}) and full ({full_ct}) answers differ");
-        assert!(lean_ct.starts_with("application/json"), "{name}: the lean path did not answer ({lean_ct})");
-        assert!(full_ct.starts_with("text/event-stream"), "{name}: the full path did not answer ({full_ct})");
+        assert!(lean_ct.starts_with("application/json"), "{name}: the lean path answered {lean_ct}");
+        assert!(
+            !lean_text.starts_with(r#"{"jsonrpc""#),
+            "{name}: the lean path did not answer (rmcp's member order): {lean_text}"
+        );
+        assert!(
+            full_text.contains(r#"{"jsonrpc":"2.0","id":7"#),
+            "{name}: the full path did not answer (rmcp's member order, {full_ct}): {full_text}"
+        );
     }
 }

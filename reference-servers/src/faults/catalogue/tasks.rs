@@ -29,7 +29,9 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::TaskRequestState,
         "task-request-state",
-        &["tasks/wire/no-request-state"],
+        // A tool whose multi round-trip round ends in a task hands over a
+        // create-task result with requestState too.
+        &["tasks/wire/no-request-state", "tasks/input-required/composition"],
         "gives every create-task result a `requestState`",
     ),
     spec(
@@ -47,8 +49,10 @@ pub(super) const FAULTS: &[FaultSpec] = &[
     spec(
         Fault::TaskResultNotInlined,
         "task-result-not-inlined",
-        &["tasks/lifecycle/get-detailed"],
-        "answers tasks/get of a completed task with an empty object as its result",
+        // The composed tool's result, read with tasks/get, loses the answer
+        // it should reflect.
+        &["tasks/lifecycle/get-detailed", "tasks/input-required/composition"],
+        "answers tasks/get of a completed task with an empty object as its result (its status notifications stay right)",
     ),
     spec(
         Fault::TaskInputRequestsEmpty,
