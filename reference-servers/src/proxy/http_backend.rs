@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use reqwest::{
     StatusCode,
-    header::{HeaderMap, HeaderName, HeaderValue},
+    header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue},
 };
 use serde_json::Value;
 
@@ -42,6 +42,11 @@ impl Drop for HttpSession {
 #[derive(Debug)]
 pub(super) struct HttpBackend {
     url: String,
+    /// `url` parsed once: parsing it again for the POST of every forwarded
+    /// call was 9% of the proxy's instructions per call (callgrind).
+    /// `None` when it does not parse: reqwest then reports that on every
+    /// request, as before.
+    parsed: Option<reqwest::Url>,
     /// The backend's own headers (its credentials) from the config.
     headers: HeaderMap,
     client: reqwest::Client,
@@ -66,7 +71,8 @@ impl HttpBackend {
         };
         let client = builder().timeout(TIMEOUT).build().map_err(|e| e.to_string())?;
         let stream_client = builder().build().map_err(|e| e.to_string())?;
-        Ok(Self { url, headers: map, client, stream_client })
+        let parsed = reqwest::Url::parse(&url).ok();
+        Ok(Self { url, parsed, headers: map, client, stream_client })
     }
 
     /// POSTs `msg`; the response headers and the JSON-RPC response to it
@@ -79,12 +85,14 @@ impl HttpBackend {
         msg: &Value,
         relay: Option<&Relay>,
     ) -> Result<(HeaderMap, Option<Value>), BackendError> {
-        let mut req = self
-            .client
-            .post(&self.url)
+        let req = match &self.parsed {
+            Some(url) => self.client.post(url.clone()),
+            None => self.client.post(&self.url),
+        };
+        let mut req = req
             .headers(self.headers.clone())
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(ACCEPT, HeaderValue::from_static("application/json, text/event-stream"))
             .body(msg.to_string());
         if let Some(id) = session {
             req = req.header("mcp-session-id", id).header("mcp-protocol-version", version);
